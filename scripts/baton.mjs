@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// One entry point that works on a fresh machine with only Node and npm: it brings pnpm
+// (the exact version pinned in package.json), installs the workspace, checks the system
+// tools the tests need, then runs the requested command.
+//
+//   npm test            install + the whole Vitest suite (extra args go to vitest)
+//   npm run check       install + Biome + tsc --noEmit in every package
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pinnedPnpm = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager;
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" };
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env, ...options });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function must(command, args) {
+  const status = run(command, args);
+  if (status !== 0) process.exit(status);
+}
+
+function found(command, args = ["--version"]) {
+  const result = spawnSync(command, args, { stdio: "pipe", env });
+  return result.status === 0 ? result.stdout.toString().trim() : null;
+}
+
+/** pnpm on PATH when it is the pinned version, otherwise the pinned version through npx. */
+function pnpm() {
+  const wanted = pinnedPnpm.replace(/^pnpm@/, "");
+  if (found("pnpm") === wanted) return ["pnpm"];
+  return ["npx", "--yes", pinnedPnpm];
+}
+
+function pnpmRun(args) {
+  const [command, ...prefix] = pnpm();
+  return run(command, [...prefix, ...args]);
+}
+
+function install() {
+  const status = pnpmRun(["install", "--frozen-lockfile", "--reporter=append-only"]);
+  if (status !== 0) process.exit(status);
+}
+
+/** The Redis tests start a real redis-server; install Debian's when we may, else say how. */
+function ensureRedisServer() {
+  if (found("redis-server")) return;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (isRoot && found("apt-get", ["--version"])) {
+    console.log("[baton] redis-server is missing: installing Debian's redis-server");
+    must("apt-get", ["update", "-qq"]);
+    must("apt-get", ["install", "-y", "-qq", "redis-server"]);
+    return;
+  }
+  console.error(
+    "[baton] redis-server is required by the Redis tests. Install it first, e.g.\n" +
+      "  sudo apt-get install -y redis-server    (Debian/Ubuntu)\n" +
+      "  brew install redis                      (macOS)",
+  );
+  process.exit(1);
+}
+
+const [command = "test", ...rest] = process.argv.slice(2);
+switch (command) {
+  case "test":
+    install();
+    ensureRedisServer();
+    process.exit(pnpmRun(["exec", "vitest", "run", "--config", "vitest.workspace.ts", ...rest]));
+    break;
+  case "check":
+    install();
+    must(...splitFirst([...pnpm(), "exec", "biome", "check", "."]));
+    process.exit(pnpmRun(["exec", "turbo", "run", "typecheck", "--output-logs=errors-only"]));
+    break;
+  default:
+    console.error(`[baton] unknown command "${command}": use test or check`);
+    process.exit(2);
+}
+
+function splitFirst([command, ...args]) {
+  return [command, args];
+}
