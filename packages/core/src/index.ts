@@ -1,1 +1,2 @@
-export {};
+export * from "./errors";
+export { guardStateAdapter } from "./state/guarded-state";

@@ -1,0 +1,44 @@
+/**
+ * Typed errors. Expected outcomes are discriminated unions, not errors; these are thrown for
+ * infrastructure failures and broken invariants, each with a literal `code` a caller can match.
+ */
+export type BatonErrorCode =
+  | "STATE_UNAVAILABLE"
+  | "STATE_NOT_CONNECTED"
+  | "CONFIG_INVALID"
+  | "INVARIANT_BROKEN";
+
+export class BatonError<C extends BatonErrorCode = BatonErrorCode> extends Error {
+  readonly code: C;
+
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The state backend could not answer (down, timed out, busy). Transient: callers answer 503. */
+export class StateUnavailableError extends BatonError<"STATE_UNAVAILABLE"> {
+  readonly backend: string;
+  readonly operation: string;
+
+  constructor(backend: string, operation: string, cause: unknown) {
+    super(
+      "STATE_UNAVAILABLE",
+      `state backend "${backend}" failed during ${operation}: ${describeCause(cause)}`,
+      { cause },
+    );
+    this.backend = backend;
+    this.operation = operation;
+  }
+}
+
+export function isBatonError(error: unknown): error is BatonError {
+  return error instanceof BatonError;
+}
+
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  return String(cause);
+}
