@@ -1,2 +1,12 @@
+export * from "./bot-request/bot-request-record";
+export * from "./bot-request/bot-request-store";
 export * from "./errors";
+export * from "./keys";
+export * from "./message-state/message-state-schema";
+export * from "./message-state/message-state-store";
+export * from "./message-state/raw-fields";
+export * from "./message-state/rehydrate";
+export * from "./message-state/slim-message-state";
+export * from "./resume/resume-session";
+export * from "./state/counting-state";
 export { guardStateAdapter } from "./state/guarded-state";

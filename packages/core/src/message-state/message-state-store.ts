@@ -1,0 +1,54 @@
+import type { Message, StateAdapter, Thread } from "chat";
+import { MESSAGE_STATE_TTL_MS, MESSAGE_STATE_VERSION, messageStateKey } from "../keys";
+import { describeFirstIssue } from "../zod-issue";
+import { type StoredMessageState, storedMessageStateSchema } from "./message-state-schema";
+import { toStoredMessageState } from "./slim-message-state";
+
+export type MessageStateLoad =
+  | { kind: "found"; state: StoredMessageState }
+  | { kind: "missing" }
+  | { kind: "corrupt"; reason: string };
+
+export interface MessageStateStoreOptions {
+  state: StateAdapter;
+  ttlMs?: number;
+}
+
+export interface MessageStateStore {
+  /** Stores the slim record under `bot-request-message-state:{id}` with the TTL. One round trip. */
+  save(botRequestId: string, thread: Thread, message: Message): Promise<StoredMessageState>;
+  /** One round trip; validates before anything trusts it. */
+  load(botRequestId: string): Promise<MessageStateLoad>;
+  delete(botRequestId: string): Promise<void>;
+}
+
+export function createMessageStateStore(options: MessageStateStoreOptions): MessageStateStore {
+  const { state } = options;
+  const ttlMs = options.ttlMs ?? MESSAGE_STATE_TTL_MS;
+  return {
+    async save(botRequestId, thread, message) {
+      const stored = toStoredMessageState(thread, message);
+      await state.set(messageStateKey(botRequestId), stored, ttlMs);
+      return stored;
+    },
+    async load(botRequestId) {
+      return parseStoredMessageState(await state.get(messageStateKey(botRequestId)));
+    },
+    async delete(botRequestId) {
+      await state.delete(messageStateKey(botRequestId));
+    },
+  };
+}
+
+/** Classifies a raw stored value: absent, a valid record, or corrupt with a reason (no content). */
+export function parseStoredMessageState(value: unknown): MessageStateLoad {
+  if (value === null || value === undefined) return { kind: "missing" };
+  if (typeof value !== "object") return { kind: "corrupt", reason: "not-an-object" };
+  const version = (value as { v?: unknown }).v;
+  if (version !== MESSAGE_STATE_VERSION) {
+    return { kind: "corrupt", reason: `unsupported-version:${String(version)}` };
+  }
+  const parsed = storedMessageStateSchema.safeParse(value);
+  if (!parsed.success) return { kind: "corrupt", reason: describeFirstIssue(parsed.error) };
+  return { kind: "found", state: parsed.data };
+}

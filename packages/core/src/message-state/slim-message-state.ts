@@ -1,0 +1,31 @@
+import { type Message, type SerializedMessage, stringifyMarkdown, type Thread } from "chat";
+import { MESSAGE_STATE_VERSION } from "../keys";
+import type { SlimMessage, SlimThread, StoredMessageState } from "./message-state-schema";
+import { slimRaw } from "./raw-fields";
+
+/** Builds the slim record for a thread and the message that triggered the request. */
+export function toStoredMessageState(thread: Thread, message: Message): StoredMessageState {
+  const { _type, currentMessage: _stored, ...slimThread } = thread.toJSON();
+  return {
+    v: MESSAGE_STATE_VERSION,
+    thread: slimThread satisfies SlimThread,
+    message: slimMessage(message.toJSON(), slimThread.adapterName),
+  };
+}
+
+function slimMessage(json: SerializedMessage, adapterName: string): SlimMessage {
+  const { _type, formatted, raw, replyTo, ...rest } = json;
+  const markdown = stringifyMarkdown(formatted).replace(/\n+$/, "");
+  const slim: SlimMessage = { ...rest, raw: slimRaw(adapterName, raw) };
+  // `formatted` is re-parsed on load; store its markdown only when the text alone would not do.
+  if (markdown !== json.text) slim.markdown = markdown;
+  if (replyTo) slim.replyTo = slimMessage(replyTo, adapterName);
+  return dropUndefined(slim);
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) {
+    if (value[key] === undefined) delete value[key];
+  }
+  return value;
+}
