@@ -7,8 +7,9 @@ import { assertType, type Equals } from "../type-equality";
  * The slim, versioned record stored per bot request. It keeps what rehydration and posting need
  * and nothing that can be re-derived:
  * - the thread without `currentMessage` (the message is stored once, beside it);
- * - the message without `formatted` (re-parsed from `markdown`, or from `text` when they agree),
- *   so no mdast `position` data is stored;
+ * - the message without `formatted`: it is re-parsed from `markdown`, or from `text` when the two
+ *   agree, so no mdast `position` data is stored; with `markdown` present, `text` (its plain-text
+ *   rendering) is dropped too, unless re-deriving it would not give it back exactly;
  * - `raw` cut to the platform's posting fields (see raw-fields.ts).
  */
 
@@ -47,7 +48,9 @@ const metadataSchema = z.object({
   editedAt: z.string().optional(),
 });
 
-export type SlimMessage = Omit<SerializedMessage, "_type" | "formatted" | "replyTo"> & {
+export type SlimMessage = Omit<SerializedMessage, "_type" | "formatted" | "replyTo" | "text"> & {
+  /** Plain text; absent when it is exactly the plain-text rendering of `markdown`. */
+  text?: string;
   /** Markdown source of `formatted`; absent when it is identical to `text`. */
   markdown?: string;
   replyTo?: SlimMessage;
@@ -56,7 +59,7 @@ export type SlimMessage = Omit<SerializedMessage, "_type" | "formatted" | "reply
 const slimMessageFields = z.object({
   id: z.string(),
   threadId: z.string(),
-  text: z.string(),
+  text: z.string().optional(),
   markdown: z.string().optional(),
   raw: z.unknown(),
   author: authorSchema,
@@ -66,11 +69,16 @@ const slimMessageFields = z.object({
   links: z.array(linkSchema).optional(),
 });
 
-export const slimMessageSchema: z.ZodType<SlimMessage> = slimMessageFields.extend({
-  get replyTo() {
-    return slimMessageSchema.optional();
-  },
-});
+export const slimMessageSchema: z.ZodType<SlimMessage> = slimMessageFields
+  .extend({
+    get replyTo() {
+      return slimMessageSchema.optional();
+    },
+  })
+  .refine((message) => message.text !== undefined || message.markdown !== undefined, {
+    message: "a message needs text or markdown",
+    path: ["text"],
+  });
 
 export type SlimThread = Omit<SerializedThread, "_type" | "currentMessage">;
 

@@ -70,6 +70,9 @@ describe("message state store", () => {
     expect(stored.thread).not.toHaveProperty("currentMessage");
     expect(JSON.stringify(stored)).not.toContain('"position"');
     expect(stored.message).not.toHaveProperty("formatted");
+    // The plain text is re-derived from the markdown, so it is not stored beside it.
+    expect(stored.message.markdown).toBeDefined();
+    expect(stored.message).not.toHaveProperty("text");
     expect(Object.keys(stored.message.raw as object).sort()).toEqual([
       "channel",
       "team",

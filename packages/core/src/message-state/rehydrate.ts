@@ -5,6 +5,7 @@ import {
   type SerializedMessage,
   type Thread,
   ThreadImpl,
+  toPlainText,
 } from "chat";
 import type { SlimMessage, StoredMessageState } from "./message-state-schema";
 
@@ -31,11 +32,13 @@ export function rehydrateMessageState(
 }
 
 export function toSerializedMessage(slim: SlimMessage): SerializedMessage {
-  const { markdown, replyTo, ...rest } = slim;
+  const { markdown, replyTo, text, ...rest } = slim;
+  const formatted = parseMarkdown(markdown ?? text ?? "");
   return {
     _type: "chat:Message",
     ...rest,
-    formatted: parseMarkdown(markdown ?? slim.text),
+    text: text ?? toPlainText(formatted),
+    formatted,
     ...(replyTo ? { replyTo: toSerializedMessage(replyTo) } : {}),
   };
 }

@@ -1,4 +1,11 @@
-import { type Message, type SerializedMessage, stringifyMarkdown, type Thread } from "chat";
+import {
+  type Message,
+  parseMarkdown,
+  type SerializedMessage,
+  stringifyMarkdown,
+  type Thread,
+  toPlainText,
+} from "chat";
 import { MESSAGE_STATE_VERSION } from "../keys";
 import type { SlimMessage, SlimThread, StoredMessageState } from "./message-state-schema";
 import { slimRaw } from "./raw-fields";
@@ -14,11 +21,17 @@ export function toStoredMessageState(thread: Thread, message: Message): StoredMe
 }
 
 function slimMessage(json: SerializedMessage, adapterName: string): SlimMessage {
-  const { _type, formatted, raw, replyTo, ...rest } = json;
-  const markdown = stringifyMarkdown(formatted).replace(/\n+$/, "");
+  const { _type, formatted, raw, replyTo, text, ...rest } = json;
   const slim: SlimMessage = { ...rest, raw: slimRaw(adapterName, raw) };
-  // `formatted` is re-parsed on load; store its markdown only when the text alone would not do.
-  if (markdown !== json.text) slim.markdown = markdown;
+  // `formatted` is re-parsed on load: from the text when that suffices, else from its markdown,
+  // and then the text is re-derived too, but only where that provably gives it back exactly.
+  const markdown = stringifyMarkdown(formatted).replace(/\n+$/, "");
+  if (markdown === text) {
+    slim.text = text;
+  } else {
+    slim.markdown = markdown;
+    if (toPlainText(parseMarkdown(markdown)) !== text) slim.text = text;
+  }
   if (replyTo) slim.replyTo = slimMessage(replyTo, adapterName);
   return dropUndefined(slim);
 }

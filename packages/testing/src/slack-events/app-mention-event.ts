@@ -14,6 +14,9 @@ export const DEFAULT_WORKSPACE: SlackWorkspaceFixture = {
   botUserId: "U0BATONBOT",
 };
 
+/** The human who mentions the bot in fixtures. */
+export const DEFAULT_HUMAN_USER_ID = "U0HUMAN001";
+
 export interface SlackFileFixture {
   id: string;
   name: string;
@@ -42,7 +45,7 @@ export function buildAppMentionEnvelope(input: AppMentionInput): Record<string, 
   const text = `<@${workspace.botUserId}> ${input.text}`;
   const event: Record<string, unknown> = {
     type: "app_mention",
-    user: input.user ?? "U0HUMAN001",
+    user: input.user ?? DEFAULT_HUMAN_USER_ID,
     text,
     ts,
     client_msg_id: randomUUID(),
@@ -89,7 +92,7 @@ export function slackTs(epochMs: number, sequence = 100): string {
 function slackFileObject(
   file: SlackFileFixture,
   workspace: SlackWorkspaceFixture,
-  user = "U0HUMAN001",
+  user = DEFAULT_HUMAN_USER_ID,
 ): Record<string, unknown> {
   const base = `https://files.slack.com/files-pri/${workspace.teamId}-${file.id}`;
   return {

@@ -28,6 +28,13 @@ const LONG_MARKDOWN = [
   "Context: <https://github.com/example/billing/pull/1234> introduced the batcher, and",
   "<https://github.com/example/billing/issues/1250|issue 1250> has the customer report.",
   "Please keep the public API of `InvoiceBatcher` unchanged, other teams import it.",
+  "",
+  "*Acceptance*",
+  "• `pnpm test` green on CI, including the new two-currency case",
+  "• staging dashboard shows _one_ batch per customer and currency after a dry run",
+  "• a short summary in this thread: what changed, what you tested, anything you left alone",
+  "Timeline: the staging window opens Wednesday 14:00 UTC. If anything blocks the migration, post",
+  "here and tag the billing on-call before 16:00 so we can still move the release by a day.",
   "Thanks! Ping me if the staging migration takes longer than *10 minutes*.",
 ].join("\n");
 
