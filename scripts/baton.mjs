@@ -74,7 +74,7 @@ switch (command) {
     break;
   case "check":
     install();
-    must(...splitFirst([...pnpm(), "exec", "biome", "check", "."]));
+    must(...splitFirst([...pnpm(), "exec", "biome", "check", "--error-on-warnings", "."]));
     process.exit(pnpmRun(["exec", "turbo", "run", "typecheck", "--output-logs=errors-only"]));
     break;
   default:

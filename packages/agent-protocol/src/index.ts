@@ -1,1 +1,21 @@
-export {};
+export * from "./agent-error";
+export * from "./callback";
+export * from "./callback-signer";
+export * from "./callback-verifier";
+export * from "./cancel";
+export * from "./dispatch";
+export * from "./errors";
+export * from "./limits";
+export type { ParseFailure, ParseFailureCode, ParseIssue } from "./parse-body";
+export { MAX_REPORTED_ISSUES } from "./parse-body";
+export {
+  AgentIdSchema,
+  BotRequestIdSchema,
+  HttpUrlSchema,
+  IsoDateTimeSchema,
+  isBotRequestId,
+  utf8ByteLength,
+  WireCodeSchema,
+} from "./primitives";
+export * from "./request-secret";
+export * from "./webhook-headers";
