@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSlackEmulator, type SlackEmulator } from "../slack-emulator";
+import { type ChatBotServer, startChatBotServer } from "../test-support/chat-bot-server";
+
+// The page and its JSON endpoints, driving a real Chat SDK bot.
+
+const TOKEN = "xoxb-page";
+let emulator: SlackEmulator;
+let server: ChatBotServer;
+
+interface PageState {
+  version: number;
+  unchanged?: boolean;
+  messages: {
+    ts: string;
+    text: string;
+    isBot: boolean;
+    replies: { text: string; isBot: boolean }[];
+  }[];
+}
+
+async function postFromPage(body: Record<string, unknown>): Promise<Response> {
+  return fetch(`${emulator.url}/emulator/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+beforeAll(async () => {
+  emulator = createSlackEmulator({
+    signingSecret: "page",
+    botToken: TOKEN,
+    botUserId: "U0BOT",
+    teamId: "T0PAGE",
+  });
+  await emulator.start();
+  server = await startChatBotServer({
+    emulator,
+    botToken: TOKEN,
+    setup(bot) {
+      bot.onNewMention(async (thread, message) => {
+        await thread.post(`You said: ${message.text}`);
+      });
+    },
+  });
+  emulator.setWebhookUrl(server.webhookUrl);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await emulator?.stop();
+});
+
+describe("the web page", () => {
+  it("is served inline with no external scripts, fonts or styles", async () => {
+    const response = await fetch(`${emulator.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/html");
+    const html = await response.text();
+    expect(html).toContain('<textarea id="input"');
+    expect(html).toContain("Mention @baton");
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!127\.0\.0\.1)/);
+  });
+
+  it("POST /emulator/messages with @bot creates a mention the bot answers, visible in the state", async () => {
+    const response = await postFromPage({
+      channel: "C0000000001",
+      user: "U0000000001",
+      text: "@baton what's up?",
+    });
+    expect(response.status).toBe(200);
+    const out = (await response.json()) as {
+      kind: string;
+      delivery: { status: number; ts: string };
+    };
+    expect(out).toMatchObject({ kind: "mention", delivery: { status: 200 } });
+    const mention = emulator.findMessage("C0000000001", out.delivery.ts);
+    expect(mention?.text).toBe("<@U0BOT> what's up?");
+
+    await emulator.waitFor(() => emulator.repliesIn("C0000000001", out.delivery.ts).length > 0);
+    const state = (await (
+      await fetch(`${emulator.url}/emulator/state?channel=C0000000001`)
+    ).json()) as PageState;
+    const thread = state.messages.find((m) => m.ts === out.delivery.ts);
+    expect(thread?.text).toBe("@baton what's up?");
+    expect(thread?.replies).toEqual([
+      expect.objectContaining({ isBot: true, text: "You said: @baton what's up?" }),
+    ]);
+
+    const again = await fetch(
+      `${emulator.url}/emulator/state?channel=C0000000001&since=${state.version}`,
+    );
+    expect(await again.json()).toEqual({ version: state.version, unchanged: true });
+  });
+
+  it("a plain message is a message event; bad input is a 400", async () => {
+    const plain = await postFromPage({
+      channel: "C0000000001",
+      user: "U0000000001",
+      text: "just chatting",
+    });
+    expect(await plain.json()).toMatchObject({ kind: "message", delivery: { status: 200 } });
+    expect((await postFromPage({ channel: "C0000000001", text: "no user" })).status).toBe(400);
+    const badThread = await postFromPage({
+      channel: "C0000000001",
+      user: "U1",
+      text: "x",
+      threadTs: "1.000001",
+    });
+    expect(badThread.status).toBe(400);
+  });
+});

@@ -1,0 +1,143 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { EventActions } from "../events/event-actions";
+import type { StoredMessage, WorkspaceModel } from "../model/workspace-model";
+import type { Recorder } from "../recorder";
+import { mrkdwnToDisplay, typedTextToMrkdwn } from "./page-text";
+import { renderWebPage } from "./web-page";
+
+/** The page at `/` and its JSON endpoints under `/emulator/`. */
+
+export interface PageRoutesOptions {
+  model: WorkspaceModel;
+  threadStatus: Map<string, string>;
+  actions: EventActions;
+  recorder: Recorder;
+  webhookConfigured: () => boolean;
+}
+
+interface PostedMessage {
+  channel?: unknown;
+  user?: unknown;
+  text?: unknown;
+  threadTs?: unknown;
+  mention?: unknown;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+  });
+  res.end(JSON.stringify(body));
+}
+
+export function createPageRoutes(options: PageRoutesOptions) {
+  const { model } = options;
+
+  function display(message: StoredMessage) {
+    const user = message.user ? model.getUser(message.user) : undefined;
+    const text = mrkdwnToDisplay(message.text, model.getUser, (id) => model.getChannel(id)?.name);
+    return {
+      ts: message.ts,
+      user: message.user,
+      userName: user ? user.displayName || user.realName || user.name : (message.user ?? "unknown"),
+      isBot: message.isBot,
+      text: text || (message.fields.blocks ? "[blocks]" : ""),
+      streaming: message.stream?.state === "streaming",
+      edited: Boolean(message.edited),
+      deleted: Boolean(message.tombstone),
+      chunks: message.stream?.chunks ?? [],
+      reactions: [...message.reactions].map(([name, who]) => ({ name, count: who.length })),
+    };
+  }
+
+  function state(channelId: string) {
+    const channel = model.getChannel(channelId) ?? model.listChannels()[0];
+    const messages = channel
+      ? model.topLevel(channel.id).map((root) => ({
+          ...display(root),
+          status: options.threadStatus.get(`${channel.id}:${root.ts}`),
+          replies: model.threadOf(root).slice(1).map(display),
+        }))
+      : [];
+    return {
+      version: model.version,
+      bot: { id: model.bot.userId, name: model.bot.name },
+      webhookConfigured: options.webhookConfigured(),
+      channel: channel ? { id: channel.id, name: channel.name } : undefined,
+      channels: model.listChannels().map((c) => ({ id: c.id, name: c.name })),
+      users: model.listUsers().map((u) => ({ id: u.id, name: u.name, isBot: Boolean(u.isBot) })),
+      messages,
+    };
+  }
+
+  async function postMessage(res: ServerResponse, body: string): Promise<void> {
+    let input: PostedMessage;
+    try {
+      input = JSON.parse(body) as PostedMessage;
+    } catch {
+      return sendJson(res, 400, { error: "invalid JSON" });
+    }
+    const { channel, user, text } = input;
+    if (
+      typeof channel !== "string" ||
+      typeof user !== "string" ||
+      typeof text !== "string" ||
+      !text.trim()
+    ) {
+      return sendJson(res, 400, { error: "channel, user and text are required" });
+    }
+    const threadTs =
+      typeof input.threadTs === "string" && input.threadTs ? input.threadTs : undefined;
+    const mrkdwn = typedTextToMrkdwn(text, model.listUsers());
+    const mentionsBot = mrkdwn.includes(`<@${model.bot.userId}>`);
+    const asMention = input.mention === true || (input.mention !== false && mentionsBot);
+    try {
+      const delivery = asMention
+        ? await options.actions.mention({ channel, user, text: mrkdwn, threadTs })
+        : await options.actions.message({ channel, user, text: mrkdwn, threadTs });
+      return sendJson(res, 200, { kind: asMention ? "mention" : "message", delivery });
+    } catch (error) {
+      return sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  return {
+    /** True when the request was one of the page's routes. */
+    async handle(
+      req: IncomingMessage,
+      res: ServerResponse,
+      url: URL,
+      body: string,
+    ): Promise<boolean> {
+      const route = `${req.method} ${url.pathname}`;
+      if (route === "GET /" || route === "GET /index.html") {
+        res.writeHead(200, {
+          "content-type": "text/html; charset=utf-8",
+          "cache-control": "no-store",
+        });
+        res.end(renderWebPage({ botName: model.bot.name, teamName: model.teamName }));
+        return true;
+      }
+      if (route === "GET /emulator/state") {
+        const since = Number(url.searchParams.get("since") ?? Number.NaN);
+        if (since === model.version)
+          sendJson(res, 200, { version: model.version, unchanged: true });
+        else sendJson(res, 200, state(url.searchParams.get("channel") ?? ""));
+        return true;
+      }
+      if (route === "POST /emulator/messages") {
+        await postMessage(res, body);
+        return true;
+      }
+      if (route === "GET /emulator/calls") {
+        sendJson(res, 200, {
+          calls: options.recorder.calls(),
+          deliveries: options.recorder.deliveries(),
+        });
+        return true;
+      }
+      return false;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/** Public option and record types of the Slack emulator. */
+
+export interface EmulatorUser {
+  id: string;
+  /** Slack handle (`name`), e.g. "alice". */
+  name: string;
+  realName?: string;
+  displayName?: string;
+  email?: string;
+  isBot?: boolean;
+}
+
+export interface EmulatorChannel {
+  id: string;
+  name: string;
+  isPrivate?: boolean;
+}
+
+export interface SlackEmulatorOptions {
+  host?: "127.0.0.1";
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  signingSecret: string;
+  botToken: string;
+  botUserId: string;
+  botName?: string;
+  /** The bot's `B…` id, sent as `bot_id` on its messages. */
+  botId?: string;
+  appId?: string;
+  teamId: string;
+  teamName?: string;
+  /** The bot's Slack events URL; settable later with `setWebhookUrl`. */
+  webhookUrl?: string;
+  /** Legacy verification token placed in event envelopes. */
+  verificationToken?: string;
+  /** Clock in epoch milliseconds: message ts, event times and request signatures. */
+  now?: () => number;
+  /** Human users; defaults to one user, alice. The bot user is always added. */
+  users?: EmulatorUser[];
+  /** Channels; defaults to #general. Events to unknown `C…`/`D…`/`G…` ids create them. */
+  channels?: EmulatorChannel[];
+  /** How long an event delivery waits for the bot's answer (Slack waits 3 s). */
+  deliveryTimeoutMs?: number;
+  /** Idle streams stop accepting appends after this long (Slack: about 5 minutes). */
+  streamExpiryMs?: number;
+}
+
+/** A message as tests and the page see it. `raw` is the Slack wire shape. */
+export interface EmulatorMessage {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  user?: string;
+  text: string;
+  isBot: boolean;
+  streaming: boolean;
+  edited: boolean;
+  reactions: { name: string; users: string[] }[];
+  raw: Record<string, unknown>;
+}
+
+export type FaultStatus = 429 | 500 | 502 | 503;
+
+export interface FaultSpec {
+  /** HTTP status; 429 carries `Retry-After` (default 1 s) and `{ok:false,error:"ratelimited"}`. */
+  status?: FaultStatus;
+  retryAfterSeconds?: number;
+  /** With no status: HTTP 200 `{ok:false,error}`. With a status: the body's error. */
+  slackError?: string;
+  /** How many matching calls fail (Infinity for all). */
+  times: number;
+  /** Hold the response this long first (client timeouts). */
+  delayMs?: number;
+  /** The call still takes effect; only its answer is lost (e.g. a post that lands but reports 500). */
+  takesEffect?: boolean;
+}
+
+export interface RecordedApiCall {
+  seq: number;
+  method: string;
+  /** Request parameters as sent (form values are strings), without the token. */
+  params: Record<string, unknown>;
+  encoding: "form" | "json" | "query" | "none";
+  tokenSource: "header" | "body" | "none";
+  time: number;
+  status: number;
+  ok: boolean;
+  error?: string;
+  faulted: boolean;
+  response: Record<string, unknown>;
+}
+
+export type RetryReason = "http_timeout" | "http_error" | "connection_failed" | "unknown_error";
+
+export interface EventDelivery {
+  eventId: string;
+  eventType: string;
+  channel?: string;
+  /** The ts of the message the event is about (the user message for mentions). */
+  ts?: string;
+  eventTs: string;
+  retryNum: number;
+  retryReason?: RetryReason;
+  /** HTTP status from the bot, or null when no answer arrived. */
+  status: number | null;
+  body: string;
+  error?: string;
+  time: number;
+  durationMs: number;
+}
+
+export interface DeliverOptions {
+  /** Sign with this secret instead of the configured one (signature tests). */
+  signingSecret?: string;
+  /** Override `x-slack-request-timestamp` (seconds), e.g. a stale one. */
+  timestampSeconds?: number;
+}
+
+export interface MentionInput extends DeliverOptions {
+  channel: string;
+  user: string;
+  /** Slack mrkdwn; `<@BOTID>` is prepended when the text does not mention the bot. */
+  text: string;
+  threadTs?: string;
+  /** Include rich_text blocks like real clients (default true). */
+  blocks?: boolean;
+  /** Also deliver the paired `message` event, as Slack does for apps subscribed to messages. */
+  alsoMessageEvent?: boolean;
+}
+
+export interface MessageInput extends DeliverOptions {
+  channel: string;
+  user: string;
+  text: string;
+  threadTs?: string;
+  blocks?: boolean;
+}
+
+export interface ReactionInput extends DeliverOptions {
+  channel: string;
+  user: string;
+  /** The reacted-to message. */
+  ts: string;
+  /** Emoji name without colons, e.g. "thumbsup". */
+  name: string;
+  removed?: boolean;
+}
