@@ -1,0 +1,71 @@
+/** `POST /v1/cancel`: find the work by botRequestId (and executionId when given) and stop it. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  type CancelAccepted,
+  MAX_SMALL_BODY_BYTES,
+  parseCancelRequestBody,
+} from "@baton/agent-protocol";
+import { type AgentContext, type CancelRecord, remember } from "./agent-context";
+import { readBody, sendError, sendJson } from "./http-io";
+
+export async function handleCancel(
+  context: AgentContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  authorized: boolean,
+): Promise<void> {
+  const { logger } = context.deps;
+  const record: CancelRecord = { receivedAt: context.deps.now(), status: 0 };
+  remember(context.cancels, record, context.maxRecords);
+  const refuse = (
+    status: number,
+    code: string,
+    message: string,
+    headers?: Record<string, string>,
+  ) => {
+    Object.assign(record, { status, errorCode: code });
+    logger.warn("cancel refused", { status, code, botRequestId: record.botRequestId });
+    sendError(response, status, code, message, headers);
+  };
+
+  if (!authorized) {
+    request.resume();
+    return refuse(401, "unauthorized", "Missing or wrong bearer token", {
+      "www-authenticate": "Bearer",
+    });
+  }
+  const body = await readBody(request, MAX_SMALL_BODY_BYTES);
+  if (!body.ok) {
+    return refuse(400, "invalid_request", `Body exceeds ${MAX_SMALL_BODY_BYTES} bytes`, {
+      connection: "close",
+    });
+  }
+  const parsed = parseCancelRequestBody(body.text);
+  if (!parsed.ok) {
+    const code = parsed.code === "unsupported_version" ? "unsupported_version" : "invalid_request";
+    return refuse(400, code, `Invalid cancel request (${parsed.code})`);
+  }
+  const cancel = parsed.request;
+  Object.assign(record, {
+    botRequestId: cancel.botRequestId,
+    executionId: cancel.executionId,
+    reason: cancel.reason,
+  });
+
+  const execution = context.executions.get(cancel.botRequestId);
+  if (
+    !execution ||
+    (cancel.executionId !== undefined && cancel.executionId !== execution.executionId)
+  ) {
+    return refuse(404, "execution_not_found", `Nothing is known for ${cancel.botRequestId}`);
+  }
+  const state = execution.cancel(cancel.reason);
+  const accepted: CancelAccepted = { accepted: true, state };
+  Object.assign(record, { status: 202, state });
+  logger.info("cancel accepted", {
+    botRequestId: cancel.botRequestId,
+    executionId: execution.executionId,
+    state,
+  });
+  sendJson(response, 202, accepted);
+}
