@@ -1,15 +1,19 @@
 export { CLI_DEFAULTS, type CliParse, parseCliOptions } from "./cli-options";
 export { SlackEmulatorError, type SlackEmulatorErrorCode } from "./errors";
 export type { MentionDelivery } from "./events/event-actions";
+export { buildEnvelope, type EnvelopeInput } from "./events/event-payloads";
 export { signSlackRequest } from "./events/event-signature";
+export { richTextBlocks } from "./events/rich-text-blocks";
 export {
   createSlackEmulator,
   type SlackEmulator,
   type SlackEmulatorHandle,
 } from "./slack-emulator";
 export type {
+  ComposedEvent,
   DeliverOptions,
   EmulatorChannel,
+  EmulatorFile,
   EmulatorMessage,
   EmulatorUser,
   EventDelivery,

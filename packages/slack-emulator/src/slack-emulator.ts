@@ -45,6 +45,7 @@ export interface SlackEmulator {
   setWebhookUrl(url: string | undefined): void;
 
   mention: EventActions["mention"];
+  composeMention: EventActions["composeMention"];
   message: EventActions["message"];
   reaction: EventActions["reaction"];
   sendEvent: EventActions["sendEvent"];
@@ -209,6 +210,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
       webhookUrl = url;
     },
     mention: actions.mention,
+    composeMention: actions.composeMention,
     message: actions.message,
     reaction: actions.reaction,
     sendEvent: actions.sendEvent,

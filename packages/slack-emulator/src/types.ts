@@ -116,12 +116,21 @@ export interface DeliverOptions {
   timestampSeconds?: number;
 }
 
+/** A file shared with a message (Slack `files[]`), as hosted by the emulated workspace. */
+export interface EmulatorFile {
+  id: string;
+  name: string;
+  mimetype: string;
+  size: number;
+}
+
 export interface MentionInput extends DeliverOptions {
   channel: string;
   user: string;
   /** Slack mrkdwn; `<@BOTID>` is prepended when the text does not mention the bot. */
   text: string;
   threadTs?: string;
+  files?: EmulatorFile[];
   /** Include rich_text blocks like real clients (default true). */
   blocks?: boolean;
   /** Also deliver the paired `message` event, as Slack does for apps subscribed to messages. */
@@ -133,6 +142,7 @@ export interface MessageInput extends DeliverOptions {
   user: string;
   text: string;
   threadTs?: string;
+  files?: EmulatorFile[];
   blocks?: boolean;
 }
 
@@ -144,4 +154,13 @@ export interface ReactionInput extends DeliverOptions {
   /** Emoji name without colons, e.g. "thumbsup". */
   name: string;
   removed?: boolean;
+}
+
+/** A user's mention recorded in the workspace, with the event envelope Slack would send for it. */
+export interface ComposedEvent {
+  channel: string;
+  ts: string;
+  eventId: string;
+  /** The `event_callback` envelope, ready to be signed and delivered. */
+  envelope: Record<string, unknown>;
 }

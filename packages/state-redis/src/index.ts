@@ -1,1 +1,21 @@
-export {};
+export {
+  createRedisState,
+  DEFAULT_READY_TIMEOUT_MS,
+  type RedisState,
+  type RedisStateOptions,
+} from "./create-redis-state";
+export { pingRedis, type RedisHealth } from "./health";
+export {
+  boundedRedisOptions,
+  createRedisClient,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_RETRIES_PER_REQUEST,
+  RECONNECT_BASE_DELAY_MS,
+  RECONNECT_MAX_DELAY_MS,
+  type RedisClientOptions,
+  reconnectDelay,
+} from "./redis-client";
+export { createRedisClusterClient, type RedisClusterClientOptions } from "./redis-cluster-client";
+export { RedisStateAdapter, type RedisStateAdapterOptions } from "./redis-state-adapter";
+export { type RedisLikeClient, RedisNotReadyError, waitForReady } from "./wait-for-ready";

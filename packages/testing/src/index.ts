@@ -1,1 +1,34 @@
-export {};
+export { describeStateAdapterContract } from "./contract/describe-state-adapter-contract";
+export {
+  CONTRACT_DEVIATIONS,
+  type ContractDeviation,
+  MEMORY_ADAPTER_DEVIATIONS,
+  type StateAdapterContractTarget,
+} from "./contract/deviations";
+export {
+  createRecordingLogger,
+  type LogEntry,
+  type LogLevelName,
+  type RecordingLogger,
+} from "./recording-logger";
+export {
+  checkRedisBinary,
+  REDIS_INSTALL_HINT,
+  RedisServerMissingError,
+} from "./redis-server/find-redis-binary";
+export { getFreePort } from "./redis-server/free-port";
+export {
+  REDIS_CLUSTER_FORM_TIMEOUT_MS,
+  type RedisClusterHandle,
+  type RedisClusterOptions,
+  startRedisCluster,
+} from "./redis-server/start-redis-cluster";
+export {
+  REDIS_HOST,
+  REDIS_START_TIMEOUT_MS,
+  REDIS_STOP_TIMEOUT_MS,
+  type RedisServerHandle,
+  type RedisServerOptions,
+  startRedisServer,
+} from "./redis-server/start-redis-server";
+export * from "./slack-events";

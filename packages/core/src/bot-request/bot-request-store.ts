@@ -1,4 +1,4 @@
-import type { Lock, StateAdapter } from "chat";
+import type { Lock, Message, StateAdapter, Thread } from "chat";
 import {
   BOT_REQUEST_RECORD_TTL_MS,
   BOT_REQUEST_RECORD_VERSION,
@@ -124,4 +124,22 @@ export function parseBotRequestRecord(value: unknown): BotRequestLoad {
   const parsed = botRequestRecordSchema.safeParse(value);
   if (!parsed.success) return { kind: "corrupt", reason: describeFirstIssue(parsed.error) };
   return { kind: "found", record: parsed.data };
+}
+
+/** The record fields a mention determines: where it came from and who asked. */
+export function newBotRequestFromMention(
+  id: string,
+  thread: Pick<Thread, "id" | "channelId" | "adapter">,
+  message: Pick<Message, "id" | "author">,
+  deadlineAt: number,
+): NewBotRequest {
+  return {
+    id,
+    platform: thread.adapter.name,
+    threadId: thread.id,
+    channelId: thread.channelId,
+    messageId: message.id,
+    author: { userId: message.author.userId, userName: message.author.userName },
+    deadlineAt,
+  };
 }

@@ -1,13 +1,16 @@
+import {
+  createFixtureSlackEmulator,
+  createSlackTestBot,
+  FIXTURE_WORKSPACE,
+  parseMentionEnvelope,
+  SAMPLE_MENTIONS,
+  type SlackTestBot,
+  threadForMessage,
+} from "@baton/testing";
 import { createMemoryState } from "@chat-adapter/state-memory";
 import type { Message, Root } from "chat";
 import { beforeEach, describe, expect, it } from "vitest";
-import { buildAppMentionEnvelope, SAMPLE_MENTIONS } from "../../../testing/src/slack-events";
 import { MESSAGE_STATE_VERSION, messageStateKey } from "../keys";
-import {
-  createSlackTestBot,
-  type SlackTestBot,
-  threadForMessage,
-} from "../test-support/slack-test-bot";
 import { createMessageStateStore, parseStoredMessageState } from "./message-state-store";
 import { rehydrateMessageState } from "./rehydrate";
 
@@ -23,11 +26,18 @@ function stripPositions(node: unknown): unknown {
   return node;
 }
 
+/** The workspace where mentions are composed (recorded, not delivered: no server needed). */
+const workspace = createFixtureSlackEmulator();
+
 function parseMention(bot: SlackTestBot, name: string): Message {
   const sample = SAMPLE_MENTIONS.find((m) => m.name === name);
   if (!sample) throw new Error(`no sample ${name}`);
-  const envelope = buildAppMentionEnvelope(sample.input);
-  return bot.slack.parseMessage(envelope.event as never);
+  const { envelope } = workspace.composeMention({
+    channel: FIXTURE_WORKSPACE.channel.id,
+    user: FIXTURE_WORKSPACE.human.id,
+    ...sample.input,
+  });
+  return parseMentionEnvelope(bot, envelope).message;
 }
 
 describe("message state store", () => {

@@ -2,6 +2,7 @@ import { SlackEmulatorError } from "../errors";
 import type { IdSource } from "../model/id-source";
 import type { WorkspaceModel } from "../model/workspace-model";
 import type {
+  ComposedEvent,
   DeliverOptions,
   EventDelivery,
   MentionInput,
@@ -10,6 +11,7 @@ import type {
 } from "../types";
 import type { EventDeliverer } from "./event-delivery";
 import { buildEnvelope, buildMessageEvent, buildReactionEvent } from "./event-payloads";
+import { fileObject } from "./file-objects";
 import { richTextBlocks } from "./rich-text-blocks";
 
 /** What users do in Slack: each action changes the model, then the bot is told by a signed event. */
@@ -45,12 +47,29 @@ export function createEventActions(options: EventActionsOptions) {
     }
     const fields: Record<string, unknown> = { client_msg_id: ids.clientMsgId() };
     if (input.blocks !== false) fields.blocks = richTextBlocks(input.text, ids.blockId());
+    if (input.files?.length) {
+      fields.files = input.files.map((file) => fileObject(file, model.teamId, input.user));
+      fields.upload = false;
+      fields.display_as_bot = false;
+    }
     return model.add({
       channel: input.channel,
       user: input.user,
       text: input.text,
       threadTs: input.threadTs,
       fields,
+    });
+  }
+
+  function envelopeFor(event: Record<string, unknown>, eventId: string) {
+    return buildEnvelope({
+      teamId: model.teamId,
+      appId: options.appId,
+      botUserId: model.bot.userId,
+      verificationToken: options.verificationToken,
+      eventId,
+      eventTime: Math.floor(options.now() / 1000),
+      event,
     });
   }
 
@@ -61,17 +80,12 @@ export function createEventActions(options: EventActionsOptions) {
   ): Promise<EventDelivery> {
     const eventId = ids.eventId();
     const eventTs = typeof event.event_ts === "string" ? event.event_ts : "";
-    const payload = buildEnvelope({
-      teamId: model.teamId,
-      appId: options.appId,
-      botUserId: model.bot.userId,
-      verificationToken: options.verificationToken,
-      eventId,
-      eventTime: Math.floor(options.now() / 1000),
-      event,
-    });
     const meta = { eventId, eventType: String(event.type), eventTs, ...about };
-    return deliverer.deliver(payload, meta, deliver);
+    return deliverer.deliver(envelopeFor(event, eventId), meta, deliver);
+  }
+
+  function mentionText(text: string): string {
+    return text.includes(botMention) ? text : `${botMention} ${text}`;
   }
 
   function deliverOptions(input: DeliverOptions): DeliverOptions {
@@ -79,9 +93,21 @@ export function createEventActions(options: EventActionsOptions) {
   }
 
   return {
+    /** Records the user's mention and returns its envelope without delivering it. */
+    composeMention(input: MentionInput): ComposedEvent {
+      const message = postUserMessage({ ...input, text: mentionText(input.text) });
+      const eventId = ids.eventId();
+      const event = buildMessageEvent("app_mention", input.channel, model.toWire(message));
+      return {
+        channel: input.channel,
+        ts: message.ts,
+        eventId,
+        envelope: envelopeFor(event, eventId),
+      };
+    },
+
     async mention(input: MentionInput): Promise<MentionDelivery> {
-      const text = input.text.includes(botMention) ? input.text : `${botMention} ${input.text}`;
-      const message = postUserMessage({ ...input, text });
+      const message = postUserMessage({ ...input, text: mentionText(input.text) });
       const wire = model.toWire(message);
       const about = { channel: input.channel, ts: message.ts };
       const opts = deliverOptions(input);

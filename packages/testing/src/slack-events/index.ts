@@ -1,3 +1,3 @@
-export * from "./app-mention-event";
-export * from "./rich-text-blocks";
+export * from "./fixture-workspace";
 export * from "./sample-mentions";
+export * from "./slack-test-bot";

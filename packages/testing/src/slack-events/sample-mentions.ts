@@ -1,4 +1,4 @@
-import type { AppMentionInput } from "./app-mention-event";
+import type { EmulatorFile } from "@baton/slack-emulator";
 
 /** A ~1.8 KB mrkdwn message of the kind people hand to a coding agent. */
 const LONG_MARKDOWN = [
@@ -40,7 +40,8 @@ const LONG_MARKDOWN = [
 
 export interface SampleMention {
   name: string;
-  input: AppMentionInput;
+  /** What the user types (mrkdwn, the bot mention is added) and shares. */
+  input: { text: string; files?: EmulatorFile[] };
 }
 
 export const SAMPLE_MENTIONS: readonly SampleMention[] = [

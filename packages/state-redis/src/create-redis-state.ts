@@ -1,0 +1,61 @@
+import { BatonError, guardStateAdapter } from "@baton/core";
+import { ConsoleLogger, type Logger, type StateAdapter } from "chat";
+import { pingRedis, type RedisHealth } from "./health";
+import {
+  createRedisClient,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  RECONNECT_MAX_DELAY_MS,
+  type RedisClientOptions,
+} from "./redis-client";
+import { RedisStateAdapter } from "./redis-state-adapter";
+import type { RedisLikeClient } from "./wait-for-ready";
+
+/**
+ * How long connect() waits for a connection: one connect attempt plus the longest reconnect
+ * delay, so an attempt is always made within it.
+ */
+export const DEFAULT_READY_TIMEOUT_MS = DEFAULT_CONNECT_TIMEOUT_MS + RECONNECT_MAX_DELAY_MS;
+
+export interface RedisStateOptions {
+  /** Redis URL; the client is built by createRedisClient and owned (quit on disconnect). */
+  url?: string;
+  /** Bounds for the client built from `url` (ignored with `client`). */
+  clientOptions?: Omit<RedisClientOptions, "url">;
+  /**
+   * A caller-owned client instead of `url`: e.g. `new Redis.Cluster(...)` or a Sentinel client.
+   * Give it bounded settings yourself (see boundedRedisOptions); disconnect() leaves it open.
+   */
+  client?: RedisLikeClient;
+  /** Prefix of every key (default "chat-sdk", the Chat SDK's). */
+  keyPrefix?: string;
+  logger?: Logger;
+  /** How long connect() waits for Redis before failing with StateUnavailableError. */
+  readyTimeoutMs?: number;
+}
+
+export interface RedisState extends StateAdapter {
+  /** A PING for health routes: never throws, as bounded as any call. */
+  ping(): Promise<RedisHealth>;
+}
+
+/**
+ * Baton's Redis backend: the Chat SDK's ioredis adapter on a bounded client, with a connect()
+ * that can fail and be retried, and every failure surfaced as StateUnavailableError.
+ */
+export function createRedisState(options: RedisStateOptions): RedisState {
+  if (!options.url === !options.client) {
+    throw new BatonError("CONFIG_INVALID", "createRedisState needs exactly one of url or client");
+  }
+  const { url, clientOptions } = options;
+  const adapter = new RedisStateAdapter({
+    client: options.client,
+    createClient: url ? () => createRedisClient({ ...clientOptions, url }) : undefined,
+    keyPrefix: options.keyPrefix,
+    logger: options.logger ?? new ConsoleLogger("info").child("redis"),
+    readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+  });
+  return {
+    ...guardStateAdapter(adapter, "redis"),
+    ping: () => pingRedis(adapter.client),
+  };
+}

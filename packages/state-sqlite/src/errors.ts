@@ -1,0 +1,21 @@
+/** Every failure this package throws on purpose carries one of these literal codes. */
+export type SqliteStateErrorCode =
+  | "NOT_CONNECTED"
+  | "INVALID_OPTIONS"
+  | "INVALID_TTL"
+  | "INVALID_VALUE"
+  | "SCHEMA_TOO_NEW";
+
+export class SqliteStateError<C extends SqliteStateErrorCode = SqliteStateErrorCode> extends Error {
+  readonly code: C;
+
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SqliteStateError";
+    this.code = code;
+  }
+}
+
+export function isSqliteStateError(error: unknown): error is SqliteStateError {
+  return error instanceof SqliteStateError;
+}

@@ -1,0 +1,47 @@
+import { createSlackAdapter, type SlackAdapter } from "@chat-adapter/slack";
+import { createMemoryState } from "@chat-adapter/state-memory";
+import { Chat, deriveChannelId, type Message, type StateAdapter, ThreadImpl } from "chat";
+import { FIXTURE_WORKSPACE } from "./fixture-workspace";
+
+export interface SlackTestBot {
+  chat: Chat<{ slack: SlackAdapter }>;
+  slack: SlackAdapter;
+  state: StateAdapter;
+}
+
+/**
+ * A real Chat with the real Slack adapter for the fixture workspace. Its Web API calls go to
+ * `apiUrl` (the emulator); the default is a closed loopback port, for tests that never post.
+ */
+export function createSlackTestBot(
+  options: { apiUrl?: string; state?: StateAdapter } = {},
+): SlackTestBot {
+  const slack = createSlackAdapter({
+    botToken: FIXTURE_WORKSPACE.botToken,
+    signingSecret: FIXTURE_WORKSPACE.signingSecret,
+    botUserId: FIXTURE_WORKSPACE.botUserId,
+    apiUrl: options.apiUrl ?? "http://127.0.0.1:9/api/",
+    userName: "baton",
+  });
+  const state = options.state ?? createMemoryState();
+  const chat = new Chat({ userName: "baton", adapters: { slack }, state, logger: "silent" });
+  return { chat, slack, state };
+}
+
+/** The thread a mention handler would see for a message parsed by the adapter. */
+export function threadForMessage(bot: SlackTestBot, message: Message): ThreadImpl {
+  return new ThreadImpl({
+    id: message.threadId,
+    adapter: bot.slack,
+    channelId: deriveChannelId(bot.slack, message.threadId),
+    currentMessage: message,
+    stateAdapter: bot.state,
+    isDM: false,
+  });
+}
+
+/** Parses the `app_mention` inside an envelope the way the adapter does for a webhook. */
+export function parseMentionEnvelope(bot: SlackTestBot, envelope: Record<string, unknown>) {
+  const message = bot.slack.parseMessage(envelope.event as never);
+  return { message, thread: threadForMessage(bot, message) };
+}
