@@ -6,7 +6,11 @@ export type BatonErrorCode =
   | "STATE_UNAVAILABLE"
   | "STATE_NOT_CONNECTED"
   | "CONFIG_INVALID"
-  | "INVARIANT_BROKEN";
+  | "INVARIANT_BROKEN"
+  | "REHYDRATION_FAILED"
+  | "REQUEST_GONE"
+  | "DISPATCH_FAILED"
+  | "POST_FAILED";
 
 export class BatonError<C extends BatonErrorCode = BatonErrorCode> extends Error {
   readonly code: C;
@@ -41,4 +45,23 @@ export function isBatonError(error: unknown): error is BatonError {
 export function describeCause(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   return String(cause);
+}
+
+/**
+ * A request could not be carried on: its resume state is gone or unreadable, the agent would not
+ * take it, a post was refused for good. Reported to operators; `reason` is a short tag, never text.
+ */
+export class RequestFailureError extends BatonError<
+  "REHYDRATION_FAILED" | "REQUEST_GONE" | "DISPATCH_FAILED" | "POST_FAILED"
+> {
+  readonly reason: string;
+
+  constructor(
+    code: "REHYDRATION_FAILED" | "REQUEST_GONE" | "DISPATCH_FAILED" | "POST_FAILED",
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, `${code.toLowerCase().replaceAll("_", " ")}: ${reason}`, options);
+    this.reason = reason;
+  }
 }

@@ -1,6 +1,13 @@
 import { createSlackAdapter, type SlackAdapter } from "@chat-adapter/slack";
 import { createMemoryState } from "@chat-adapter/state-memory";
-import { Chat, deriveChannelId, type Message, type StateAdapter, ThreadImpl } from "chat";
+import {
+  Chat,
+  ConsoleLogger,
+  deriveChannelId,
+  type Message,
+  type StateAdapter,
+  ThreadImpl,
+} from "chat";
 import { FIXTURE_WORKSPACE } from "./fixture-workspace";
 
 export interface SlackTestBot {
@@ -22,6 +29,9 @@ export function createSlackTestBot(
     botUserId: FIXTURE_WORKSPACE.botUserId,
     apiUrl: options.apiUrl ?? "http://127.0.0.1:9/api/",
     userName: "baton",
+    logger: new ConsoleLogger("error"),
+    // No hidden client retries in tests: a fault injected once must surface once.
+    webClientOptions: { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 5_000 },
   });
   const state = options.state ?? createMemoryState();
   const chat = new Chat({ userName: "baton", adapters: { slack }, state, logger: "silent" });

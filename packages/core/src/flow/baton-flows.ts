@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import type { CallbackVerifier } from "@baton/agent-protocol";
+import type { Chat, Logger, Message, StateAdapter, Thread } from "chat";
+import type { AgentClient } from "../agent/agent-client";
+import { type BotRequestStore, createBotRequestStore } from "../bot-request/bot-request-store";
+import { REQUEST_DEADLINE_MS } from "../keys";
+import {
+  createMessageStateStore,
+  type MessageStateStore,
+} from "../message-state/message-state-store";
+import type { ErrorReporter } from "../ports";
+import { type CallbackDelivery, handleCallback } from "./callback-flow";
+import type { CallbackResponse } from "./callback-response";
+import { handleMention, type MentionOutcome } from "./mention-flow";
+
+export interface BatonFlowsOptions {
+  state: StateAdapter;
+  chat: Chat;
+  agent: AgentClient;
+  verifier: CallbackVerifier;
+  /** `https://…/api/internal/bot-session-callback`; the botRequestId is appended. */
+  callbackBaseUrl: string;
+  reporter: ErrorReporter;
+  logger: Logger;
+  now?: () => number;
+  newId?: () => string;
+  deadlineMs?: number;
+  messageStateTtlMs?: number;
+  recordTtlMs?: number;
+  preamble?: string;
+}
+
+export interface BatonFlows {
+  requests: BotRequestStore;
+  messageStates: MessageStateStore;
+  onMention(thread: Thread, message: Message): Promise<MentionOutcome>;
+  handleCallback(delivery: CallbackDelivery): Promise<CallbackResponse>;
+}
+
+/** Wires the mention and callback flows over one state backend, Chat and agent. */
+export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
+  const now = options.now ?? Date.now;
+  const requests = createBotRequestStore({
+    state: options.state,
+    now,
+    ...(options.recordTtlMs ? { recordTtlMs: options.recordTtlMs } : {}),
+  });
+  const messageStates = createMessageStateStore({
+    state: options.state,
+    ...(options.messageStateTtlMs ? { ttlMs: options.messageStateTtlMs } : {}),
+  });
+  const base = options.callbackBaseUrl.replace(/\/+$/, "");
+  const shared = {
+    state: options.state,
+    requests,
+    chat: options.chat,
+    reporter: options.reporter,
+    logger: options.logger,
+  };
+  return {
+    requests,
+    messageStates,
+    onMention: (thread, message) =>
+      handleMention(
+        {
+          ...shared,
+          messageStates,
+          agent: options.agent,
+          callbackUrlFor: (id) => `${base}/${id}`,
+          signingSecretFor: (id) => options.verifier.issueSigningSecret(id),
+          newId: options.newId ?? randomUUID,
+          now,
+          deadlineMs: options.deadlineMs ?? REQUEST_DEADLINE_MS,
+          ...(options.preamble ? { preamble: options.preamble } : {}),
+        },
+        thread,
+        message,
+      ),
+    handleCallback: (delivery) =>
+      handleCallback({ ...shared, verifier: options.verifier }, delivery),
+  };
+}

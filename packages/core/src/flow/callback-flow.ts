@@ -1,0 +1,84 @@
+import {
+  type CallbackVerifier,
+  callbackRejectionStatus,
+  type ProgressCallback,
+} from "@baton/agent-protocol";
+import type { Chat, Logger, StateAdapter } from "chat";
+import type { BotRequestStore } from "../bot-request/bot-request-store";
+import { StateUnavailableError } from "../errors";
+import type { ErrorReporter } from "../ports";
+import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
+import { classifyPostFailure } from "./post-failure";
+import { showProgress } from "./progress-status";
+import { handleTerminalCallback } from "./terminal-callback";
+
+export interface CallbackFlowDeps {
+  verifier: CallbackVerifier;
+  state: StateAdapter;
+  requests: BotRequestStore;
+  chat: Chat;
+  reporter: ErrorReporter;
+  logger: Logger;
+}
+
+export interface CallbackDelivery {
+  botRequestId: string;
+  headers: Headers | Record<string, string | undefined>;
+  body: string;
+}
+
+/** Seconds the agent waits before retrying when our store is unreachable. */
+const STORE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * The callback route's whole logic: verify (signature before anything is parsed), then show
+ * progress or resume the request. One error funnel: infrastructure failures become 503 with
+ * Retry-After (nothing was acknowledged), anything else a coded 500; never an internal message.
+ */
+export async function handleCallback(
+  deps: CallbackFlowDeps,
+  delivery: CallbackDelivery,
+): Promise<CallbackResponse> {
+  const verified = deps.verifier.verify(delivery);
+  if (!verified.ok) return refused(callbackRejectionStatus(verified.code), verified.code);
+  try {
+    const { callback } = verified;
+    return callback.type === "progress"
+      ? await handleProgress(deps, callback)
+      : await handleTerminalCallback(deps, callback);
+  } catch (error) {
+    if (error instanceof StateUnavailableError) {
+      deps.logger.warn("state backend unavailable during a callback", { code: error.code });
+      return retryLater("store_unavailable", STORE_RETRY_AFTER_SECONDS);
+    }
+    deps.reporter.report(error, {
+      tags: { component: "bot-session-callback", operation: "handle", reason: "unexpected" },
+      context: { botRequestId: delivery.botRequestId },
+    });
+    return refused(500, "internal_error");
+  }
+}
+
+async function handleProgress(
+  deps: CallbackFlowDeps,
+  callback: ProgressCallback,
+): Promise<CallbackResponse> {
+  const loaded = await deps.requests.get(callback.botRequestId);
+  if (loaded.kind !== "found") return refused(410, "request_gone");
+  if (loaded.record.finalizedAt !== undefined) return accepted("ignored-final");
+  try {
+    const outcome = await showProgress(deps, loaded.record, callback);
+    return outcome === "busy" ? retryLater("in_progress", 1) : accepted(`progress-${outcome}`);
+  } catch (error) {
+    const failure = classifyPostFailure(error);
+    if (failure.kind === "transient") {
+      return retryLater(`platform_${failure.code}`, failure.retryAfterSeconds ?? 1);
+    }
+    // A progress line the platform refuses is not worth failing the request over.
+    deps.logger.warn("progress update refused by the platform", {
+      botRequestId: callback.botRequestId,
+      code: failure.code,
+    });
+    return accepted("progress-dropped");
+  }
+}

@@ -1,0 +1,89 @@
+import { PROTOCOL_VERSION } from "@baton/agent-protocol";
+import type { Logger, Message, Thread } from "chat";
+import type { AgentCallResult, AgentClient } from "../agent/agent-client";
+import { type BotRequestStore, newBotRequestFromMention } from "../bot-request/bot-request-store";
+import { RequestFailureError } from "../errors";
+import type { MessageStateStore } from "../message-state/message-state-store";
+import type { ErrorReporter } from "../ports";
+import { USER_NOTICES } from "./user-notices";
+
+export interface MentionFlowDeps {
+  requests: BotRequestStore;
+  messageStates: MessageStateStore;
+  agent: AgentClient;
+  /** Where the agent calls back for this request. */
+  callbackUrlFor(botRequestId: string): string;
+  /** The per-request signing secret handed to the agent. */
+  signingSecretFor(botRequestId: string): string;
+  newId(): string;
+  now(): number;
+  /** How long the agent has before the request is given up. */
+  deadlineMs: number;
+  preamble?: string;
+  reporter: ErrorReporter;
+  logger: Logger;
+}
+
+export type MentionOutcome =
+  | { kind: "dispatched"; botRequestId: string; agentSessionId: string; executionId: string }
+  | { kind: "dispatch-failed"; botRequestId: string; code: string };
+
+/**
+ * A mention becomes a bot request: record it, store what the reply will need, and only then hand
+ * it to the agent (a callback can never arrive for a request Baton does not hold). A callback may
+ * beat the dispatch answer; marking `running` afterwards cannot undo its outcome.
+ */
+export async function handleMention(
+  deps: MentionFlowDeps,
+  thread: Thread,
+  message: Message,
+): Promise<MentionOutcome> {
+  const botRequestId = deps.newId();
+  const deadlineAt = deps.now() + deps.deadlineMs;
+  const record = await deps.requests.create(
+    newBotRequestFromMention(botRequestId, thread, message, deadlineAt),
+  );
+  await deps.messageStates.save(botRequestId, thread, message);
+
+  const result = await deps.agent.dispatch({
+    protocolVersion: PROTOCOL_VERSION,
+    botRequestId,
+    prompt: message.text,
+    context: {
+      platform: record.platform,
+      threadId: record.threadId,
+      channelId: record.channelId,
+      ...(deps.preamble ? { preamble: deps.preamble } : {}),
+      history: [],
+    },
+    callback: {
+      url: deps.callbackUrlFor(botRequestId),
+      signingSecret: deps.signingSecretFor(botRequestId),
+    },
+    deadline: new Date(deadlineAt).toISOString(),
+  });
+
+  if (result.kind === "accepted") {
+    await deps.requests.markRunning(record, result.value);
+    deps.logger.info("dispatched", { botRequestId, executionId: result.value.executionId });
+    return { kind: "dispatched", botRequestId, ...result.value };
+  }
+
+  const code = dispatchFailureCode(result);
+  deps.reporter.report(new RequestFailureError("DISPATCH_FAILED", code), {
+    tags: { component: "mention", operation: "dispatch", reason: code, platform: record.platform },
+    context: { botRequestId },
+  });
+  const finalized = await deps.requests.finalize(record, {
+    status: "error",
+    error: { code, message: "the agent did not accept the request" },
+  });
+  await deps.messageStates.delete(botRequestId);
+  // Only the instance that recorded the failure tells the user, so they are told once.
+  if (finalized.kind === "finalized") await thread.post(USER_NOTICES.dispatchFailed);
+  return { kind: "dispatch-failed", botRequestId, code };
+}
+
+function dispatchFailureCode(result: Exclude<AgentCallResult<unknown>, { kind: "accepted" }>) {
+  return result.kind === "rejected" ? `dispatch_rejected:${result.code}` : "agent_unreachable";
+}

@@ -1,0 +1,66 @@
+import type { ProgressCallback } from "@baton/agent-protocol";
+import type { Chat, Logger, StateAdapter } from "chat";
+import type { BotRequestRecord } from "../bot-request/bot-request-record";
+import { MESSAGE_STATE_TTL_MS, PROGRESS_LOCK_TTL_MS, progressKey, progressLockId } from "../keys";
+import { USER_NOTICES } from "./user-notices";
+
+/** The one status message a request shows while the agent works, and the newest update in it. */
+interface ProgressStatus {
+  messageId: string;
+  sequence: number;
+}
+
+export type ProgressOutcome = "shown" | "stale" | "busy";
+
+export interface ProgressDeps {
+  state: StateAdapter;
+  chat: Chat;
+  logger: Logger;
+  ttlMs?: number;
+}
+
+/**
+ * Shows a progress update as one status message in the thread, edited in place. Updates older
+ * than the one shown (by the agent's sequence) are ignored, so retried or reordered deliveries
+ * never roll the status back. A per-request lock keeps two deliveries from posting two messages.
+ */
+export async function showProgress(
+  deps: ProgressDeps,
+  record: BotRequestRecord,
+  callback: ProgressCallback,
+): Promise<ProgressOutcome> {
+  const lock = await deps.state.acquireLock(progressLockId(record.id), PROGRESS_LOCK_TTL_MS);
+  if (!lock) return "busy";
+  try {
+    const current = await deps.state.get<ProgressStatus>(progressKey(record.id));
+    if (current && current.sequence >= callback.sequence) return "stale";
+    const text = USER_NOTICES.progress(callback.message, callback.step, callback.totalSteps);
+    const thread = deps.chat.thread(record.threadId);
+    let messageId = current?.messageId;
+    if (messageId) {
+      await thread.adapter.editMessage(record.threadId, messageId, { markdown: text });
+    } else {
+      messageId = (await thread.post({ markdown: text })).id;
+    }
+    const status: ProgressStatus = { messageId, sequence: callback.sequence };
+    await deps.state.set(progressKey(record.id), status, deps.ttlMs ?? MESSAGE_STATE_TTL_MS);
+    return "shown";
+  } finally {
+    await deps.state.releaseLock(lock);
+  }
+}
+
+/** Removes the status message once the request ends; the answer or notice replaces it. */
+export async function clearProgress(deps: ProgressDeps, record: BotRequestRecord): Promise<void> {
+  const current = await deps.state.get<ProgressStatus>(progressKey(record.id));
+  if (!current) return;
+  try {
+    await deps.chat
+      .thread(record.threadId)
+      .adapter.deleteMessage(record.threadId, current.messageId);
+  } catch (error) {
+    // A leftover status line is cosmetic; the request's outcome does not depend on it.
+    deps.logger.warn("could not delete the progress message", { botRequestId: record.id, error });
+  }
+  await deps.state.delete(progressKey(record.id));
+}

@@ -1,0 +1,13 @@
+/** What users read in the thread when something other than the answer happens. */
+export const USER_NOTICES = {
+  dispatchFailed:
+    "Sorry, I could not hand this to the agent, so nothing is running. Please try again in a moment.",
+  stateLost:
+    "Sorry, the agent finished, but I lost the context needed to post its answer here. The operators have been told.",
+  cancelled: "This request was cancelled.",
+  agentFailed: (message: string) => `The agent could not finish this: ${message}`,
+  progress: (message: string, step?: number, totalSteps?: number) =>
+    step !== undefined && totalSteps !== undefined
+      ? `_Working (${step}/${totalSteps}):_ ${message}`
+      : `_Working:_ ${message}`,
+} as const;

@@ -1,0 +1,150 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  createLocalAgent,
+  type LocalAgentHandle,
+  type LocalAgentOptions,
+} from "@baton/agent-local";
+import { createCallbackVerifier } from "@baton/agent-protocol";
+import type { SlackEmulator } from "@baton/slack-emulator";
+import { createFixtureSlackEmulator, createSlackTestBot, FIXTURE_WORKSPACE } from "@baton/testing";
+import { createMemoryState } from "@chat-adapter/state-memory";
+import { ConsoleLogger, type StateAdapter } from "chat";
+import { createAgentClient } from "../agent/agent-client";
+import type { BotRequestRecord } from "../bot-request/bot-request-record";
+import { type BatonFlows, createBatonFlows } from "../flow/baton-flows";
+import type { MentionOutcome } from "../flow/mention-flow";
+import { createRecordingReporter } from "../ports";
+
+export const HARNESS_SERVER_SECRET = "harness-server-secret-0123456789abcdef0123";
+
+export interface FlowHarness {
+  slack: SlackEmulator;
+  agent: LocalAgentHandle;
+  flows: BatonFlows;
+  state: StateAdapter;
+  reporter: ReturnType<typeof createRecordingReporter>;
+  outcomes: MentionOutcome[];
+  callbackBaseUrl: string;
+  /** Resolves with the request's record once it reaches a final status. */
+  finalRecord(botRequestId: string): Promise<BotRequestRecord>;
+  /** A user mentions the bot in the fixture channel; resolves once the mention is handled. */
+  mention(text: string): Promise<{ ts: string; outcome: MentionOutcome }>;
+  stop(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === "string") headers.set(name, value);
+  }
+  return headers;
+}
+
+/**
+ * Baton's flows in one process, with everything else real over loopback HTTP: the Slack emulator,
+ * the reference agent, a webhook + callback server playing the Next routes, the real Chat SDK.
+ */
+export async function startFlowHarness(
+  options: { agent?: LocalAgentOptions; state?: StateAdapter } = {},
+): Promise<FlowHarness> {
+  const state = options.state ?? createMemoryState();
+  await state.connect();
+  const slack = createFixtureSlackEmulator();
+  await slack.start();
+  const agent = await createLocalAgent({
+    demo: { delayMs: 60, progressSteps: 2 },
+    ...options.agent,
+  }).start();
+  const reporter = createRecordingReporter();
+  const bot = createSlackTestBot({ apiUrl: slack.apiUrl, state });
+  const pending = new Set<Promise<unknown>>();
+  let flows: BatonFlows | undefined;
+
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const body = await readBody(req);
+    if (url.pathname === "/slack" && flows) {
+      const response = await bot.chat.webhooks.slack(
+        new Request(url, { method: "POST", headers: headersOf(req), body }),
+        { waitUntil: (task) => void pending.add(task.finally(() => pending.delete(task))) },
+      );
+      res.writeHead(response.status).end(await response.text());
+      return;
+    }
+    const match = /^\/callback\/([^/]+)$/.exec(url.pathname);
+    if (match && flows) {
+      const answer = await flows.handleCallback({
+        botRequestId: decodeURIComponent(match[1] ?? ""),
+        headers: headersOf(req),
+        body,
+      });
+      res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+      res.end(JSON.stringify(answer.body));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  flows = createBatonFlows({
+    state,
+    chat: bot.chat,
+    agent: createAgentClient({ baseUrl: agent.url }),
+    verifier: createCallbackVerifier({ serverSecrets: [HARNESS_SERVER_SECRET], now: Date.now }),
+    callbackBaseUrl: `${base}/callback`,
+    reporter,
+    logger: new ConsoleLogger("error"),
+  });
+  const outcomes: MentionOutcome[] = [];
+  const handlers = flows;
+  bot.chat.onNewMention(async (thread, message) => {
+    outcomes.push(await handlers.onMention(thread, message));
+  });
+  await bot.chat.initialize();
+  slack.setWebhookUrl(`${base}/slack`);
+
+  return {
+    slack,
+    agent,
+    flows,
+    state,
+    reporter,
+    outcomes,
+    callbackBaseUrl: `${base}/callback`,
+    async mention(text) {
+      const before = outcomes.length;
+      const delivery = await slack.mention({
+        channel: FIXTURE_WORKSPACE.channel.id,
+        user: FIXTURE_WORKSPACE.human.id,
+        text,
+      });
+      if (delivery.status !== 200) throw new Error(`webhook answered ${delivery.status}`);
+      await Promise.all(pending);
+      const outcome = outcomes[before];
+      if (!outcome || !delivery.ts) throw new Error("the mention was not handled");
+      return { ts: delivery.ts, outcome };
+    },
+    finalRecord(botRequestId) {
+      return slack.waitFor(async () => {
+        const loaded = await handlers.requests.get(botRequestId);
+        return loaded.kind === "found" && loaded.record.finalizedAt !== undefined
+          ? loaded.record
+          : undefined;
+      }, 15_000);
+    },
+    async stop() {
+      await agent.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await slack.stop();
+      await state.disconnect();
+    },
+  };
+}
