@@ -3,6 +3,7 @@
 // (the exact version pinned in package.json), installs the workspace, checks the system
 // tools the tests need, then runs the requested command.
 //
+//   npm start           install + build + start Baton with the Slack emulator and reference agent
 //   npm test            install + the whole Vitest suite (extra args go to vitest)
 //   npm run check       install + Biome + tsc --noEmit in every package
 import { spawnSync } from "node:child_process";
@@ -72,13 +73,17 @@ switch (command) {
     ensureRedisServer();
     process.exit(pnpmRun(["exec", "vitest", "run", "--config", "vitest.workspace.ts", ...rest]));
     break;
+  case "start":
+    install();
+    process.exit(run(process.execPath, [join(root, "scripts", "start-stack.mjs"), ...rest]));
+    break;
   case "check":
     install();
     must(...splitFirst([...pnpm(), "exec", "biome", "check", "--error-on-warnings", "."]));
     process.exit(pnpmRun(["exec", "turbo", "run", "typecheck", "--output-logs=errors-only"]));
     break;
   default:
-    console.error(`[baton] unknown command "${command}": use test or check`);
+    console.error(`[baton] unknown command "${command}": use start, test or check`);
     process.exit(2);
 }
 

@@ -1,3 +1,27 @@
-export function GET() {
-  return Response.json({ ok: true });
+import { getBaton } from "../../../bot";
+
+/** A key nobody writes: reading it proves the backend answers. */
+const HEALTH_PROBE_KEY = "baton:health-probe";
+
+/** Liveness (the process answers) and readiness (the state backend answers). */
+export async function GET() {
+  const started = performance.now();
+  try {
+    const baton = await getBaton();
+    await baton.backend.state.get(HEALTH_PROBE_KEY);
+    return Response.json({
+      ok: true,
+      state: { backend: baton.backend.name, ok: true, latencyMs: elapsed(started) },
+    });
+  } catch (error) {
+    console.warn("[baton] health check: state backend not ready", error);
+    return Response.json(
+      { ok: false, state: { ok: false, latencyMs: elapsed(started) } },
+      { status: 503 },
+    );
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
 }

@@ -1,0 +1,27 @@
+import { after } from "next/server";
+import { getBaton } from "../../../../../bot";
+import { flushReports } from "../../../../../lib/sentry-reporter";
+
+/** Bodies above this are refused before being read; the protocol caps a callback at 1 MiB. */
+const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
+
+/** The agent's callback: a thin shell over core's callback flow. */
+export async function POST(
+  request: Request,
+  context: { params: Promise<{ botRequestId: string }> },
+) {
+  const { botRequestId } = await context.params;
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_CALLBACK_BODY_BYTES) {
+    return Response.json({ error: { code: "body_too_large" } }, { status: 413 });
+  }
+  const baton = await getBaton();
+  const answer = await baton.flows.handleCallback({
+    botRequestId,
+    headers: request.headers,
+    body: await request.text(),
+  });
+  // Reports made while handling (lost state, refused posts) must leave before the work ends.
+  after(flushReports);
+  return Response.json(answer.body, { status: answer.status, headers: answer.headers });
+}

@@ -1,0 +1,94 @@
+import { createCallbackVerifier } from "@baton/agent-protocol";
+import { type BatonFlows, createAgentClient, createBatonFlows } from "@baton/core";
+import { createSlackAdapter } from "@chat-adapter/slack";
+import { Chat, ConsoleLogger, type Logger } from "chat";
+import { env } from "./env";
+import { sentryReporter } from "./lib/sentry-reporter";
+import { createStateBackend, type StateBackend } from "./lib/state-backend";
+
+/** Bounded Slack Web API client: its default retries can hold a post for half an hour. */
+const SLACK_WEB_CLIENT_OPTIONS = {
+  retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
+  rejectRateLimitedCalls: true,
+  timeout: 10_000,
+};
+
+export const CALLBACK_ROUTE_PATH = "/api/internal/bot-session-callback";
+
+export interface Baton {
+  chat: Chat;
+  backend: StateBackend;
+  flows: BatonFlows;
+  logger: Logger;
+}
+
+function createBaton(): Baton {
+  const config = env();
+  const logger = new ConsoleLogger(config.BATON_LOG_LEVEL).child("baton");
+  const backend = createStateBackend(config);
+  const slack = createSlackAdapter({
+    botToken: config.SLACK_BOT_TOKEN,
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    userName: config.BATON_BOT_NAME,
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    ...(config.SLACK_BOT_USER_ID ? { botUserId: config.SLACK_BOT_USER_ID } : {}),
+    logger: logger.child("slack"),
+    webClientOptions: SLACK_WEB_CLIENT_OPTIONS,
+  });
+  const chat = new Chat({
+    userName: config.BATON_BOT_NAME,
+    adapters: { slack },
+    state: backend.state,
+    logger: logger.child("chat"),
+  });
+  const flows = createBatonFlows({
+    state: backend.state,
+    chat,
+    agent: createAgentClient({
+      baseUrl: config.AGENT_URL,
+      ...(config.AGENT_TOKEN ? { authToken: config.AGENT_TOKEN } : {}),
+    }),
+    verifier: createCallbackVerifier({
+      serverSecrets: config.BATON_CALLBACK_SECRETS,
+      now: Date.now,
+    }),
+    callbackBaseUrl: new URL(CALLBACK_ROUTE_PATH, config.BATON_PUBLIC_URL).toString(),
+    reporter: sentryReporter,
+    logger,
+    ...(config.BATON_REQUEST_DEADLINE_MS ? { deadlineMs: config.BATON_REQUEST_DEADLINE_MS } : {}),
+    ...(config.BATON_MESSAGE_STATE_TTL_MS
+      ? { messageStateTtlMs: config.BATON_MESSAGE_STATE_TTL_MS }
+      : {}),
+    ...(config.BATON_AGENT_PREAMBLE ? { preamble: config.BATON_AGENT_PREAMBLE } : {}),
+  });
+
+  chat.onNewMention(async (thread, message) => {
+    try {
+      await flows.onMention(thread, message);
+    } catch (error) {
+      sentryReporter.report(error, {
+        tags: { component: "mention", operation: "handle", reason: "unexpected" },
+        context: { threadId: thread.id, messageId: message.id },
+      });
+      throw error;
+    }
+  });
+  return { chat, backend, flows, logger };
+}
+
+// One Baton per server process, kept on globalThis so dev-mode module reloads do not open a
+// second database connection or register handlers twice.
+const holder = globalThis as typeof globalThis & { __baton?: Promise<Baton> };
+
+/** The process's Baton, connected and initialised on first use. */
+export function getBaton(): Promise<Baton> {
+  holder.__baton ??= (async () => {
+    const baton = createBaton();
+    await baton.chat.initialize();
+    return baton;
+  })().catch((error: unknown) => {
+    holder.__baton = undefined;
+    throw error;
+  });
+  return holder.__baton;
+}

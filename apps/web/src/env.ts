@@ -1,0 +1,96 @@
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Everything is validated once, at start-up
+ * (instrumentation.ts), with messages that say what to set.
+ */
+
+const MIN_SECRET_BYTES = 32;
+
+const csv = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+const positiveMs = z.coerce.number().int().positive();
+
+const envSchema = z
+  .object({
+    BATON_STATE_BACKEND: z.enum(["sqlite", "redis"]).default("sqlite"),
+    BATON_SQLITE_PATH: z.string().min(1).default(".data/baton.sqlite"),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+      .optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).default("baton"),
+    BATON_PUBLIC_URL: z.string().url("must be the URL agents can reach Baton at"),
+    BATON_CALLBACK_SECRETS: csv.pipe(
+      z
+        .array(
+          z.string().min(MIN_SECRET_BYTES, `each secret needs ${MIN_SECRET_BYTES}+ characters`),
+        )
+        .min(1, "set at least one secret (comma-separated; the first signs, all verify)"),
+    ),
+    AGENT_URL: z.string().url("must be the agent's base URL"),
+    AGENT_TOKEN: z.string().min(1).optional(),
+    SLACK_SIGNING_SECRET: z.string().min(1, "copy it from the Slack app's Basic Information page"),
+    SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token (xoxb-…)"),
+    SLACK_API_URL: z.string().url().optional(),
+    SLACK_BOT_USER_ID: z.string().min(1).optional(),
+    BATON_BOT_NAME: z.string().min(1).default("baton"),
+    BATON_REQUEST_DEADLINE_MS: positiveMs.optional(),
+    BATON_MESSAGE_STATE_TTL_MS: positiveMs.optional(),
+    BATON_AGENT_PREAMBLE: z.string().optional(),
+    BATON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    SENTRY_DSN: z.string().url().optional(),
+    SENTRY_ENVIRONMENT: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.BATON_STATE_BACKEND === "redis" && !env.REDIS_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_URL"],
+        message: "required when BATON_STATE_BACKEND=redis",
+      });
+    }
+    if (
+      env.BATON_REQUEST_DEADLINE_MS &&
+      env.BATON_MESSAGE_STATE_TTL_MS &&
+      env.BATON_REQUEST_DEADLINE_MS >= env.BATON_MESSAGE_STATE_TTL_MS
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BATON_REQUEST_DEADLINE_MS"],
+        message: "must be shorter than BATON_MESSAGE_STATE_TTL_MS",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
+}
+
+/** Parses an environment; throws a ConfigError listing every problem at once. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(emptyAsUnset(source));
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+  throw new ConfigError(`Baton's configuration is invalid:\n${lines.join("\n")}`);
+}
+
+/** `FOO=` in a .env file means "not set", not "set to the empty string". */
+function emptyAsUnset(source: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+}
+
+let cached: Env | undefined;
+
+/** The process's validated environment, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

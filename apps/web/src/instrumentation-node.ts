@@ -1,0 +1,14 @@
+import * as Sentry from "@sentry/nextjs";
+import { env } from "./env";
+import { sentryOptions } from "./lib/sentry-options";
+import { describeStateBackend } from "./lib/state-backend";
+
+/** Validates the configuration (a bad one stops the server here), starts Sentry, logs the store. */
+export function startServer(): void {
+  const config = env();
+  if (config.SENTRY_DSN) Sentry.init(sentryOptions(config));
+  const { name, location } = describeStateBackend(config);
+  console.info(
+    `[baton] state backend: ${name} (${location}); agent: ${config.AGENT_URL}; sentry: ${config.SENTRY_DSN ? "on" : "off"}`,
+  );
+}

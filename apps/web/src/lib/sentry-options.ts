@@ -1,0 +1,28 @@
+import type { ErrorEvent } from "@sentry/nextjs";
+import type { Env } from "../env";
+
+/**
+ * Sentry for the server runtime. Without a DSN the SDK is not initialised at all (a no-op).
+ * Reports carry tags and ids; request bodies, headers and cookies are dropped before sending:
+ * they hold message text and callback signatures.
+ */
+export function sentryOptions(config: Env) {
+  return {
+    dsn: config.SENTRY_DSN,
+    environment: config.SENTRY_ENVIRONMENT,
+    sendDefaultPii: false,
+    tracesSampleRate: 0,
+    beforeSend: scrubEvent,
+  };
+}
+
+export function scrubEvent(event: ErrorEvent): ErrorEvent {
+  if (event.request) {
+    delete event.request.data;
+    delete event.request.headers;
+    delete event.request.cookies;
+    delete event.request.query_string;
+  }
+  delete event.user;
+  return event;
+}

@@ -1,0 +1,20 @@
+import type { ErrorReporter } from "@baton/core";
+import * as Sentry from "@sentry/nextjs";
+
+/** Sends core's reports to Sentry: tags are searchable, the context carries ids (never text). */
+export const sentryReporter: ErrorReporter = {
+  report(error, { tags, context }) {
+    Sentry.withScope((scope) => {
+      scope.setTags(tags);
+      scope.setContext("baton", context);
+      Sentry.captureException(error);
+    });
+  },
+};
+
+/** An event not flushed before the work ends is never delivered; bounded so a dead DSN cannot hang us. */
+export const SENTRY_FLUSH_TIMEOUT_MS = 2_000;
+
+export function flushReports(): Promise<boolean> {
+  return Sentry.flush(SENTRY_FLUSH_TIMEOUT_MS);
+}

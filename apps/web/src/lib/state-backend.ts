@@ -1,0 +1,42 @@
+import { guardStateAdapter } from "@baton/core";
+import { createRedisState } from "@baton/state-redis";
+import { createSqliteState } from "@baton/state-sqlite";
+import type { StateAdapter } from "chat";
+import type { Env } from "../env";
+
+export interface StateBackendDescription {
+  name: "sqlite" | "redis";
+  /** Where it lives, for the start-up log; credentials removed. */
+  location: string;
+}
+
+export interface StateBackend extends StateBackendDescription {
+  state: StateAdapter;
+}
+
+/** Which backend the configuration chose, without connecting to it. */
+export function describeStateBackend(config: Env): StateBackendDescription {
+  return config.BATON_STATE_BACKEND === "redis"
+    ? { name: "redis", location: redactUrl(config.REDIS_URL ?? "") }
+    : { name: "sqlite", location: config.BATON_SQLITE_PATH };
+}
+
+/** The backend chosen explicitly by configuration; nothing ever falls back to memory. */
+export function createStateBackend(config: Env): StateBackend {
+  const description = describeStateBackend(config);
+  const inner =
+    description.name === "redis"
+      ? createRedisState({ url: config.REDIS_URL ?? "", keyPrefix: config.REDIS_KEY_PREFIX })
+      : createSqliteState({ path: config.BATON_SQLITE_PATH });
+  return { ...description, state: guardStateAdapter(inner, description.name) };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
