@@ -126,24 +126,16 @@ if (!realSlack) {
     SLACK_API_URL: `http://${HOST}:${emulatorPort}/api/`,
     SLACK_BOT_USER_ID: "U0BATONBOT1",
   });
-  start(
-    "slack",
-    ["--filter", "@baton/slack-emulator", "start", "--port", String(emulatorPort)],
-    {
-      SLACK_SIGNING_SECRET: secrets.slackSigningSecret,
-      SLACK_BOT_TOKEN: secrets.slackBotToken,
-      SLACK_BOT_USER_ID: "U0BATONBOT1",
-      SLACK_EVENTS_URL: `http://${HOST}:${webPort}/api/webhooks/slack`,
-    },
-  );
+  start("slack", ["--filter", "@baton/slack-emulator", "start", "--port", String(emulatorPort)], {
+    SLACK_SIGNING_SECRET: secrets.slackSigningSecret,
+    SLACK_BOT_TOKEN: secrets.slackBotToken,
+    SLACK_BOT_USER_ID: "U0BATONBOT1",
+    SLACK_EVENTS_URL: `http://${HOST}:${webPort}/api/webhooks/slack`,
+  });
 }
 if (!process.env.AGENT_URL) {
   webEnv.AGENT_URL = `http://${HOST}:${agentPort}`;
-  start(
-    "agent",
-    ["--filter", "@baton/agent-local", "start", "--port", String(agentPort)],
-    {},
-  );
+  start("agent", ["--filter", "@baton/agent-local", "start", "--port", String(agentPort)], {});
 }
 start("web", ["--filter", "@baton/web", "start", "-p", String(webPort), "-H", HOST], webEnv);
 
