@@ -44,6 +44,8 @@ const envSchema = z
     BATON_MESSAGE_STATE_TTL_MS: positiveMs.optional(),
     BATON_AGENT_PREAMBLE: z.string().optional(),
     BATON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    /** Serves /api/bench/bare, the baseline the callback benchmark compares against. */
+    BATON_BENCH_ROUTES: z.enum(["0", "1"]).default("0"),
     SENTRY_DSN: z.string().url().optional(),
     SENTRY_ENVIRONMENT: z.string().optional(),
   })
