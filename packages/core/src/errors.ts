@@ -10,7 +10,8 @@ export type BatonErrorCode =
   | "REHYDRATION_FAILED"
   | "REQUEST_GONE"
   | "DISPATCH_FAILED"
-  | "POST_FAILED";
+  | "POST_FAILED"
+  | "DEADLINE_EXCEEDED";
 
 export class BatonError<C extends BatonErrorCode = BatonErrorCode> extends Error {
   readonly code: C;
@@ -51,16 +52,17 @@ export function describeCause(cause: unknown): string {
  * A request could not be carried on: its resume state is gone or unreadable, the agent would not
  * take it, a post was refused for good. Reported to operators; `reason` is a short tag, never text.
  */
-export class RequestFailureError extends BatonError<
-  "REHYDRATION_FAILED" | "REQUEST_GONE" | "DISPATCH_FAILED" | "POST_FAILED"
-> {
+export type RequestFailureCode =
+  | "REHYDRATION_FAILED"
+  | "REQUEST_GONE"
+  | "DISPATCH_FAILED"
+  | "POST_FAILED"
+  | "DEADLINE_EXCEEDED";
+
+export class RequestFailureError extends BatonError<RequestFailureCode> {
   readonly reason: string;
 
-  constructor(
-    code: "REHYDRATION_FAILED" | "REQUEST_GONE" | "DISPATCH_FAILED" | "POST_FAILED",
-    reason: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: RequestFailureCode, reason: string, options?: { cause?: unknown }) {
     super(code, `${code.toLowerCase().replaceAll("_", " ")}: ${reason}`, options);
     this.reason = reason;
   }

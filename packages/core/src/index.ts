@@ -1,6 +1,9 @@
 export * from "./agent/agent-client";
 export * from "./bot-request/bot-request-record";
 export * from "./bot-request/bot-request-store";
+export * from "./deadline/deadline-extension";
+export * from "./deadline/deadline-index";
+export * from "./deadline/deadline-sweeper";
 export * from "./errors";
 export * from "./flow/baton-flows";
 export type { CallbackDelivery } from "./flow/callback-flow";

@@ -25,6 +25,22 @@ export const MESSAGE_STATE_KEY_PREFIX = "bot-request-message-state:";
 export const BOT_REQUEST_KEY_PREFIX = "bot-request:";
 export const BOT_REQUEST_FINAL_KEY_PREFIX = "bot-request-final:";
 export const RESUME_CLAIM_LOCK_PREFIX = "bot-request-claim:";
+/** Requests are indexed by deadline in buckets of this width (lists keyed by bucket start). */
+export const DEADLINE_BUCKET_MS = MINUTE_MS;
+export const DEADLINE_BUCKET_PREFIX = "bot-request-deadlines:";
+/** A deadline moved by progress callbacks; absent means the record's own `deadlineAt`. */
+export const DEADLINE_EXTENSION_KEY_PREFIX = "bot-request-deadline:";
+/** No request runs longer than this, however much progress it reports. */
+export const MAX_REQUEST_DEADLINE_MS = 12 * HOUR_MS;
+/** The sweeper's cursor: the start of the last bucket it finished. */
+export const SWEEPER_CURSOR_KEY = "bot-request-sweeper:cursor";
+export const SWEEPER_LOCK_ID = "bot-request-sweeper";
+/** A sweep holds its lock at most this long; a crashed sweeper's lock expires. */
+export const SWEEPER_LOCK_TTL_MS = 5 * MINUTE_MS;
+/** How often each instance tries to sweep (one wins the lock). */
+export const SWEEP_INTERVAL_MS = 30_000;
+/** Most deadline buckets one sweep reads, so a sweep after a long outage still ends. */
+export const SWEEP_MAX_BUCKETS = 24 * 60;
 export const PROGRESS_KEY_PREFIX = "bot-request-progress:";
 export const PROGRESS_LOCK_PREFIX = "bot-request-progress-lock:";
 /** Showing one progress update (a post or an edit) must finish within this. */
@@ -59,4 +75,16 @@ export function progressKey(botRequestId: string): string {
 
 export function progressLockId(botRequestId: string): string {
   return PROGRESS_LOCK_PREFIX + botRequestId;
+}
+
+export function deadlineBucketStart(deadlineAt: number): number {
+  return Math.floor(deadlineAt / DEADLINE_BUCKET_MS) * DEADLINE_BUCKET_MS;
+}
+
+export function deadlineBucketKey(bucketStart: number): string {
+  return DEADLINE_BUCKET_PREFIX + String(bucketStart);
+}
+
+export function deadlineExtensionKey(botRequestId: string): string {
+  return DEADLINE_EXTENSION_KEY_PREFIX + botRequestId;
 }

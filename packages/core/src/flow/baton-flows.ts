@@ -3,7 +3,9 @@ import type { CallbackVerifier } from "@baton/agent-protocol";
 import type { Chat, Logger, Message, StateAdapter, Thread } from "chat";
 import type { AgentClient } from "../agent/agent-client";
 import { type BotRequestStore, createBotRequestStore } from "../bot-request/bot-request-store";
-import { REQUEST_DEADLINE_MS } from "../keys";
+import { createDeadlineIndex } from "../deadline/deadline-index";
+import { type SweepResult, sweepDeadlines } from "../deadline/deadline-sweeper";
+import { MESSAGE_STATE_TTL_MS, REQUEST_DEADLINE_MS } from "../keys";
 import {
   createMessageStateStore,
   type MessageStateStore,
@@ -35,6 +37,8 @@ export interface BatonFlows {
   messageStates: MessageStateStore;
   onMention(thread: Thread, message: Message): Promise<MentionOutcome>;
   handleCallback(delivery: CallbackDelivery): Promise<CallbackResponse>;
+  /** Finalises requests past their deadline; safe to call from every instance. */
+  sweep(): Promise<SweepResult>;
 }
 
 /** Wires the mention and callback flows over one state backend, Chat and agent. */
@@ -49,6 +53,11 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     state: options.state,
     ...(options.messageStateTtlMs ? { ttlMs: options.messageStateTtlMs } : {}),
   });
+  const deadlines = createDeadlineIndex(options.state, {
+    ...(options.recordTtlMs ? { ttlMs: options.recordTtlMs } : {}),
+  });
+  const deadlineMs = options.deadlineMs ?? REQUEST_DEADLINE_MS;
+  const messageStateTtlMs = options.messageStateTtlMs ?? MESSAGE_STATE_TTL_MS;
   const base = options.callbackBaseUrl.replace(/\/+$/, "");
   const shared = {
     state: options.state,
@@ -65,18 +74,23 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
         {
           ...shared,
           messageStates,
+          deadlines,
           agent: options.agent,
           callbackUrlFor: (id) => `${base}/${id}`,
           signingSecretFor: (id) => options.verifier.issueSigningSecret(id),
           newId: options.newId ?? randomUUID,
           now,
-          deadlineMs: options.deadlineMs ?? REQUEST_DEADLINE_MS,
+          deadlineMs,
           ...(options.preamble ? { preamble: options.preamble } : {}),
         },
         thread,
         message,
       ),
     handleCallback: (delivery) =>
-      handleCallback({ ...shared, verifier: options.verifier }, delivery),
+      handleCallback(
+        { ...shared, verifier: options.verifier, deadlines, now, deadlineMs, messageStateTtlMs },
+        delivery,
+      ),
+    sweep: () => sweepDeadlines({ ...shared, index: deadlines, now }),
   };
 }

@@ -5,6 +5,7 @@ import {
 } from "@baton/agent-protocol";
 import type { Chat, Logger, StateAdapter } from "chat";
 import type { BotRequestStore } from "../bot-request/bot-request-store";
+import { type DeadlineExtensionDeps, extendDeadline } from "../deadline/deadline-extension";
 import { StateUnavailableError } from "../errors";
 import type { ErrorReporter } from "../ports";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
@@ -12,7 +13,7 @@ import { classifyPostFailure } from "./post-failure";
 import { showProgress } from "./progress-status";
 import { handleTerminalCallback } from "./terminal-callback";
 
-export interface CallbackFlowDeps {
+export interface CallbackFlowDeps extends DeadlineExtensionDeps {
   verifier: CallbackVerifier;
   state: StateAdapter;
   requests: BotRequestStore;
@@ -66,6 +67,7 @@ async function handleProgress(
   const loaded = await deps.requests.get(callback.botRequestId);
   if (loaded.kind !== "found") return refused(410, "request_gone");
   if (loaded.record.finalizedAt !== undefined) return accepted("ignored-final");
+  await extendDeadline(deps, loaded.record);
   try {
     const outcome = await showProgress(deps, loaded.record, callback);
     return outcome === "busy" ? retryLater("in_progress", 1) : accepted(`progress-${outcome}`);

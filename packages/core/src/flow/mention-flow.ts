@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION } from "@baton/agent-protocol";
 import type { Logger, Message, Thread } from "chat";
 import type { AgentCallResult, AgentClient } from "../agent/agent-client";
 import { type BotRequestStore, newBotRequestFromMention } from "../bot-request/bot-request-store";
+import type { DeadlineIndex } from "../deadline/deadline-index";
 import { RequestFailureError } from "../errors";
 import type { MessageStateStore } from "../message-state/message-state-store";
 import type { ErrorReporter } from "../ports";
@@ -9,6 +10,7 @@ import { USER_NOTICES } from "./user-notices";
 
 export interface MentionFlowDeps {
   requests: BotRequestStore;
+  deadlines: DeadlineIndex;
   messageStates: MessageStateStore;
   agent: AgentClient;
   /** Where the agent calls back for this request. */
@@ -44,6 +46,7 @@ export async function handleMention(
     newBotRequestFromMention(botRequestId, thread, message, deadlineAt),
   );
   await deps.messageStates.save(botRequestId, thread, message);
+  await deps.deadlines.add(botRequestId, deadlineAt);
 
   const result = await deps.agent.dispatch({
     protocolVersion: PROTOCOL_VERSION,

@@ -5,6 +5,8 @@ export const USER_NOTICES = {
   stateLost:
     "Sorry, the agent finished, but I lost the context needed to post its answer here. The operators have been told.",
   cancelled: "This request was cancelled.",
+  deadline:
+    "Sorry, the agent did not answer in time, so I stopped waiting. Please try again, perhaps with a smaller ask.",
   agentFailed: (message: string) => `The agent could not finish this: ${message}`,
   progress: (message: string, step?: number, totalSteps?: number) =>
     step !== undefined && totalSteps !== undefined

@@ -9,7 +9,7 @@ import { createCallbackVerifier } from "@baton/agent-protocol";
 import type { SlackEmulator } from "@baton/slack-emulator";
 import { createFixtureSlackEmulator, createSlackTestBot, FIXTURE_WORKSPACE } from "@baton/testing";
 import { createMemoryState } from "@chat-adapter/state-memory";
-import { ConsoleLogger, type StateAdapter } from "chat";
+import { type Chat, ConsoleLogger, type StateAdapter } from "chat";
 import { createAgentClient } from "../agent/agent-client";
 import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import { type BatonFlows, createBatonFlows } from "../flow/baton-flows";
@@ -19,6 +19,7 @@ import { createRecordingReporter } from "../ports";
 export const HARNESS_SERVER_SECRET = "harness-server-secret-0123456789abcdef0123";
 
 export interface FlowHarness {
+  chat: Chat;
   slack: SlackEmulator;
   agent: LocalAgentHandle;
   flows: BatonFlows;
@@ -112,6 +113,7 @@ export async function startFlowHarness(
   slack.setWebhookUrl(`${base}/slack`);
 
   return {
+    chat: bot.chat,
     slack,
     agent,
     flows,

@@ -1,0 +1,131 @@
+import type { Chat, Logger, StateAdapter } from "chat";
+import type { BotRequestStore } from "../bot-request/bot-request-store";
+import { RequestFailureError } from "../errors";
+import { classifyPostFailure } from "../flow/post-failure";
+import { clearProgress } from "../flow/progress-status";
+import { USER_NOTICES } from "../flow/user-notices";
+import {
+  DEADLINE_BUCKET_MS,
+  deadlineBucketStart,
+  deadlineExtensionKey,
+  SWEEP_MAX_BUCKETS,
+  SWEEPER_CURSOR_KEY,
+  SWEEPER_LOCK_ID,
+  SWEEPER_LOCK_TTL_MS,
+} from "../keys";
+import type { ErrorReporter } from "../ports";
+import { abandonResume, beginResume, finishResume } from "../resume/resume-session";
+import type { DeadlineIndex } from "./deadline-index";
+
+export interface SweeperDeps {
+  state: StateAdapter;
+  requests: BotRequestStore;
+  index: DeadlineIndex;
+  chat: Chat;
+  reporter: ErrorReporter;
+  logger: Logger;
+  now(): number;
+}
+
+export type SweepResult =
+  | { kind: "busy" }
+  | { kind: "swept"; buckets: number; examined: number; expired: number; deferred: number };
+
+/** Empty buckets swept between two cursor saves. */
+const CURSOR_SAVE_EVERY_BUCKETS = 60;
+/** A request that could not be finalised now is filed again this far ahead. */
+const RETRY_DELAY_MS = 30_000;
+
+/**
+ * Finalises requests whose deadline has passed: `error` with reason `deadline`, the user told in
+ * the thread, the operators told. One instance sweeps at a time (a lock); the cursor is saved
+ * after every bucket, so a sweep that dies resumes where it stopped.
+ */
+export async function sweepDeadlines(deps: SweeperDeps): Promise<SweepResult> {
+  const lock = await deps.state.acquireLock(SWEEPER_LOCK_ID, SWEEPER_LOCK_TTL_MS);
+  if (!lock) return { kind: "busy" };
+  const tally = { buckets: 0, examined: 0, expired: 0, deferred: 0 };
+  try {
+    const now = deps.now();
+    const current = deadlineBucketStart(now);
+    const saved = await deps.state.get<number>(SWEEPER_CURSOR_KEY);
+    const oldest = current - SWEEP_MAX_BUCKETS * DEADLINE_BUCKET_MS;
+    let bucket = Math.max(typeof saved === "number" ? saved + DEADLINE_BUCKET_MS : oldest, oldest);
+    // Whole buckets in the past: swept once, then the cursor moves past them. The cursor is
+    // saved after any bucket that held requests (and every hour of empty ones), so a sweep
+    // that dies resumes close to where it stopped without a write per empty minute.
+    let unsaved = 0;
+    for (; bucket < current; bucket += DEADLINE_BUCKET_MS) {
+      const examinedBefore = tally.examined;
+      await sweepBucket(deps, bucket, now, tally);
+      if (tally.examined > examinedBefore || ++unsaved >= CURSOR_SAVE_EVERY_BUCKETS) {
+        await deps.state.set(SWEEPER_CURSOR_KEY, bucket);
+        await deps.state.extendLock(lock, SWEEPER_LOCK_TTL_MS);
+        unsaved = 0;
+      }
+    }
+    if (unsaved > 0) await deps.state.set(SWEEPER_CURSOR_KEY, current - DEADLINE_BUCKET_MS);
+    // The current bucket is read again next time; only its already-due requests are handled.
+    await sweepBucket(deps, current, now, tally);
+    return { kind: "swept", ...tally };
+  } finally {
+    await deps.state.releaseLock(lock);
+  }
+}
+
+async function sweepBucket(
+  deps: SweeperDeps,
+  bucket: number,
+  now: number,
+  tally: { buckets: number; examined: number; expired: number; deferred: number },
+) {
+  tally.buckets++;
+  for (const id of await deps.index.due(bucket)) {
+    tally.examined++;
+    const outcome = await expireIfDue(deps, id, now);
+    if (outcome === "expired") tally.expired++;
+    if (outcome === "deferred") {
+      tally.deferred++;
+      await deps.index.add(id, now + RETRY_DELAY_MS);
+    }
+  }
+}
+
+async function expireIfDue(
+  deps: SweeperDeps,
+  id: string,
+  now: number,
+): Promise<"expired" | "not-due" | "deferred"> {
+  const loaded = await deps.requests.get(id);
+  if (loaded.kind !== "found" || loaded.record.finalizedAt !== undefined) return "not-due";
+  const extended = await deps.state.get<number>(deadlineExtensionKey(id));
+  if (Math.max(loaded.record.deadlineAt, extended ?? 0) > now) return "not-due";
+
+  const start = await beginResume(deps, id);
+  if (start.kind === "busy") return "deferred";
+  if (start.kind !== "claimed") return "not-due";
+  try {
+    await deps.chat.thread(start.record.threadId).post(USER_NOTICES.deadline);
+  } catch (error) {
+    if (classifyPostFailure(error).kind === "transient") {
+      await abandonResume(deps, start);
+      return "deferred";
+    }
+    deps.logger.error("could not tell the user that the request timed out", { botRequestId: id });
+  }
+  deps.reporter.report(new RequestFailureError("DEADLINE_EXCEEDED", "deadline"), {
+    tags: {
+      component: "sweeper",
+      operation: "deadline",
+      reason: "deadline",
+      platform: start.record.platform,
+    },
+    context: { botRequestId: id },
+  });
+  await clearProgress(deps, start.record);
+  await finishResume(deps, start, {
+    status: "error",
+    error: { code: "deadline", message: "the agent did not answer before the deadline" },
+  });
+  return "expired";
+}
