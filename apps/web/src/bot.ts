@@ -3,7 +3,7 @@ import { type BatonFlows, createAgentClient, createBatonFlows } from "@baton/cor
 import { createSlackAdapter } from "@chat-adapter/slack";
 import { Chat, ConsoleLogger, type Logger } from "chat";
 import { env } from "./env";
-import { sentryReporter } from "./lib/sentry-reporter";
+import { flushReports, sentryReporter } from "./lib/sentry-reporter";
 import { createStateBackend, type StateBackend } from "./lib/state-backend";
 
 /** Bounded Slack Web API client: its default retries can hold a post for half an hour. */
@@ -85,10 +85,31 @@ export function getBaton(): Promise<Baton> {
   holder.__baton ??= (async () => {
     const baton = createBaton();
     await baton.chat.initialize();
+    startSweeping(baton, env().BATON_SWEEP_INTERVAL_MS);
     return baton;
   })().catch((error: unknown) => {
     holder.__baton = undefined;
     throw error;
   });
   return holder.__baton;
+}
+
+/** Every instance tries on an interval; the sweeper's lock lets one sweep at a time. */
+function startSweeping(baton: Baton, intervalMs: number): void {
+  if (intervalMs === 0) return;
+  const timer = setInterval(() => {
+    baton.flows.sweep().then(
+      (result) => {
+        if (result.kind === "swept" && result.expired > 0) baton.logger.info("swept", result);
+      },
+      (error: unknown) => {
+        sentryReporter.report(error, {
+          tags: { component: "sweeper", operation: "sweep", reason: "unexpected" },
+          context: {},
+        });
+        void flushReports();
+      },
+    );
+  }, intervalMs);
+  timer.unref();
 }

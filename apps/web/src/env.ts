@@ -43,6 +43,13 @@ const envSchema = z
     BATON_REQUEST_DEADLINE_MS: positiveMs.optional(),
     BATON_MESSAGE_STATE_TTL_MS: positiveMs.optional(),
     BATON_AGENT_PREAMBLE: z.string().optional(),
+    /** In-process deadline sweeps; 0 turns them off (e.g. when an external scheduler calls the route). */
+    BATON_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+    /** Enables POST /api/internal/sweep for an external scheduler, with this bearer token. */
+    BATON_SWEEP_TOKEN: z
+      .string()
+      .min(MIN_SECRET_BYTES, `needs ${MIN_SECRET_BYTES}+ characters`)
+      .optional(),
     BATON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     /** Serves /api/bench/bare, the baseline the callback benchmark compares against. */
     BATON_BENCH_ROUTES: z.enum(["0", "1"]).default("0"),
