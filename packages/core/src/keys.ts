@@ -41,6 +41,8 @@ export const SWEEPER_LOCK_TTL_MS = 5 * MINUTE_MS;
 export const SWEEP_INTERVAL_MS = 30_000;
 /** Most deadline buckets one sweep reads, so a sweep after a long outage still ends. */
 export const SWEEP_MAX_BUCKETS = 24 * 60;
+/** The agent's result, recorded before posting so a failed post is retried without the agent. */
+export const REPLY_KEY_PREFIX = "bot-request-reply:";
 export const PROGRESS_KEY_PREFIX = "bot-request-progress:";
 export const PROGRESS_LOCK_PREFIX = "bot-request-progress-lock:";
 /** Showing one progress update (a post or an edit) must finish within this. */
@@ -87,4 +89,8 @@ export function deadlineBucketKey(bucketStart: number): string {
 
 export function deadlineExtensionKey(botRequestId: string): string {
   return DEADLINE_EXTENSION_KEY_PREFIX + botRequestId;
+}
+
+export function replyKey(botRequestId: string): string {
+  return REPLY_KEY_PREFIX + botRequestId;
 }

@@ -26,7 +26,7 @@ describe("deadline sweeper", () => {
     return {
       state: h.state,
       requests: h.flows.requests,
-      index: createDeadlineIndex(h.state),
+      deadlines: createDeadlineIndex(h.state),
       chat: h.chat,
       reporter: h.reporter,
       logger: new ConsoleLogger("error"),

@@ -1,6 +1,7 @@
 import type { Chat, Logger, StateAdapter } from "chat";
 import type { BotRequestStore } from "../bot-request/bot-request-store";
 import { RequestFailureError } from "../errors";
+import { deliverClaimed } from "../flow/deliver-claimed";
 import { classifyPostFailure } from "../flow/post-failure";
 import { clearProgress } from "../flow/progress-status";
 import { USER_NOTICES } from "../flow/user-notices";
@@ -8,6 +9,7 @@ import {
   DEADLINE_BUCKET_MS,
   deadlineBucketStart,
   deadlineExtensionKey,
+  replyKey,
   SWEEP_MAX_BUCKETS,
   SWEEPER_CURSOR_KEY,
   SWEEPER_LOCK_ID,
@@ -20,7 +22,7 @@ import type { DeadlineIndex } from "./deadline-index";
 export interface SweeperDeps {
   state: StateAdapter;
   requests: BotRequestStore;
-  index: DeadlineIndex;
+  deadlines: DeadlineIndex;
   chat: Chat;
   reporter: ErrorReporter;
   logger: Logger;
@@ -29,7 +31,18 @@ export interface SweeperDeps {
 
 export type SweepResult =
   | { kind: "busy" }
-  | { kind: "swept"; buckets: number; examined: number; expired: number; deferred: number };
+  | {
+      kind: "swept";
+      buckets: number;
+      examined: number;
+      /** Requests finalised `error` because their deadline passed. */
+      expired: number;
+      /** Recorded replies posted after the agent's own retries stopped. */
+      delivered: number;
+      deferred: number;
+    };
+
+type Tally = Omit<Extract<SweepResult, { kind: "swept" }>, "kind">;
 
 /** Empty buckets swept between two cursor saves. */
 const CURSOR_SAVE_EVERY_BUCKETS = 60;
@@ -44,7 +57,7 @@ const RETRY_DELAY_MS = 30_000;
 export async function sweepDeadlines(deps: SweeperDeps): Promise<SweepResult> {
   const lock = await deps.state.acquireLock(SWEEPER_LOCK_ID, SWEEPER_LOCK_TTL_MS);
   if (!lock) return { kind: "busy" };
-  const tally = { buckets: 0, examined: 0, expired: 0, deferred: 0 };
+  const tally: Tally = { buckets: 0, examined: 0, expired: 0, delivered: 0, deferred: 0 };
   try {
     const now = deps.now();
     const current = deadlineBucketStart(now);
@@ -73,42 +86,49 @@ export async function sweepDeadlines(deps: SweeperDeps): Promise<SweepResult> {
   }
 }
 
-async function sweepBucket(
-  deps: SweeperDeps,
-  bucket: number,
-  now: number,
-  tally: { buckets: number; examined: number; expired: number; deferred: number },
-) {
+async function sweepBucket(deps: SweeperDeps, bucket: number, now: number, tally: Tally) {
   tally.buckets++;
-  for (const id of await deps.index.due(bucket)) {
+  for (const id of await deps.deadlines.due(bucket)) {
     tally.examined++;
-    const outcome = await expireIfDue(deps, id, now);
+    const outcome = await settleIfDue(deps, id, now);
     if (outcome === "expired") tally.expired++;
-    if (outcome === "deferred") {
-      tally.deferred++;
-      await deps.index.add(id, now + RETRY_DELAY_MS);
-    }
+    if (outcome === "delivered") tally.delivered++;
+    if (outcome === "busy" || outcome === "deferred") tally.deferred++;
+    // A request someone else is handling is looked at again shortly (it is usually final by then).
+    if (outcome === "busy") await deps.deadlines.add(id, now + RETRY_DELAY_MS);
   }
 }
 
-async function expireIfDue(
+/**
+ * A request with a recorded reply is due at once (its agent stopped retrying a failed post);
+ * one without is due when its deadline, possibly extended by progress, has passed.
+ */
+async function settleIfDue(
   deps: SweeperDeps,
   id: string,
   now: number,
-): Promise<"expired" | "not-due" | "deferred"> {
-  const loaded = await deps.requests.get(id);
+): Promise<"expired" | "delivered" | "not-due" | "busy" | "deferred"> {
+  const [loaded, extended, hasReply] = await Promise.all([
+    deps.requests.get(id),
+    deps.state.get<number>(deadlineExtensionKey(id)),
+    deps.state.get(replyKey(id)).then((value) => value !== null),
+  ]);
   if (loaded.kind !== "found" || loaded.record.finalizedAt !== undefined) return "not-due";
-  const extended = await deps.state.get<number>(deadlineExtensionKey(id));
-  if (Math.max(loaded.record.deadlineAt, extended ?? 0) > now) return "not-due";
+  if (!hasReply && Math.max(loaded.record.deadlineAt, extended ?? 0) > now) return "not-due";
 
   const start = await beginResume(deps, id);
-  if (start.kind === "busy") return "deferred";
+  if (start.kind === "busy") return "busy";
   if (start.kind !== "claimed") return "not-due";
+  if (start.reply) {
+    const delivery = await deliverClaimed(deps, start, start.reply);
+    return delivery.kind === "retry-later" ? "deferred" : "delivered";
+  }
   try {
     await deps.chat.thread(start.record.threadId).post(USER_NOTICES.deadline);
   } catch (error) {
     if (classifyPostFailure(error).kind === "transient") {
       await abandonResume(deps, start);
+      await deps.deadlines.add(id, now + RETRY_DELAY_MS);
       return "deferred";
     }
     deps.logger.error("could not tell the user that the request timed out", { botRequestId: id });

@@ -91,6 +91,6 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
         { ...shared, verifier: options.verifier, deadlines, now, deadlineMs, messageStateTtlMs },
         delivery,
       ),
-    sweep: () => sweepDeadlines({ ...shared, index: deadlines, now }),
+    sweep: () => sweepDeadlines({ ...shared, deadlines, now }),
   };
 }

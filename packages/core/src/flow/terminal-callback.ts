@@ -1,28 +1,25 @@
 import type { TerminalCallback } from "@baton/agent-protocol";
-import type { Chat, Logger, StateAdapter, Thread } from "chat";
-import type { BotRequestRecord, FinalOutcome } from "../bot-request/bot-request-record";
+import type { Chat, Logger, StateAdapter } from "chat";
 import type { BotRequestStore } from "../bot-request/bot-request-store";
+import type { DeadlineIndex } from "../deadline/deadline-index";
 import { RequestFailureError } from "../errors";
-import { rehydrateMessageState } from "../message-state/rehydrate";
 import type { ErrorReporter } from "../ports";
-import {
-  abandonResume,
-  beginResume,
-  finishResume,
-  type ResumeStart,
-} from "../resume/resume-session";
+import { beginResume, finishResume, type ResumeStart } from "../resume/resume-session";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
+import { deliverClaimed } from "./deliver-claimed";
 import { classifyPostFailure } from "./post-failure";
 import { clearProgress } from "./progress-status";
-import { replyChunkLimit, splitReply } from "./reply-chunks";
+import { replyRecordFor } from "./reply-record";
 import { USER_NOTICES } from "./user-notices";
 
 export interface TerminalCallbackDeps {
   state: StateAdapter;
   requests: BotRequestStore;
+  deadlines: DeadlineIndex;
   chat: Chat;
   reporter: ErrorReporter;
   logger: Logger;
+  now(): number;
 }
 
 type Claimed = Extract<ResumeStart, { kind: "claimed" }>;
@@ -31,8 +28,9 @@ type Claimed = Extract<ResumeStart, { kind: "claimed" }>;
 const BUSY_RETRY_AFTER_SECONDS = 1;
 
 /**
- * completed / failed / cancelled: claim the request, rehydrate its thread, post exactly one
- * reply, record the outcome, drop the resume state. Answers 200 only once the outcome is durable.
+ * completed / failed / cancelled: claim the request, record the reply, post it into the
+ * rehydrated thread, record the outcome, drop the resume state. Answers 200 only once the
+ * outcome is durable; 503 with Retry-After when a retry can still finish the job.
  */
 export async function handleTerminalCallback(
   deps: TerminalCallbackDeps,
@@ -54,75 +52,16 @@ export async function handleTerminalCallback(
       });
       return refused(410, start.kind === "unknown" ? "request_gone" : "request_unreadable");
     }
-    case "claimed":
-      return start.messageState.kind === "found"
-        ? postOutcome(deps, start, callback)
-        : reportLostState(deps, start);
-  }
-}
-
-async function postOutcome(
-  deps: TerminalCallbackDeps,
-  start: Claimed,
-  callback: TerminalCallback,
-): Promise<CallbackResponse> {
-  if (start.messageState.kind !== "found") throw new Error("unreachable: state checked by caller");
-  const { thread } = rehydrateMessageState(start.messageState.state, deps.chat);
-  try {
-    await postReply(thread, start.record, callback);
-  } catch (error) {
-    const failure = classifyPostFailure(error);
-    if (failure.kind === "transient") {
-      await abandonResume(deps, start);
-      deps.logger.warn("posting the reply failed, the agent will retry", {
-        botRequestId: start.record.id,
-        code: failure.code,
-      });
-      return retryLater(`platform_${failure.code}`, failure.retryAfterSeconds ?? 1);
+    case "claimed": {
+      if (start.messageState.kind !== "found") return reportLostState(deps, start);
+      // The first recorded result wins: a retry continues it, whatever the retry carries.
+      const reply = start.reply ?? replyRecordFor(callback, start.record.platform);
+      const delivered = await deliverClaimed(deps, start, reply);
+      if (delivered.kind === "retry-later") {
+        return retryLater(`platform_${delivered.code}`, delivered.retryAfterSeconds);
+      }
+      return accepted(delivered.kind);
     }
-    deps.reporter.report(new RequestFailureError("POST_FAILED", failure.code, { cause: error }), {
-      tags: {
-        component: "bot-session-callback",
-        operation: "post",
-        reason: failure.code,
-        platform: start.record.platform,
-      },
-      context: { botRequestId: start.record.id },
-    });
-    await finishResume(deps, start, {
-      status: "error",
-      error: { code: `post_failed:${failure.code}`, message: "the platform refused the reply" },
-    });
-    return accepted("post-failed");
-  }
-  await clearProgress(deps, start.record);
-  await finishResume(deps, start, outcomeOf(callback));
-  return accepted("posted");
-}
-
-async function postReply(thread: Thread, record: BotRequestRecord, callback: TerminalCallback) {
-  if (callback.type === "completed") {
-    for (const chunk of splitReply(callback.text, replyChunkLimit(record.platform))) {
-      await thread.post({ markdown: chunk });
-    }
-  } else if (callback.type === "failed") {
-    await thread.post(USER_NOTICES.agentFailed(callback.error.message));
-  } else {
-    await thread.post(USER_NOTICES.cancelled);
-  }
-}
-
-function outcomeOf(callback: TerminalCallback): FinalOutcome {
-  switch (callback.type) {
-    case "completed":
-      return { status: "completed" };
-    case "failed":
-      return {
-        status: "error",
-        error: { code: `agent:${callback.error.code}`, message: callback.error.message },
-      };
-    case "cancelled":
-      return { status: "cancelled" };
   }
 }
 
@@ -150,7 +89,7 @@ async function reportLostState(deps: TerminalCallbackDeps, start: Claimed) {
   } catch (error) {
     const failure = classifyPostFailure(error);
     if (failure.kind === "transient") {
-      await abandonResume(deps, start);
+      await deps.requests.release(start.claim);
       return retryLater(`platform_${failure.code}`, failure.retryAfterSeconds ?? 1);
     }
     deps.logger.error("could not tell the user that the state was lost", {

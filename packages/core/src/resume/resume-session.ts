@@ -5,7 +5,8 @@ import {
   type FinalizeResult,
   parseBotRequestRecord,
 } from "../bot-request/bot-request-store";
-import { botRequestFinalKey, botRequestKey, messageStateKey } from "../keys";
+import { type ReplyRecord, replyRecordSchema } from "../flow/reply-record";
+import { botRequestFinalKey, botRequestKey, messageStateKey, replyKey } from "../keys";
 import {
   type MessageStateLoad,
   parseStoredMessageState,
@@ -13,7 +14,14 @@ import {
 
 /** How an attempt to resume a request starts. Only `claimed` may post anything. */
 export type ResumeStart =
-  | { kind: "claimed"; claim: Lock; record: BotRequestRecord; messageState: MessageStateLoad }
+  | {
+      kind: "claimed";
+      claim: Lock;
+      record: BotRequestRecord;
+      messageState: MessageStateLoad;
+      /** The reply recorded by an earlier attempt, if any: it is continued, not replaced. */
+      reply: ReplyRecord | undefined;
+    }
   | { kind: "busy" }
   | { kind: "already-final"; record: BotRequestRecord | null }
   | { kind: "unknown" }
@@ -42,12 +50,13 @@ export async function beginResume(
     return { kind: "busy" };
   }
   try {
-    const [final, live, messageState] = await Promise.all([
+    const [final, live, messageState, reply] = await Promise.all([
       deps.state.get(botRequestFinalKey(botRequestId)),
       deps.state.get(botRequestKey(botRequestId)),
       deps.state.get(messageStateKey(botRequestId)),
+      deps.state.get(replyKey(botRequestId)),
     ]);
-    const start = classify(final, live, messageState, claim);
+    const start = classify({ final, live, messageState, reply }, claim);
     if (start.kind !== "claimed") await deps.requests.release(claim);
     return start;
   } catch (error) {
@@ -57,7 +66,15 @@ export async function beginResume(
   }
 }
 
-function classify(final: unknown, live: unknown, messageState: unknown, claim: Lock): ResumeStart {
+function classify(
+  {
+    final,
+    live,
+    messageState,
+    reply,
+  }: Record<"final" | "live" | "messageState" | "reply", unknown>,
+  claim: Lock,
+): ResumeStart {
   if (final !== null && final !== undefined) {
     const parsed = parseBotRequestRecord(final);
     return { kind: "already-final", record: parsed.kind === "found" ? parsed.record : null };
@@ -70,10 +87,16 @@ function classify(final: unknown, live: unknown, messageState: unknown, claim: L
     claim,
     record: record.record,
     messageState: parseStoredMessageState(messageState),
+    reply: parseReplyRecord(reply),
   };
 }
 
-/** Records the outcome (exactly once), drops the resume state and releases the claim. */
+function parseReplyRecord(value: unknown): ReplyRecord | undefined {
+  const parsed = replyRecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Records the outcome (exactly once), drops the resume and reply state, releases the claim. */
 export async function finishResume(
   deps: ResumeSessionDeps,
   start: Extract<ResumeStart, { kind: "claimed" }>,
@@ -82,6 +105,7 @@ export async function finishResume(
   const result = await deps.requests.finalize(start.record, outcome);
   await Promise.all([
     deps.state.delete(messageStateKey(start.record.id)),
+    deps.state.delete(replyKey(start.record.id)),
     deps.requests.release(start.claim),
   ]);
   return result;

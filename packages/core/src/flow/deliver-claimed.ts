@@ -1,0 +1,81 @@
+import type { Chat, Logger, StateAdapter, Thread } from "chat";
+import type { BotRequestStore } from "../bot-request/bot-request-store";
+import type { DeadlineIndex } from "../deadline/deadline-index";
+import { RequestFailureError } from "../errors";
+import { rehydrateMessageState } from "../message-state/rehydrate";
+import type { ErrorReporter } from "../ports";
+import { abandonResume, finishResume, type ResumeStart } from "../resume/resume-session";
+import { classifyPostFailure } from "./post-failure";
+import { clearProgress } from "./progress-status";
+import { deliverReply } from "./reply-delivery";
+import type { ReplyRecord } from "./reply-record";
+
+export interface DeliverClaimedDeps {
+  state: StateAdapter;
+  requests: BotRequestStore;
+  deadlines: DeadlineIndex;
+  chat: Chat;
+  reporter: ErrorReporter;
+  logger: Logger;
+  now(): number;
+}
+
+export type Delivery =
+  | { kind: "posted" }
+  | { kind: "post-failed" }
+  | { kind: "retry-later"; code: string; retryAfterSeconds: number };
+
+/** When the agent stops retrying, the sweeper picks the recorded reply up this much later. */
+const SWEEPER_RETRY_DELAY_MS = 30_000;
+
+/**
+ * Posts a claimed request's recorded reply and finalises it. A transient failure gives the claim
+ * back and files the request for the sweeper, so the reply goes out even if the agent never
+ * retries; a permanent refusal finalises `error` and tells the operators.
+ */
+export async function deliverClaimed(
+  deps: DeliverClaimedDeps,
+  start: Extract<ResumeStart, { kind: "claimed" }>,
+  reply: ReplyRecord,
+): Promise<Delivery> {
+  const { record } = start;
+  const thread: Thread =
+    start.messageState.kind === "found"
+      ? rehydrateMessageState(start.messageState.state, deps.chat).thread
+      : deps.chat.thread(record.threadId);
+  try {
+    await deliverReply(deps, record.id, thread, reply);
+  } catch (error) {
+    const failure = classifyPostFailure(error);
+    if (failure.kind === "transient") {
+      await abandonResume(deps, start);
+      await deps.deadlines.add(record.id, deps.now() + SWEEPER_RETRY_DELAY_MS);
+      deps.logger.warn("posting the reply failed; it will be retried", {
+        botRequestId: record.id,
+        code: failure.code,
+      });
+      return {
+        kind: "retry-later",
+        code: failure.code,
+        retryAfterSeconds: failure.retryAfterSeconds ?? 1,
+      };
+    }
+    deps.reporter.report(new RequestFailureError("POST_FAILED", failure.code, { cause: error }), {
+      tags: {
+        component: "bot-session-callback",
+        operation: "post",
+        reason: failure.code,
+        platform: record.platform,
+      },
+      context: { botRequestId: record.id },
+    });
+    await finishResume(deps, start, {
+      status: "error",
+      error: { code: `post_failed:${failure.code}`, message: "the platform refused the reply" },
+    });
+    return { kind: "post-failed" };
+  }
+  await clearProgress(deps, record);
+  await finishResume(deps, start, reply.outcome);
+  return { kind: "posted" };
+}

@@ -1,0 +1,85 @@
+import { FIXTURE_WORKSPACE } from "@baton/testing";
+import { ConsoleLogger } from "chat";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDeadlineIndex } from "../deadline/deadline-index";
+import { sweepDeadlines } from "../deadline/deadline-sweeper";
+import { replyKey } from "../keys";
+import { rehydrateMessageState } from "../message-state/rehydrate";
+import { type FlowHarness, startFlowHarness } from "../test-support/flow-harness";
+import { deliverReply, loadReplyRecord } from "./reply-delivery";
+import { REPLY_RECORD_VERSION, type ReplyRecord } from "./reply-record";
+
+const channel = FIXTURE_WORKSPACE.channel.id;
+
+describe("reply delivery", () => {
+  let harness: FlowHarness | undefined;
+  afterEach(async () => {
+    await harness?.stop();
+    harness = undefined;
+  });
+
+  it("does not post a chunk twice when its post landed but the answer was lost", async () => {
+    harness = await startFlowHarness();
+    const { ts, outcome } = await harness.mention("[never] three parts please");
+    const id = outcome.botRequestId;
+    const stored = await harness.flows.messageStates.load(id);
+    if (stored.kind !== "found") throw new Error("no message state");
+    const { thread } = rehydrateMessageState(stored.state, harness.chat);
+    const record: ReplyRecord = {
+      v: REPLY_RECORD_VERSION,
+      chunks: ["part one", "part two", "part three"],
+      posted: 0,
+      outcome: { status: "completed" },
+    };
+    const deps = { state: harness.state, now: Date.now };
+
+    // The first post lands in Slack, but its answer is lost (as in a crash right after it).
+    harness.slack.injectFault("chat.postMessage", { status: 500, times: 1, takesEffect: true });
+    await expect(deliverReply(deps, id, thread, record)).rejects.toBeDefined();
+    const saved = await loadReplyRecord(harness.state, id);
+    expect(saved).toMatchObject({ posted: 0, inFlight: { index: 0 } });
+
+    // The retry sees that part one landed and goes on from part two.
+    if (!saved) throw new Error("no reply record");
+    await deliverReply(deps, id, thread, saved);
+    const texts = harness.slack
+      .repliesIn(channel, ts)
+      .filter((m) => m.isBot)
+      .map((m) => m.text);
+    expect(texts).toEqual(["part one", "part two", "part three"]);
+  });
+
+  it("posts a recorded reply from the sweeper after the agent stopped retrying", async () => {
+    harness = await startFlowHarness({
+      agent: {
+        demo: { delayMs: 30, progressSteps: 0 },
+        retry: { maxAttempts: 1, baseDelayMs: 10 },
+      },
+    });
+    harness.slack.injectFault("chat.postMessage", { status: 503, times: 1 });
+    const { ts, outcome } = await harness.mention("answer me even if slack blips");
+    const id = outcome.botRequestId;
+
+    // The agent's only delivery got 503 and it gave up; the reply is recorded, the request open.
+    await harness.slack.waitFor(() =>
+      harness?.agent.deliveries().find((d) => d.botRequestId === id && d.type === "completed"),
+    );
+    expect(await harness.state.get(replyKey(id))).not.toBeNull();
+    expect(harness.slack.repliesIn(channel, ts).filter((m) => m.isBot)).toHaveLength(0);
+
+    const later = Date.now() + 60_000;
+    const result = await sweepDeadlines({
+      state: harness.state,
+      requests: harness.flows.requests,
+      deadlines: createDeadlineIndex(harness.state),
+      chat: harness.chat,
+      reporter: harness.reporter,
+      logger: new ConsoleLogger("error"),
+      now: () => later,
+    });
+    expect(result).toMatchObject({ kind: "swept", delivered: 1 });
+    expect(harness.slack.repliesIn(channel, ts).filter((m) => m.isBot)).toHaveLength(1);
+    await expect(harness.finalRecord(id)).resolves.toMatchObject({ status: "completed" });
+    expect(await harness.state.get(replyKey(id))).toBeNull();
+  });
+});
