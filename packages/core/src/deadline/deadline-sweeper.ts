@@ -1,7 +1,6 @@
-import type { Chat, Logger, StateAdapter } from "chat";
-import type { BotRequestStore } from "../bot-request/bot-request-store";
 import { RequestFailureError } from "../errors";
 import { deliverClaimed } from "../flow/deliver-claimed";
+import type { FinishingDeps } from "../flow/flow-deps";
 import { classifyPostFailure } from "../flow/post-failure";
 import { clearProgress } from "../flow/progress-status";
 import { USER_NOTICES } from "../flow/user-notices";
@@ -15,19 +14,9 @@ import {
   SWEEPER_LOCK_ID,
   SWEEPER_LOCK_TTL_MS,
 } from "../keys";
-import type { ErrorReporter } from "../ports";
 import { abandonResume, beginResume, finishResume } from "../resume/resume-session";
-import type { DeadlineIndex } from "./deadline-index";
 
-export interface SweeperDeps {
-  state: StateAdapter;
-  requests: BotRequestStore;
-  deadlines: DeadlineIndex;
-  chat: Chat;
-  reporter: ErrorReporter;
-  logger: Logger;
-  now(): number;
-}
+export type SweeperDeps = FinishingDeps;
 
 export type SweepResult =
   | { kind: "busy" }

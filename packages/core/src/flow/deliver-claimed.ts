@@ -1,24 +1,14 @@
-import type { Chat, Logger, StateAdapter, Thread } from "chat";
-import type { BotRequestStore } from "../bot-request/bot-request-store";
-import type { DeadlineIndex } from "../deadline/deadline-index";
+import type { Thread } from "chat";
 import { RequestFailureError } from "../errors";
 import { rehydrateMessageState } from "../message-state/rehydrate";
-import type { ErrorReporter } from "../ports";
 import { abandonResume, finishResume, type ResumeStart } from "../resume/resume-session";
+import type { FinishingDeps } from "./flow-deps";
 import { classifyPostFailure } from "./post-failure";
 import { clearProgress } from "./progress-status";
 import { deliverReply } from "./reply-delivery";
 import type { ReplyRecord } from "./reply-record";
 
-export interface DeliverClaimedDeps {
-  state: StateAdapter;
-  requests: BotRequestStore;
-  deadlines: DeadlineIndex;
-  chat: Chat;
-  reporter: ErrorReporter;
-  logger: Logger;
-  now(): number;
-}
+export type DeliverClaimedDeps = FinishingDeps;
 
 export type Delivery =
   | { kind: "posted" }

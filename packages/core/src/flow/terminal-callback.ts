@@ -1,26 +1,15 @@
 import type { TerminalCallback } from "@baton/agent-protocol";
-import type { Chat, Logger, StateAdapter } from "chat";
-import type { BotRequestStore } from "../bot-request/bot-request-store";
-import type { DeadlineIndex } from "../deadline/deadline-index";
 import { RequestFailureError } from "../errors";
-import type { ErrorReporter } from "../ports";
 import { beginResume, finishResume, type ResumeStart } from "../resume/resume-session";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { deliverClaimed } from "./deliver-claimed";
+import type { FinishingDeps } from "./flow-deps";
 import { classifyPostFailure } from "./post-failure";
 import { clearProgress } from "./progress-status";
 import { replyRecordFor } from "./reply-record";
 import { USER_NOTICES } from "./user-notices";
 
-export interface TerminalCallbackDeps {
-  state: StateAdapter;
-  requests: BotRequestStore;
-  deadlines: DeadlineIndex;
-  chat: Chat;
-  reporter: ErrorReporter;
-  logger: Logger;
-  now(): number;
-}
+export type TerminalCallbackDeps = FinishingDeps;
 
 type Claimed = Extract<ResumeStart, { kind: "claimed" }>;
 
