@@ -1,8 +1,14 @@
 import { createCallbackVerifier } from "@baton/agent-protocol";
-import { type BatonFlows, createAgentClient, createBatonFlows } from "@baton/core";
+import {
+  type BatonFlows,
+  createAgentClient,
+  createBatonFlows,
+  StateUnavailableError,
+} from "@baton/core";
 import { createSlackAdapter } from "@chat-adapter/slack";
 import { Chat, ConsoleLogger, type Logger } from "chat";
 import { env } from "./env";
+import { markAccepted } from "./lib/acknowledgement";
 import { flushReports, sentryReporter } from "./lib/sentry-reporter";
 import { createStateBackend, type StateBackend } from "./lib/state-backend";
 
@@ -64,7 +70,7 @@ function createBaton(): Baton {
 
   chat.onNewMention(async (thread, message) => {
     try {
-      await flows.onMention(thread, message);
+      await flows.onMention(thread, message, { onAccepted: markAccepted });
     } catch (error) {
       sentryReporter.report(error, {
         tags: { component: "mention", operation: "handle", reason: "unexpected" },
@@ -79,6 +85,22 @@ function createBaton(): Baton {
 // One Baton per server process, kept on globalThis so dev-mode module reloads do not open a
 // second database connection or register handlers twice.
 const holder = globalThis as typeof globalThis & { __baton?: Promise<Baton> };
+
+/**
+ * Runs a route's work with the process's Baton; a state backend that cannot be reached (also at
+ * start-up) answers 503 with Retry-After, so the caller retries instead of losing anything.
+ */
+export async function withBaton(work: (baton: Baton) => Promise<Response>): Promise<Response> {
+  try {
+    return await work(await getBaton());
+  } catch (error) {
+    if (!(error instanceof StateUnavailableError)) throw error;
+    return Response.json(
+      { error: { code: "store_unavailable" } },
+      { status: 503, headers: { "retry-after": "1" } },
+    );
+  }
+}
 
 /** The process's Baton, connected and initialised on first use. */
 export function getBaton(): Promise<Baton> {

@@ -1,3 +1,4 @@
+import { MESSAGE_STATE_TTL_MS, REQUEST_DEADLINE_MS } from "@baton/core";
 import { z } from "zod";
 
 /**
@@ -64,16 +65,24 @@ const envSchema = z
         message: "required when BATON_STATE_BACKEND=redis",
       });
     }
-    if (
-      env.BATON_REQUEST_DEADLINE_MS &&
-      env.BATON_MESSAGE_STATE_TTL_MS &&
-      env.BATON_REQUEST_DEADLINE_MS >= env.BATON_MESSAGE_STATE_TTL_MS
-    ) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["BATON_REQUEST_DEADLINE_MS"],
-        message: "must be shorter than BATON_MESSAGE_STATE_TTL_MS",
-      });
+    // Compared with the defaults too: setting only one of them can also let the state expire
+    // while the request is still waiting for its agent.
+    const deadlineMs = env.BATON_REQUEST_DEADLINE_MS ?? REQUEST_DEADLINE_MS;
+    const ttlMs = env.BATON_MESSAGE_STATE_TTL_MS ?? MESSAGE_STATE_TTL_MS;
+    if (deadlineMs >= ttlMs) {
+      ctx.addIssue(
+        env.BATON_REQUEST_DEADLINE_MS
+          ? {
+              code: "custom",
+              path: ["BATON_REQUEST_DEADLINE_MS"],
+              message: `must be shorter than BATON_MESSAGE_STATE_TTL_MS (${ttlMs} ms)`,
+            }
+          : {
+              code: "custom",
+              path: ["BATON_MESSAGE_STATE_TTL_MS"],
+              message: `must be longer than the request deadline (${deadlineMs} ms by default)`,
+            },
+      );
     }
   });
 

@@ -8,7 +8,7 @@ export * from "./errors";
 export * from "./flow/baton-flows";
 export type { CallbackDelivery } from "./flow/callback-flow";
 export * from "./flow/callback-response";
-export type { MentionOutcome } from "./flow/mention-flow";
+export type { MentionHooks, MentionOutcome } from "./flow/mention-flow";
 export * from "./flow/post-failure";
 export * from "./flow/reply-chunks";
 export * from "./flow/user-notices";

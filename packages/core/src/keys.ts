@@ -43,6 +43,8 @@ export const SWEEP_INTERVAL_MS = 30_000;
 export const SWEEP_MAX_BUCKETS = 24 * 60;
 /** The agent's result, recorded before posting so a failed post is retried without the agent. */
 export const REPLY_KEY_PREFIX = "bot-request-reply:";
+/** The bot request created for a platform message: a retried or repeated event maps to it. */
+export const MENTION_KEY_PREFIX = "bot-request-by-message:";
 export const PROGRESS_KEY_PREFIX = "bot-request-progress:";
 export const PROGRESS_LOCK_PREFIX = "bot-request-progress-lock:";
 /** Showing one progress update (a post or an edit) must finish within this. */
@@ -93,4 +95,8 @@ export function deadlineExtensionKey(botRequestId: string): string {
 
 export function replyKey(botRequestId: string): string {
   return REPLY_KEY_PREFIX + botRequestId;
+}
+
+export function mentionKey(platform: string, messageId: string): string {
+  return `${MENTION_KEY_PREFIX}${platform}:${messageId}`;
 }

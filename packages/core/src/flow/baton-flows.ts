@@ -5,7 +5,7 @@ import type { AgentClient } from "../agent/agent-client";
 import { type BotRequestStore, createBotRequestStore } from "../bot-request/bot-request-store";
 import { createDeadlineIndex } from "../deadline/deadline-index";
 import { type SweepResult, sweepDeadlines } from "../deadline/deadline-sweeper";
-import { MESSAGE_STATE_TTL_MS, REQUEST_DEADLINE_MS } from "../keys";
+import { MESSAGE_STATE_TTL_MS, mentionKey, REQUEST_DEADLINE_MS } from "../keys";
 import {
   createMessageStateStore,
   type MessageStateStore,
@@ -13,7 +13,7 @@ import {
 import type { ErrorReporter } from "../ports";
 import { type CallbackDelivery, handleCallback } from "./callback-flow";
 import type { CallbackResponse } from "./callback-response";
-import { handleMention, type MentionOutcome } from "./mention-flow";
+import { handleMention, type MentionHooks, type MentionOutcome } from "./mention-flow";
 
 export interface BatonFlowsOptions {
   state: StateAdapter;
@@ -35,10 +35,12 @@ export interface BatonFlowsOptions {
 export interface BatonFlows {
   requests: BotRequestStore;
   messageStates: MessageStateStore;
-  onMention(thread: Thread, message: Message): Promise<MentionOutcome>;
+  onMention(thread: Thread, message: Message, hooks?: MentionHooks): Promise<MentionOutcome>;
   handleCallback(delivery: CallbackDelivery): Promise<CallbackResponse>;
   /** Finalises requests past their deadline; safe to call from every instance. */
   sweep(): Promise<SweepResult>;
+  /** Whether a bot request was recorded for this platform message. */
+  isMentionStored(platform: string, messageId: string): Promise<boolean>;
 }
 
 /** Wires the mention and callback flows over one state backend, Chat and agent. */
@@ -69,7 +71,7 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
   return {
     requests,
     messageStates,
-    onMention: (thread, message) =>
+    onMention: (thread, message, hooks) =>
       handleMention(
         {
           ...shared,
@@ -85,6 +87,7 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
         },
         thread,
         message,
+        hooks,
       ),
     handleCallback: (delivery) =>
       handleCallback(
@@ -92,5 +95,9 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
         delivery,
       ),
     sweep: () => sweepDeadlines({ ...shared, deadlines, now }),
+    async isMentionStored(platform, messageId) {
+      const id = await options.state.get<string>(mentionKey(platform, messageId));
+      return typeof id === "string" && (await requests.get(id)).kind !== "missing";
+    },
   };
 }

@@ -1,14 +1,16 @@
 import { PROTOCOL_VERSION } from "@baton/agent-protocol";
-import type { Logger, Message, Thread } from "chat";
+import type { Logger, Message, StateAdapter, Thread } from "chat";
 import type { AgentCallResult, AgentClient } from "../agent/agent-client";
 import { type BotRequestStore, newBotRequestFromMention } from "../bot-request/bot-request-store";
 import type { DeadlineIndex } from "../deadline/deadline-index";
 import { RequestFailureError } from "../errors";
+import { BOT_REQUEST_RECORD_TTL_MS, mentionKey } from "../keys";
 import type { MessageStateStore } from "../message-state/message-state-store";
 import type { ErrorReporter } from "../ports";
 import { USER_NOTICES } from "./user-notices";
 
 export interface MentionFlowDeps {
+  state: StateAdapter;
   requests: BotRequestStore;
   deadlines: DeadlineIndex;
   messageStates: MessageStateStore;
@@ -28,7 +30,13 @@ export interface MentionFlowDeps {
 
 export type MentionOutcome =
   | { kind: "dispatched"; botRequestId: string; agentSessionId: string; executionId: string }
-  | { kind: "dispatch-failed"; botRequestId: string; code: string };
+  | { kind: "dispatch-failed"; botRequestId: string; code: string }
+  | { kind: "duplicate"; botRequestId: string };
+
+export interface MentionHooks {
+  /** Called once the request is durable (record, message state, deadline), before dispatch. */
+  onAccepted?(botRequestId: string): void;
+}
 
 /**
  * A mention becomes a bot request: record it, store what the reply will need, and only then hand
@@ -39,14 +47,21 @@ export async function handleMention(
   deps: MentionFlowDeps,
   thread: Thread,
   message: Message,
+  hooks: MentionHooks = {},
 ): Promise<MentionOutcome> {
-  const botRequestId = deps.newId();
+  const claimed = await claimMessage(deps, thread.adapter.name, message.id);
+  if (claimed.kind === "duplicate") {
+    hooks.onAccepted?.(claimed.botRequestId);
+    return claimed;
+  }
+  const { botRequestId } = claimed;
   const deadlineAt = deps.now() + deps.deadlineMs;
   const record = await deps.requests.create(
     newBotRequestFromMention(botRequestId, thread, message, deadlineAt),
   );
   await deps.messageStates.save(botRequestId, thread, message);
   await deps.deadlines.add(botRequestId, deadlineAt);
+  hooks.onAccepted?.(botRequestId);
 
   const result = await deps.agent.dispatch({
     protocolVersion: PROTOCOL_VERSION,
@@ -85,6 +100,28 @@ export async function handleMention(
   // Only the instance that recorded the failure tells the user, so they are told once.
   if (finalized.kind === "finalized") await thread.post(USER_NOTICES.dispatchFailed);
   return { kind: "dispatch-failed", botRequestId, code };
+}
+
+/**
+ * One bot request per platform message, however often the event arrives. A claim whose request
+ * was never recorded (the store failed half-way) is taken over with the same id.
+ */
+async function claimMessage(
+  deps: MentionFlowDeps,
+  platform: string,
+  messageId: string,
+): Promise<{ kind: "new"; botRequestId: string } | { kind: "duplicate"; botRequestId: string }> {
+  const fresh = deps.newId();
+  const key = mentionKey(platform, messageId);
+  if (await deps.state.setIfNotExists(key, fresh, BOT_REQUEST_RECORD_TTL_MS)) {
+    return { kind: "new", botRequestId: fresh };
+  }
+  const existing = await deps.state.get<string>(key);
+  if (typeof existing !== "string") return { kind: "new", botRequestId: fresh };
+  const recorded = await deps.requests.get(existing);
+  return recorded.kind === "missing"
+    ? { kind: "new", botRequestId: existing }
+    : { kind: "duplicate", botRequestId: existing };
 }
 
 function dispatchFailureCode(result: Exclude<AgentCallResult<unknown>, { kind: "accepted" }>) {

@@ -1,5 +1,5 @@
 import { after } from "next/server";
-import { getBaton } from "../../../../../bot";
+import { withBaton } from "../../../../../bot";
 import { flushReports } from "../../../../../lib/sentry-reporter";
 
 /** Bodies above this are refused before being read; the protocol caps a callback at 1 MiB. */
@@ -15,13 +15,14 @@ export async function POST(
   if (declared > MAX_CALLBACK_BODY_BYTES) {
     return Response.json({ error: { code: "body_too_large" } }, { status: 413 });
   }
-  const baton = await getBaton();
-  const answer = await baton.flows.handleCallback({
-    botRequestId,
-    headers: request.headers,
-    body: await request.text(),
+  return withBaton(async (baton) => {
+    const answer = await baton.flows.handleCallback({
+      botRequestId,
+      headers: request.headers,
+      body: await request.text(),
+    });
+    // Reports made while handling (lost state, refused posts) must leave before the work ends.
+    after(flushReports);
+    return Response.json(answer.body, { status: answer.status, headers: answer.headers });
   });
-  // Reports made while handling (lost state, refused posts) must leave before the work ends.
-  after(flushReports);
-  return Response.json(answer.body, { status: answer.status, headers: answer.headers });
 }
