@@ -45,6 +45,10 @@ export const SWEEP_MAX_BUCKETS = 24 * 60;
 export const REPLY_KEY_PREFIX = "bot-request-reply:";
 /** The bot request created for a platform message: a retried or repeated event maps to it. */
 export const MENTION_KEY_PREFIX = "bot-request-by-message:";
+/** Signed callback requests already presented (webhook id + timestamp), to refuse exact replays. */
+export const CALLBACK_SEEN_KEY_PREFIX = "bot-request-callback-seen:";
+/** Outlives the 5-minute signature window in both directions, after which a replay fails anyway. */
+export const CALLBACK_SEEN_TTL_MS = 11 * MINUTE_MS;
 export const PROGRESS_KEY_PREFIX = "bot-request-progress:";
 export const PROGRESS_LOCK_PREFIX = "bot-request-progress-lock:";
 /** Showing one progress update (a post or an edit) must finish within this. */
@@ -99,4 +103,12 @@ export function replyKey(botRequestId: string): string {
 
 export function mentionKey(platform: string, messageId: string): string {
   return `${MENTION_KEY_PREFIX}${platform}:${messageId}`;
+}
+
+export function callbackSeenKey(
+  botRequestId: string,
+  webhookId: string,
+  timestamp: number,
+): string {
+  return `${CALLBACK_SEEN_KEY_PREFIX}${botRequestId}:${webhookId}:${timestamp}`;
 }

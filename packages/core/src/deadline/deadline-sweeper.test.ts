@@ -98,7 +98,7 @@ describe("deadline sweeper", () => {
     const before = (await harness.flows.requests.get(id)) as { record: { deadlineAt: number } };
     const response = await fetch(`${harness.callbackBaseUrl}/${id}`, {
       method: "POST",
-      headers: signer.sign("msg_progress_1", body),
+      headers: { "content-type": "application/json", ...signer.sign("msg_progress_1", body) },
       body,
     });
     expect(response.status).toBe(200);

@@ -112,7 +112,11 @@ describe("mention -> dispatch -> callback -> reply", () => {
         text: "forged answer",
       });
     const post = (path: string, payload: string, headers: Record<string, string>) =>
-      fetch(`${harness?.callbackBaseUrl}/${path}`, { method: "POST", headers, body: payload });
+      fetch(`${harness?.callbackBaseUrl}/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: payload,
+      });
 
     const forger = createCallbackSigner({
       signingSecret: "whsec_ZmFrZS1zZWNyZXQtZmFrZS1zZWNyZXQtZmFrZS1zZWNyZXQ=",
@@ -140,6 +144,37 @@ describe("mention -> dispatch -> callback -> reply", () => {
     await expect(harness.flows.requests.get(id)).resolves.toMatchObject({
       record: { status: "running" },
     });
+  });
+
+  it("refuses an exact replay of a signed callback (409) and a non-JSON body (415)", async () => {
+    harness = await startFlowHarness({ agent: { demo: { delayMs: 2_000, progressSteps: 0 } } });
+    const { outcome } = await harness.mention("replay me");
+    const id = dispatched(outcome);
+    const signer = createCallbackSigner({
+      signingSecret: deriveRequestSecret(HARNESS_SERVER_SECRET, id),
+      now: Date.now,
+    });
+    const body = JSON.stringify({
+      protocolVersion: PROTOCOL_VERSION,
+      type: "progress",
+      botRequestId: id,
+      agentSessionId: "sess_1",
+      executionId: "exec_1",
+      sequence: 1,
+      sentAt: new Date().toISOString(),
+      message: "step one",
+    });
+    const headers = { "content-type": "application/json", ...signer.sign("msg_replay", body) };
+    const send = (h: Record<string, string>) =>
+      fetch(`${harness?.callbackBaseUrl}/${id}`, { method: "POST", headers: h, body });
+
+    expect((await send(headers)).status).toBe(200);
+    const replay = await send(headers);
+    expect(replay.status).toBe(409);
+    expect(await replay.json()).toEqual({ error: { code: "replayed" } });
+    const wrongType = await send({ ...headers, "content-type": "text/plain" });
+    expect(wrongType.status).toBe(415);
+    expect(await wrongType.json()).toEqual({ error: { code: "unsupported_media_type" } });
   });
 
   it("posts one reply when a transient Slack failure makes the agent retry", async () => {

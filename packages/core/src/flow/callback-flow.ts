@@ -7,6 +7,7 @@ import type { Chat, Logger, StateAdapter } from "chat";
 import type { BotRequestStore } from "../bot-request/bot-request-store";
 import { type DeadlineExtensionDeps, extendDeadline } from "../deadline/deadline-extension";
 import { StateUnavailableError } from "../errors";
+import { CALLBACK_SEEN_TTL_MS, callbackSeenKey } from "../keys";
 import type { ErrorReporter } from "../ports";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { classifyPostFailure } from "./post-failure";
@@ -40,10 +41,16 @@ export async function handleCallback(
   deps: CallbackFlowDeps,
   delivery: CallbackDelivery,
 ): Promise<CallbackResponse> {
+  if (!isJson(contentType(delivery.headers))) return refused(415, "unsupported_media_type");
   const verified = deps.verifier.verify(delivery);
   if (!verified.ok) return refused(callbackRejectionStatus(verified.code), verified.code);
   try {
     const { callback } = verified;
+    // Retries are re-signed with a new timestamp; the very same signed request twice is a replay.
+    const seen = callbackSeenKey(callback.botRequestId, verified.webhookId, verified.timestamp);
+    if (!(await deps.state.setIfNotExists(seen, 1, CALLBACK_SEEN_TTL_MS))) {
+      return refused(409, "replayed");
+    }
     return callback.type === "progress"
       ? await handleProgress(deps, callback)
       : await handleTerminalCallback(deps, callback);
@@ -58,6 +65,15 @@ export async function handleCallback(
     });
     return refused(500, "internal_error");
   }
+}
+
+function contentType(headers: CallbackDelivery["headers"]): string {
+  const value = headers instanceof Headers ? headers.get("content-type") : headers["content-type"];
+  return (value ?? "").toLowerCase();
+}
+
+function isJson(type: string): boolean {
+  return type.split(";")[0]?.trim() === "application/json";
 }
 
 async function handleProgress(
