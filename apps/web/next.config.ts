@@ -11,6 +11,9 @@ const nextConfig: NextConfig = {
   // Native and connection-holding modules stay outside the bundle.
   serverExternalPackages: ["better-sqlite3", "ioredis"],
   poweredByHeader: false,
+  // Server code unminified: Sentry reports and logs then name the error class and the functions
+  // in the stack (minified, a RequestFailureError arrived as "eN"); size does not matter here.
+  experimental: { serverMinification: false },
 };
 
 export default nextConfig;

@@ -32,3 +32,4 @@ export {
   startRedisServer,
 } from "./redis-server/start-redis-server";
 export * from "./slack-events";
+export * from "./stack";

@@ -1,0 +1,236 @@
+import { randomBytes } from "node:crypto";
+import {
+  createLocalAgent,
+  type DispatchRecord,
+  type LocalAgentHandle,
+  type LocalAgentOptions,
+} from "@baton/agent-local";
+import {
+  type BotRequestRecord,
+  createBotRequestStore,
+  createMessageStateStore,
+  type MessageStateLoad,
+} from "@baton/core";
+import type { EmulatorMessage, MentionDelivery, SlackEmulator } from "@baton/slack-emulator";
+import type { StateAdapter } from "chat";
+import { getFreePort } from "../redis-server/free-port";
+import type { RedisServerHandle } from "../redis-server/start-redis-server";
+import { createFixtureSlackEmulator, FIXTURE_WORKSPACE } from "../slack-events/fixture-workspace";
+import { BATON_HOST, type BatonServerHandle, startBatonServer } from "./baton-server";
+import { type CallbackAttempt, createCallbackRecorder } from "./callback-recorder";
+import { type SentryReceiverHandle, startSentryReceiver } from "./sentry-receiver";
+import { type StackBackend, type StackBackendName, startStackBackend } from "./stack-backend";
+import { waitUntil } from "./wait-until";
+
+export interface LocalStackOptions {
+  backend: StackBackendName;
+  /** Start a loopback Sentry receiver and point SENTRY_DSN at it. */
+  sentry?: boolean;
+  /** The reference agent's options; its `fetch` is wrapped to record callback attempts. */
+  agent?: LocalAgentOptions;
+  /** Extra app settings, applied last. */
+  env?: Record<string, string>;
+}
+
+export interface StackMention {
+  /** The thread the mention lives in (the mention's own ts for a top-level mention). */
+  threadTs: string;
+  delivery: MentionDelivery;
+}
+
+export type StackDispatch = DispatchRecord & { botRequestId: string };
+
+export interface LocalStack {
+  readonly backend: StackBackendName;
+  readonly server: BatonServerHandle;
+  readonly slack: SlackEmulator;
+  readonly agent: LocalAgentHandle;
+  readonly sentry: SentryReceiverHandle | undefined;
+  readonly redis: RedisServerHandle | undefined;
+  readonly sqlitePath: string | undefined;
+  /** The app's whole configuration (secrets included, for leak checks). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly channel: string;
+  /** A human mentions the bot in the fixture channel; throws unless the webhook answered 200. */
+  mention(text: string, options?: { threadTs?: string }): Promise<StackMention>;
+  /** The agent's accepted dispatch for the thread: carries the botRequestId. */
+  waitForDispatch(threadTs: string, timeoutMs?: number): Promise<StackDispatch>;
+  /** Bot and human replies in the thread, oldest first. */
+  replies(threadTs: string): EmulatorMessage[];
+  waitForReply(
+    threadTs: string,
+    predicate: (message: EmulatorMessage) => boolean,
+    timeoutMs?: number,
+  ): Promise<EmulatorMessage>;
+  /** Every callback attempt the agent made, optionally for one request. */
+  callbackAttempts(botRequestId?: string): CallbackAttempt[];
+  /** The request's record as stored, read through a connection of the test's own. */
+  record(botRequestId: string): Promise<BotRequestRecord | undefined>;
+  waitForRecord(
+    botRequestId: string,
+    predicate: (record: BotRequestRecord) => boolean,
+    timeoutMs?: number,
+  ): Promise<BotRequestRecord>;
+  messageState(botRequestId: string): Promise<MessageStateLoad>;
+  deleteMessageState(botRequestId: string): Promise<void>;
+  /** Stops everything it started; safe to call after a partial failure. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The order a stack stops in: the agent first (nothing calls back into a stopped server), the
+ * server before the store it uses, the emulator last.
+ */
+const STOP_ORDER = ["agent", "server", "reader", "sentry", "backend", "slack"] as const;
+type Started = Partial<Record<(typeof STOP_ORDER)[number], () => Promise<unknown>>>;
+
+/** Stops what was started, each once, carrying on past failures and reporting them all. */
+async function stopAll(started: Started): Promise<void> {
+  const failures: unknown[] = [];
+  for (const part of STOP_ORDER) {
+    const stop = started[part];
+    delete started[part];
+    try {
+      await stop?.();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, "stopping the local stack failed");
+}
+
+/**
+ * Baton as it runs for real, on loopback: the built Next app, the fixture Slack emulator, the
+ * reference agent, a real SQLite file or redis-server, and optionally a Sentry receiver.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const started: Started = {};
+  try {
+    return await compose(options, started);
+  } catch (error) {
+    await stopAll(started).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function compose(options: LocalStackOptions, started: Started): Promise<LocalStack> {
+  const slack = createFixtureSlackEmulator();
+  const { apiUrl } = await slack.start();
+  started.slack = () => slack.stop();
+
+  const recorder = createCallbackRecorder(options.agent?.fetch);
+  const agent = await createLocalAgent({ ...options.agent, fetch: recorder.fetch }).start();
+  started.agent = () => agent.stop();
+
+  const backend: StackBackend = await startStackBackend(options.backend);
+  started.backend = () => backend.stop();
+
+  const sentry = options.sentry ? await startSentryReceiver() : undefined;
+  if (sentry) started.sentry = () => sentry.stop();
+
+  // The app must know its own URL (callback URLs) before it starts.
+  const port = await getFreePort(BATON_HOST);
+  const env: Record<string, string> = {
+    BATON_PUBLIC_URL: `http://${BATON_HOST}:${port}`,
+    BATON_CALLBACK_SECRETS: randomBytes(32).toString("hex"),
+    AGENT_URL: agent.url,
+    SLACK_API_URL: apiUrl,
+    SLACK_SIGNING_SECRET: FIXTURE_WORKSPACE.signingSecret,
+    SLACK_BOT_TOKEN: FIXTURE_WORKSPACE.botToken,
+    SLACK_BOT_USER_ID: FIXTURE_WORKSPACE.botUserId,
+    ...backend.env,
+    ...(sentry ? { SENTRY_DSN: sentry.dsn, SENTRY_ENVIRONMENT: "e2e" } : {}),
+    ...options.env,
+  };
+  const server = await startBatonServer({ env, port });
+  started.server = () => server.stop();
+  slack.setWebhookUrl(`${server.url}/api/webhooks/slack`);
+
+  let reader: Promise<StateAdapter> | undefined;
+  const state = () => {
+    reader ??= backend.connect();
+    return reader;
+  };
+  started.reader = async () => (reader ? (await reader).disconnect() : undefined);
+  const requests = async () => createBotRequestStore({ state: await state() });
+  const messageStates = async () => createMessageStateStore({ state: await state() });
+  const channel = FIXTURE_WORKSPACE.channel.id;
+  const serverTail = () => `server output (tail):\n${server.output().slice(-4_000)}`;
+
+  const stack: LocalStack = {
+    backend: options.backend,
+    server,
+    slack,
+    agent,
+    sentry,
+    redis: backend.redis,
+    sqlitePath: backend.sqlitePath,
+    env,
+    channel,
+    async mention(text, mentionOptions = {}) {
+      const delivery = await slack.mention({
+        channel,
+        user: FIXTURE_WORKSPACE.human.id,
+        text,
+        ...(mentionOptions.threadTs ? { threadTs: mentionOptions.threadTs } : {}),
+      });
+      if (delivery.status !== 200 || !delivery.ts) {
+        throw new Error(
+          `the Slack webhook answered ${delivery.status ?? delivery.error}: ${delivery.body}\n${serverTail()}`,
+        );
+      }
+      return { threadTs: mentionOptions.threadTs ?? delivery.ts, delivery };
+    },
+    waitForDispatch(threadTs, timeoutMs) {
+      const threadId = `slack:${channel}:${threadTs}`;
+      return waitUntil(
+        () =>
+          agent
+            .dispatches()
+            .find(
+              (d): d is StackDispatch =>
+                d.outcome === "accepted" &&
+                d.botRequestId !== undefined &&
+                d.request?.context.threadId === threadId,
+            ),
+        { what: `a dispatch for ${threadId}`, timeoutMs, describe: serverTail },
+      );
+    },
+    replies: (threadTs) => slack.repliesIn(channel, threadTs),
+    waitForReply(threadTs, predicate, timeoutMs) {
+      return waitUntil(() => slack.repliesIn(channel, threadTs).find(predicate), {
+        what: `a matching reply in thread ${threadTs}`,
+        timeoutMs,
+        describe: () =>
+          `replies: ${JSON.stringify(slack.repliesIn(channel, threadTs).map((m) => m.text))}\n${serverTail()}`,
+      });
+    },
+    callbackAttempts: (botRequestId) =>
+      recorder
+        .attempts()
+        .filter((attempt) => botRequestId === undefined || attempt.botRequestId === botRequestId),
+    async record(botRequestId) {
+      const loaded = await (await requests()).get(botRequestId);
+      if (loaded.kind === "corrupt") throw new Error(`record ${botRequestId}: ${loaded.reason}`);
+      return loaded.kind === "found" ? loaded.record : undefined;
+    },
+    waitForRecord(botRequestId, predicate, timeoutMs) {
+      let last: BotRequestRecord | undefined;
+      return waitUntil(
+        async () => {
+          last = await stack.record(botRequestId);
+          return last && predicate(last) ? last : undefined;
+        },
+        {
+          what: `record ${botRequestId} to match`,
+          timeoutMs,
+          describe: () => `last record: ${JSON.stringify(last)}\n${serverTail()}`,
+        },
+      );
+    },
+    messageState: async (botRequestId) => (await messageStates()).load(botRequestId),
+    deleteMessageState: async (botRequestId) => (await messageStates()).delete(botRequestId),
+    stop: () => stopAll(started),
+  };
+  return stack;
+}

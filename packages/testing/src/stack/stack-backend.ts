@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRedisState } from "@baton/state-redis";
+import { createSqliteState } from "@baton/state-sqlite";
+import type { StateAdapter } from "chat";
+import { type RedisServerHandle, startRedisServer } from "../redis-server/start-redis-server";
+
+export type StackBackendName = "sqlite" | "redis";
+
+/** The app's REDIS_KEY_PREFIX in a stack, so the test's own connection reads the same keys. */
+export const STACK_REDIS_KEY_PREFIX = "baton";
+
+export interface StackBackend {
+  name: StackBackendName;
+  /** The app settings that select and locate it. */
+  env: Record<string, string>;
+  redis?: RedisServerHandle;
+  sqlitePath?: string;
+  /** A connection of the test's own (not the server's), to the same data. */
+  connect(): Promise<StateAdapter>;
+  stop(): Promise<void>;
+}
+
+/** A real backend for one stack: a SQLite file in a temp dir, or a redis-server on loopback. */
+export async function startStackBackend(name: StackBackendName): Promise<StackBackend> {
+  if (name === "redis") {
+    const redis = await startRedisServer();
+    return {
+      name,
+      env: {
+        BATON_STATE_BACKEND: "redis",
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: STACK_REDIS_KEY_PREFIX,
+      },
+      redis,
+      async connect() {
+        const state = createRedisState({ url: redis.url, keyPrefix: STACK_REDIS_KEY_PREFIX });
+        await state.connect();
+        return state;
+      },
+      stop: () => redis.stop(),
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "baton-stack-"));
+  const sqlitePath = join(dir, "baton.sqlite");
+  return {
+    name,
+    env: { BATON_STATE_BACKEND: "sqlite", BATON_SQLITE_PATH: sqlitePath },
+    sqlitePath,
+    async connect() {
+      const state = createSqliteState({ path: sqlitePath });
+      await state.connect();
+      return state;
+    },
+    stop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

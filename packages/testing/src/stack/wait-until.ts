@@ -1,0 +1,52 @@
+/** Thrown when a polled condition did not hold in time; `what` says which one. */
+export class WaitTimeoutError extends Error {
+  readonly code = "WAIT_TIMEOUT";
+
+  constructor(what: string, timeoutMs: number, detail?: string) {
+    super(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail}` : ""}`);
+    this.name = "WaitTimeoutError";
+  }
+}
+
+export interface WaitOptions {
+  /** Named in the timeout error. */
+  what: string;
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Appended to the timeout error (e.g. a server's output tail). */
+  describe?: () => string;
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 15_000;
+const DEFAULT_INTERVAL_MS = 50;
+
+/**
+ * Polls until `check` returns something other than undefined/null/false and resolves with it.
+ * A check that throws counts as "not yet"; its last error is reported on timeout.
+ */
+export async function waitUntil<T>(
+  check: () => T | Promise<T>,
+  options: WaitOptions,
+): Promise<Exclude<T, undefined | null | false>> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== null && value !== false) {
+        return value as Exclude<T, undefined | null | false>;
+      }
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const details = [
+        lastError instanceof Error ? `last error: ${lastError.message}` : undefined,
+        options.describe?.(),
+      ].filter(Boolean);
+      throw new WaitTimeoutError(options.what, timeoutMs, details.join("\n") || undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? DEFAULT_INTERVAL_MS));
+  }
+}
