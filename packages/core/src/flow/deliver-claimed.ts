@@ -59,6 +59,7 @@ export async function deliverClaimed(
       },
       context: { botRequestId: record.id },
     });
+    await clearProgress(deps, record);
     await finishResume(deps, start, {
       status: "error",
       error: { code: `post_failed:${failure.code}`, message: "the platform refused the reply" },
