@@ -22,5 +22,6 @@ export * from "./message-state/rehydrate";
 export * from "./message-state/slim-message-state";
 export * from "./ports";
 export * from "./resume/resume-session";
+export * from "./retry/retry-budget";
 export * from "./state/counting-state";
 export { guardStateAdapter } from "./state/guarded-state";

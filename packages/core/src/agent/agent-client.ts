@@ -4,16 +4,27 @@ import {
   parseCancelResponseBody,
   parseDispatchResponseBody,
 } from "@baton/agent-protocol";
+import {
+  parseRetryAfterMs,
+  type RetryBudget,
+  type RetryClock,
+  runWithBudget,
+  SYSTEM_CLOCK,
+} from "../retry/retry-budget";
 
-/** Attempts per call, and the cap on any one wait, so a mention handler never hangs. */
-export const AGENT_CALL_MAX_ATTEMPTS = 3;
+/** Per-attempt timeout: a hung agent must not hold a mention handler. */
 export const AGENT_CALL_TIMEOUT_MS = 10_000;
-export const AGENT_RETRY_BASE_DELAY_MS = 200;
-export const AGENT_RETRY_MAX_DELAY_MS = 5_000;
+export const AGENT_RETRY_BUDGET: RetryBudget = {
+  maxAttempts: 4,
+  maxElapsedMs: 15_000,
+  baseDelayMs: 200,
+  maxDelayMs: 2_000,
+  maxServerWaitMs: 30_000,
+};
 
 export type AgentCallResult<T> =
-  | { kind: "accepted"; value: T }
-  | { kind: "rejected"; status: number; code: string; message: string }
+  | { kind: "accepted"; value: T; attempts: number }
+  | { kind: "rejected"; status: number; code: string; message: string; attempts: number }
   | { kind: "unreachable"; attempts: number; lastError: string };
 
 export interface AgentClientOptions {
@@ -21,8 +32,8 @@ export interface AgentClientOptions {
   /** Sent as `Authorization: Bearer …` when set. */
   authToken?: string;
   fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  maxAttempts?: number;
+  budget?: Partial<RetryBudget>;
+  clock?: RetryClock;
   timeoutMs?: number;
 }
 
@@ -38,74 +49,66 @@ function isRetryable(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
+type Rejection = { status: number; code: string; message: string };
 
 /**
- * Calls the agent's protocol endpoints. Retries network errors, 408, 429 and 5xx a bounded number
- * of times (honouring Retry-After up to the cap); a 4xx refusal is returned at once. Dispatch is
- * idempotent per botRequestId on the agent side, so a retried dispatch never starts work twice.
+ * Calls the agent's protocol endpoints within a retry budget: network errors, 408, 429 and 5xx
+ * are retried (a Retry-After wait does not count against the clock); any other refusal comes
+ * back at once. Dispatch is idempotent per botRequestId on the agent side, so a retried dispatch
+ * never starts work twice.
  */
 export function createAgentClient(options: AgentClientOptions): AgentClient {
   const doFetch = options.fetch ?? fetch;
-  const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-  const maxAttempts = options.maxAttempts ?? AGENT_CALL_MAX_ATTEMPTS;
+  const budget = { ...AGENT_RETRY_BUDGET, ...options.budget };
+  const clock = options.clock ?? SYSTEM_CLOCK;
   const timeoutMs = options.timeoutMs ?? AGENT_CALL_TIMEOUT_MS;
   const base = options.baseUrl.replace(/\/+$/, "");
 
   async function call<T>(
     path: string,
     body: unknown,
-    parse: (
-      raw: string,
-    ) => ReturnType<typeof parseDispatchResponseBody> | ReturnType<typeof parseCancelResponseBody>,
+    parse: typeof parseDispatchResponseBody | typeof parseCancelResponseBody,
   ): Promise<AgentCallResult<T>> {
-    let lastError = "";
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      let waitMs = Math.min(
-        AGENT_RETRY_BASE_DELAY_MS * 2 ** (attempt - 1),
-        AGENT_RETRY_MAX_DELAY_MS,
-      );
-      try {
-        const response = await doFetch(`${base}${path}`, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            ...(options.authToken ? { authorization: `Bearer ${options.authToken}` } : {}),
-          },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        const raw = await response.text();
-        const parsed = parse(raw);
+    let rejection: Rejection | undefined;
+    const outcome = await runWithBudget<T>(
+      budget,
+      async () => {
+        let response: Response;
+        try {
+          response = await doFetch(`${base}${path}`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              ...(options.authToken ? { authorization: `Bearer ${options.authToken}` } : {}),
+            },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+        } catch (error) {
+          return { kind: "retry", reason: error instanceof Error ? error.message : String(error) };
+        }
+        const parsed = parse(await response.text());
         if (response.ok && parsed.ok && parsed.outcome === "accepted") {
-          return { kind: "accepted", value: parsed.accepted as T };
+          return { kind: "done", value: parsed.accepted as T };
         }
-        const code =
-          parsed.ok && parsed.outcome === "rejected" ? parsed.error.code : "invalid_answer";
-        const message =
-          parsed.ok && parsed.outcome === "rejected"
-            ? parsed.error.message
-            : `HTTP ${response.status}`;
-        if (!isRetryable(response.status)) {
-          return { kind: "rejected", status: response.status, code, message };
-        }
-        lastError = `HTTP ${response.status} ${code}`;
-        waitMs = Math.min(
-          retryAfterMs(response.headers.get("retry-after")) ?? waitMs,
-          AGENT_RETRY_MAX_DELAY_MS,
-        );
-      } catch (error) {
-        lastError = error instanceof Error ? error.message : String(error);
-      }
-      if (attempt < maxAttempts) await sleep(waitMs);
-    }
-    return { kind: "unreachable", attempts: maxAttempts, lastError };
+        const refused = parsed.ok && parsed.outcome === "rejected" ? parsed.error : undefined;
+        rejection = {
+          status: response.status,
+          code: refused?.code ?? "invalid_answer",
+          message: refused?.message ?? `HTTP ${response.status}`,
+        };
+        const reason = `HTTP ${response.status} ${rejection.code}`;
+        if (!isRetryable(response.status)) return { kind: "fail", reason };
+        const retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"), clock.now());
+        return { kind: "retry", reason, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      },
+      clock,
+    );
+    if (outcome.kind === "done")
+      return { kind: "accepted", value: outcome.value, attempts: outcome.attempts };
+    if (outcome.kind === "failed" && rejection)
+      return { kind: "rejected", ...rejection, attempts: outcome.attempts };
+    return { kind: "unreachable", attempts: outcome.attempts, lastError: outcome.reason };
   }
 
   return {
