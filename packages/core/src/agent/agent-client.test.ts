@@ -34,7 +34,13 @@ describe("agent client (against the reference agent)", () => {
       baseUrl: agent.url,
       // One second of own time: two 1 s server waits would blow it if they counted.
       budget: { maxElapsedMs: 1_000, maxAttempts: 5 },
-      clock: { ...SYSTEM_CLOCK, sleep: (ms) => (waits.push(ms), SYSTEM_CLOCK.sleep(ms)) },
+      clock: {
+        ...SYSTEM_CLOCK,
+        sleep: (ms) => {
+          waits.push(ms);
+          return SYSTEM_CLOCK.sleep(ms);
+        },
+      },
     });
     const result = await client.dispatch(dispatchRequest("req-ratelimited-1"));
     expect(result).toMatchObject({ kind: "accepted", attempts: 3 });
