@@ -2,6 +2,7 @@ export * from "./agent/agent-client";
 export * from "./bot-request/bot-request-record";
 export * from "./bot-request/bot-request-store";
 export * from "./conversation/history-budget";
+export * from "./conversation/message-options";
 export * from "./conversation/utf8-truncate";
 export * from "./deadline/deadline-extension";
 export * from "./deadline/deadline-index";
