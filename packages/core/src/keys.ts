@@ -49,6 +49,16 @@ export const MENTION_KEY_PREFIX = "bot-request-by-message:";
 export const CALLBACK_SEEN_KEY_PREFIX = "bot-request-callback-seen:";
 /** Outlives the 5-minute signature window in both directions, after which a replay fails anyway. */
 export const CALLBACK_SEEN_TTL_MS = 11 * MINUTE_MS;
+/** thread -> agent session: a follow-up continues the session; refreshed on every use. */
+export const THREAD_SESSION_KEY_PREFIX = "bot-thread-session:";
+export const THREAD_SESSION_TTL_MS = 7 * DAY_MS;
+/** thread -> the request running in it; a follow-up waits in the thread's queue meanwhile. */
+export const THREAD_ACTIVE_KEY_PREFIX = "bot-thread-active:";
+export const THREAD_QUEUE_KEY_PREFIX = "bot-thread-queue:";
+export const THREAD_LOCK_PREFIX = "bot-thread-lock:";
+export const THREAD_LOCK_TTL_MS = 10_000;
+/** Follow-ups remembered per thread; older ones are long finished. */
+export const THREAD_QUEUE_MAX = 100;
 export const PROGRESS_KEY_PREFIX = "bot-request-progress:";
 export const PROGRESS_LOCK_PREFIX = "bot-request-progress-lock:";
 /** Showing one progress update (a post or an edit) must finish within this. */
@@ -111,4 +121,20 @@ export function callbackSeenKey(
   timestamp: number,
 ): string {
   return `${CALLBACK_SEEN_KEY_PREFIX}${botRequestId}:${webhookId}:${timestamp}`;
+}
+
+export function threadSessionKey(threadId: string): string {
+  return THREAD_SESSION_KEY_PREFIX + threadId;
+}
+
+export function threadActiveKey(threadId: string): string {
+  return THREAD_ACTIVE_KEY_PREFIX + threadId;
+}
+
+export function threadQueueKey(threadId: string): string {
+  return THREAD_QUEUE_KEY_PREFIX + threadId;
+}
+
+export function threadLockId(threadId: string): string {
+  return THREAD_LOCK_PREFIX + threadId;
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { BOT_REQUEST_RECORD_VERSION } from "../keys";
 
-export const ACTIVE_STATUSES = ["dispatching", "running"] as const;
+/** `queued`: a follow-up waiting for the thread's running request to end. */
+export const ACTIVE_STATUSES = ["queued", "dispatching", "running"] as const;
 export const FINAL_STATUSES = ["completed", "error", "cancelled"] as const;
 
 export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];

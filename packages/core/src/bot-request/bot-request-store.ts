@@ -48,7 +48,9 @@ export interface BotRequestStoreOptions {
  * again" hold by construction, across processes, with one atomic primitive every backend has.
  */
 export interface BotRequestStore {
-  create(input: NewBotRequest): Promise<BotRequestRecord>;
+  create(input: NewBotRequest, status?: "queued" | "dispatching"): Promise<BotRequestRecord>;
+  /** The dispatcher takes a queued request: `dispatching`, with a fresh deadline. */
+  markDispatching(record: BotRequestRecord, deadlineAt: number): Promise<BotRequestRecord>;
   markRunning(
     record: BotRequestRecord,
     patch: { agentSessionId?: string; executionId?: string },
@@ -67,17 +69,28 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
   const claimTtlMs = options.claimTtlMs ?? RESUME_CLAIM_TTL_MS;
 
   return {
-    async create(input) {
+    async create(input, status = "dispatching") {
       const at = now();
       const record: BotRequestRecord = {
         v: BOT_REQUEST_RECORD_VERSION,
         ...input,
-        status: "dispatching",
+        status,
         createdAt: at,
         updatedAt: at,
       };
       await state.set(botRequestKey(input.id), record, recordTtlMs);
       return record;
+    },
+
+    async markDispatching(record, deadlineAt) {
+      const next: BotRequestRecord = {
+        ...record,
+        status: "dispatching",
+        deadlineAt,
+        updatedAt: now(),
+      };
+      await state.set(botRequestKey(record.id), next, recordTtlMs);
+      return next;
     },
 
     async markRunning(record, patch) {

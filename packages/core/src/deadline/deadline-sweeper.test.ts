@@ -6,6 +6,7 @@ import { deadlineExtensionKey, REQUEST_DEADLINE_MS, SWEEPER_LOCK_ID } from "../k
 import {
   type FlowHarness,
   HARNESS_SERVER_SECRET,
+  requestIdOf,
   startFlowHarness,
 } from "../test-support/flow-harness";
 import { extendDeadline } from "./deadline-extension";
@@ -38,7 +39,7 @@ describe("deadline sweeper", () => {
     harness = await startFlowHarness();
     const { ts, outcome } = await harness.mention("[never] answer");
     expect(outcome.kind).toBe("dispatched");
-    const id = outcome.botRequestId;
+    const id = requestIdOf(outcome);
 
     const early = await sweepDeadlines(sweeperAt(harness, Date.now()));
     expect(early).toMatchObject({ kind: "swept", expired: 0 });
@@ -64,7 +65,7 @@ describe("deadline sweeper", () => {
   it("leaves a request whose progress extended its deadline", async () => {
     harness = await startFlowHarness();
     const { outcome } = await harness.mention("[never] long job");
-    const id = outcome.botRequestId;
+    const id = requestIdOf(outcome);
     const extendedTo = Date.now() + REQUEST_DEADLINE_MS + 60 * MINUTE;
     await harness.state.set(deadlineExtensionKey(id), extendedTo);
     await createDeadlineIndex(harness.state).add(id, extendedTo);
@@ -79,7 +80,7 @@ describe("deadline sweeper", () => {
   it("extends the deadline when a progress callback arrives", async () => {
     harness = await startFlowHarness();
     const { outcome } = await harness.mention("[never] progress please");
-    const id = outcome.botRequestId;
+    const id = requestIdOf(outcome);
     const signer = createCallbackSigner({
       signingSecret: deriveRequestSecret(HARNESS_SERVER_SECRET, id),
       now: Date.now,

@@ -5,8 +5,10 @@ import { messageStateKey } from "../keys";
 import {
   type FlowHarness,
   HARNESS_SERVER_SECRET,
+  requestIdOf,
   startFlowHarness,
 } from "../test-support/flow-harness";
+import type { ThreadMessageOutcome } from "./baton-flows";
 
 const channel = FIXTURE_WORKSPACE.channel.id;
 
@@ -17,9 +19,9 @@ describe("mention -> dispatch -> callback -> reply", () => {
     harness = undefined;
   });
 
-  function dispatched(outcome: { kind: string; botRequestId: string }) {
+  function dispatched(outcome: ThreadMessageOutcome) {
     expect(outcome.kind).toBe("dispatched");
-    return outcome.botRequestId;
+    return requestIdOf(outcome);
   }
 
   it("posts the agent's answer into the original thread, shows progress, and cleans up", async () => {

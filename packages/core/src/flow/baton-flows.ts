@@ -2,7 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { CallbackVerifier } from "@baton/agent-protocol";
 import type { Chat, Logger, Message, StateAdapter, Thread } from "chat";
 import type { AgentClient } from "../agent/agent-client";
+import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import { type BotRequestStore, createBotRequestStore } from "../bot-request/bot-request-store";
+import { DEFAULT_MAX_PAYLOAD_BYTES } from "../conversation/history-budget";
+import { DEFAULT_EFFORT_BUDGETS, type OptionsPolicy } from "../conversation/message-options";
+import { createThreadQueue } from "../conversation/thread-queue";
+import { createThreadSessions } from "../conversation/thread-sessions";
 import { createDeadlineIndex } from "../deadline/deadline-index";
 import { type SweepResult, sweepDeadlines } from "../deadline/deadline-sweeper";
 import { MESSAGE_STATE_TTL_MS, mentionKey, REQUEST_DEADLINE_MS } from "../keys";
@@ -13,7 +18,21 @@ import {
 import type { ErrorReporter } from "../ports";
 import { type CallbackDelivery, handleCallback } from "./callback-flow";
 import type { CallbackResponse } from "./callback-response";
-import { handleMention, type MentionHooks, type MentionOutcome } from "./mention-flow";
+import {
+  type ConversationDeps,
+  continueThread,
+  DEFAULT_STOP_WORDS,
+  handleThreadMessage,
+  type MessageHooks,
+  type MessageOutcome,
+  stopActiveRequest,
+} from "./conversation-flow";
+
+/** Which later messages in a thread the bot already answers start a new turn. */
+export type FollowUpMode = "every-reply" | "mentions-only";
+
+/** Reactions that stop the thread's running request (Slack names). */
+export const DEFAULT_STOP_REACTIONS = ["x", "octagonal_sign", "no_entry"] as const;
 
 export interface BatonFlowsOptions {
   state: StateAdapter;
@@ -24,18 +43,32 @@ export interface BatonFlowsOptions {
   callbackBaseUrl: string;
   reporter: ErrorReporter;
   logger: Logger;
+  /** The bot's display name, stripped from prompts (`@baton …`). */
+  botName?: string;
   now?: () => number;
   newId?: () => string;
   deadlineMs?: number;
   messageStateTtlMs?: number;
   recordTtlMs?: number;
   preamble?: string;
+  followUps?: FollowUpMode;
+  maxPayloadBytes?: number;
+  optionsPolicy?: OptionsPolicy;
+  stopWords?: readonly string[];
+  stopReactions?: readonly string[];
 }
+
+export type ThreadMessageOutcome = MessageOutcome | { kind: "ignored" };
 
 export interface BatonFlows {
   requests: BotRequestStore;
   messageStates: MessageStateStore;
-  onMention(thread: Thread, message: Message, hooks?: MentionHooks): Promise<MentionOutcome>;
+  /** A mention in a thread the bot does not follow yet. */
+  onMention(thread: Thread, message: Message, hooks?: MessageHooks): Promise<ThreadMessageOutcome>;
+  /** A message in a thread the bot follows (it answered there before). */
+  onFollowUp(thread: Thread, message: Message, hooks?: MessageHooks): Promise<ThreadMessageOutcome>;
+  /** A reaction added in a followed thread; a stop reaction stops the running request. */
+  onReaction(threadId: string, emoji: string): Promise<ThreadMessageOutcome>;
   handleCallback(delivery: CallbackDelivery): Promise<CallbackResponse>;
   /** Finalises requests past their deadline; safe to call from every instance. */
   sweep(): Promise<SweepResult>;
@@ -43,60 +76,90 @@ export interface BatonFlows {
   isMentionStored(platform: string, messageId: string): Promise<boolean>;
 }
 
-/** Wires the mention and callback flows over one state backend, Chat and agent. */
+/** Wires the conversation, callback and sweeper flows over one state backend, Chat and agent. */
 export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
+  const { state, reporter } = options;
   const now = options.now ?? Date.now;
   const requests = createBotRequestStore({
-    state: options.state,
+    state,
     now,
     ...(options.recordTtlMs ? { recordTtlMs: options.recordTtlMs } : {}),
   });
   const messageStates = createMessageStateStore({
-    state: options.state,
+    state,
     ...(options.messageStateTtlMs ? { ttlMs: options.messageStateTtlMs } : {}),
   });
-  const deadlines = createDeadlineIndex(options.state, {
+  const deadlines = createDeadlineIndex(state, {
     ...(options.recordTtlMs ? { ttlMs: options.recordTtlMs } : {}),
   });
   const deadlineMs = options.deadlineMs ?? REQUEST_DEADLINE_MS;
   const messageStateTtlMs = options.messageStateTtlMs ?? MESSAGE_STATE_TTL_MS;
   const base = options.callbackBaseUrl.replace(/\/+$/, "");
-  const shared = {
-    state: options.state,
-    requests,
+
+  const conversation: ConversationDeps = {
+    state,
     chat: options.chat,
-    reporter: options.reporter,
+    requests,
+    messageStates,
+    deadlines,
+    agent: options.agent,
+    sessions: createThreadSessions(state),
+    queue: createThreadQueue(state, requests),
+    callbackUrlFor: (id) => `${base}/${id}`,
+    signingSecretFor: (id) => options.verifier.issueSigningSecret(id),
+    newId: options.newId ?? randomUUID,
+    now,
+    deadlineMs,
+    maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    optionsPolicy: options.optionsPolicy ?? {
+      allowedModels: [],
+      effortBudgets: DEFAULT_EFFORT_BUDGETS,
+    },
+    botName: options.botName ?? "baton",
+    stopWords: options.stopWords ?? DEFAULT_STOP_WORDS,
+    reporter,
     logger: options.logger,
+    ...(options.preamble ? { preamble: options.preamble } : {}),
   };
+  // Whoever finalises a request hands its thread to the next queued follow-up. A failure there
+  // must not fail the finished request; it is reported, and the follow-up's deadline catches it.
+  const onFinished = async (record: BotRequestRecord) => {
+    try {
+      await continueThread(conversation, record.threadId, record.id);
+    } catch (error) {
+      reporter.report(error, {
+        tags: { component: "conversation", operation: "continue-thread", reason: "unexpected" },
+        context: { botRequestId: record.id },
+      });
+    }
+  };
+  const finishing = { ...conversation, onFinished };
+  const followUps = options.followUps ?? "every-reply";
+  const stopReactions = options.stopReactions ?? DEFAULT_STOP_REACTIONS;
+
   return {
     requests,
     messageStates,
-    onMention: (thread, message, hooks) =>
-      handleMention(
-        {
-          ...shared,
-          messageStates,
-          deadlines,
-          agent: options.agent,
-          callbackUrlFor: (id) => `${base}/${id}`,
-          signingSecretFor: (id) => options.verifier.issueSigningSecret(id),
-          newId: options.newId ?? randomUUID,
-          now,
-          deadlineMs,
-          ...(options.preamble ? { preamble: options.preamble } : {}),
-        },
-        thread,
-        message,
-        hooks,
-      ),
+    onMention: (thread, message, hooks) => handleThreadMessage(finishing, thread, message, hooks),
+    async onFollowUp(thread, message, hooks) {
+      if (followUps === "mentions-only" && !message.isMention) {
+        hooks?.onAccepted?.();
+        return { kind: "ignored" };
+      }
+      return handleThreadMessage(finishing, thread, message, hooks);
+    },
+    async onReaction(threadId, emoji) {
+      if (!stopReactions.includes(emoji)) return { kind: "ignored" };
+      return stopActiveRequest(finishing, threadId);
+    },
     handleCallback: (delivery) =>
       handleCallback(
-        { ...shared, verifier: options.verifier, deadlines, now, deadlineMs, messageStateTtlMs },
+        { ...finishing, verifier: options.verifier, deadlineMs, messageStateTtlMs },
         delivery,
       ),
-    sweep: () => sweepDeadlines({ ...shared, deadlines, now }),
+    sweep: () => sweepDeadlines(finishing),
     async isMentionStored(platform, messageId) {
-      const id = await options.state.get<string>(mentionKey(platform, messageId));
+      const id = await state.get<string>(mentionKey(platform, messageId));
       return typeof id === "string" && (await requests.get(id)).kind !== "missing";
     },
   };

@@ -51,9 +51,13 @@ export async function handleCallback(
     if (!(await deps.state.setIfNotExists(seen, 1, CALLBACK_SEEN_TTL_MS))) {
       return refused(409, "replayed");
     }
-    return callback.type === "progress"
-      ? await handleProgress(deps, callback)
-      : await handleTerminalCallback(deps, callback);
+    const answer =
+      callback.type === "progress"
+        ? await handleProgress(deps, callback)
+        : await handleTerminalCallback(deps, callback);
+    // A refused callback (the request is gone) leaves nothing behind; its replay is refused alike.
+    if (isRefusal(answer)) await deps.state.delete(seen);
+    return answer;
   } catch (error) {
     if (error instanceof StateUnavailableError) {
       deps.logger.warn("state backend unavailable during a callback", { code: error.code });
@@ -65,6 +69,10 @@ export async function handleCallback(
     });
     return refused(500, "internal_error");
   }
+}
+
+function isRefusal(answer: CallbackResponse): boolean {
+  return answer.status >= 400 && answer.status < 500;
 }
 
 function contentType(headers: CallbackDelivery["headers"]): string {

@@ -1,4 +1,5 @@
 import type { Chat, Logger, StateAdapter } from "chat";
+import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import type { BotRequestStore } from "../bot-request/bot-request-store";
 import type { DeadlineIndex } from "../deadline/deadline-index";
 import type { ErrorReporter } from "../ports";
@@ -12,4 +13,5 @@ export interface FinishingDeps {
   reporter: ErrorReporter;
   logger: Logger;
   now(): number;
+  onFinished?(record: BotRequestRecord): Promise<void>;
 }

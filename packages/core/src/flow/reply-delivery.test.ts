@@ -5,7 +5,7 @@ import { createDeadlineIndex } from "../deadline/deadline-index";
 import { sweepDeadlines } from "../deadline/deadline-sweeper";
 import { replyKey } from "../keys";
 import { rehydrateMessageState } from "../message-state/rehydrate";
-import { type FlowHarness, startFlowHarness } from "../test-support/flow-harness";
+import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
 import { deliverReply, loadReplyRecord } from "./reply-delivery";
 import { REPLY_RECORD_VERSION, type ReplyRecord } from "./reply-record";
 
@@ -21,7 +21,7 @@ describe("reply delivery", () => {
   it("does not post a chunk twice when its post landed but the answer was lost", async () => {
     harness = await startFlowHarness();
     const { ts, outcome } = await harness.mention("[never] three parts please");
-    const id = outcome.botRequestId;
+    const id = requestIdOf(outcome);
     const stored = await harness.flows.messageStates.load(id);
     if (stored.kind !== "found") throw new Error("no message state");
     const { thread } = rehydrateMessageState(stored.state, harness.chat);
@@ -58,7 +58,7 @@ describe("reply delivery", () => {
     });
     harness.slack.injectFault("chat.postMessage", { status: 503, times: 1 });
     const { ts, outcome } = await harness.mention("answer me even if slack blips");
-    const id = outcome.botRequestId;
+    const id = requestIdOf(outcome);
 
     // The agent's only delivery got 503 and it gave up; the reply is recorded, the request open.
     await harness.slack.waitFor(() =>

@@ -5,6 +5,10 @@ export const USER_NOTICES = {
   stateLost:
     "Sorry, the agent finished, but I lost the context needed to post its answer here. The operators have been told.",
   cancelled: "This request was cancelled.",
+  stopped: "Stopped, as you asked.",
+  nothingToStop: "Nothing is running in this thread.",
+  queued: "Got it. I will pick this up as soon as the current request in this thread is done.",
+  invalidOptions: (problems: readonly string[]) => `I did not start this: ${problems.join(" ")}`,
   deadline:
     "Sorry, the agent did not answer in time, so I stopped waiting. Please try again, perhaps with a smaller ask.",
   agentFailed: (message: string) => `The agent could not finish this: ${message}`,

@@ -30,6 +30,8 @@ export type ResumeStart =
 export interface ResumeSessionDeps {
   state: StateAdapter;
   requests: BotRequestStore;
+  /** Runs after this attempt finalised the request (e.g. hand the thread to its next follow-up). */
+  onFinished?(record: BotRequestRecord): Promise<void>;
 }
 
 /**
@@ -108,6 +110,7 @@ export async function finishResume(
     deps.state.delete(replyKey(start.record.id)),
     deps.requests.release(start.claim),
   ]);
+  if (result.kind === "finalized") await deps.onFinished?.(result.record);
   return result;
 }
 

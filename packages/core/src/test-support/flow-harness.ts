@@ -12,8 +12,8 @@ import { createMemoryState } from "@chat-adapter/state-memory";
 import { type Chat, ConsoleLogger, type StateAdapter } from "chat";
 import { createAgentClient } from "../agent/agent-client";
 import type { BotRequestRecord } from "../bot-request/bot-request-record";
+import type { ThreadMessageOutcome } from "../flow/baton-flows";
 import { type BatonFlows, createBatonFlows } from "../flow/baton-flows";
-import type { MentionOutcome } from "../flow/mention-flow";
 import { createRecordingReporter } from "../ports";
 
 export const HARNESS_SERVER_SECRET = "harness-server-secret-0123456789abcdef0123";
@@ -25,12 +25,16 @@ export interface FlowHarness {
   flows: BatonFlows;
   state: StateAdapter;
   reporter: ReturnType<typeof createRecordingReporter>;
-  outcomes: MentionOutcome[];
+  outcomes: ThreadMessageOutcome[];
   callbackBaseUrl: string;
   /** Resolves with the request's record once it reaches a final status. */
   finalRecord(botRequestId: string): Promise<BotRequestRecord>;
   /** A user mentions the bot in the fixture channel; resolves once the mention is handled. */
-  mention(text: string): Promise<{ ts: string; outcome: MentionOutcome }>;
+  mention(text: string): Promise<{ ts: string; outcome: ThreadMessageOutcome }>;
+  /** A user replies in a thread; resolves once the reply is handled. */
+  reply(threadTs: string, text: string): Promise<{ ts: string; outcome: ThreadMessageOutcome }>;
+  /** Waits for every webhook's deferred work. */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,7 +68,8 @@ export async function startFlowHarness(
     ...options.agent,
   }).start();
   const reporter = createRecordingReporter();
-  const bot = createSlackTestBot({ apiUrl: slack.apiUrl, state });
+  // Baton serialises a thread's requests itself; the SDK must not drop overlapping messages.
+  const bot = createSlackTestBot({ apiUrl: slack.apiUrl, state, concurrency: "concurrent" });
   const pending = new Set<Promise<unknown>>();
   let flows: BatonFlows | undefined;
 
@@ -104,10 +109,16 @@ export async function startFlowHarness(
     reporter,
     logger: new ConsoleLogger("error"),
   });
-  const outcomes: MentionOutcome[] = [];
+  const outcomes: ThreadMessageOutcome[] = [];
   const handlers = flows;
   bot.chat.onNewMention(async (thread, message) => {
     outcomes.push(await handlers.onMention(thread, message));
+  });
+  bot.chat.onSubscribedMessage(async (thread, message) => {
+    outcomes.push(await handlers.onFollowUp(thread, message));
+  });
+  bot.chat.onReaction(async (event) => {
+    if (event.added) outcomes.push(await handlers.onReaction(event.threadId, event.emoji.name));
   });
   await bot.chat.initialize();
   slack.setWebhookUrl(`${base}/slack`);
@@ -134,6 +145,23 @@ export async function startFlowHarness(
       if (!outcome || !delivery.ts) throw new Error("the mention was not handled");
       return { ts: delivery.ts, outcome };
     },
+    async reply(threadTs, text) {
+      const before = outcomes.length;
+      const delivery = await slack.message({
+        channel: FIXTURE_WORKSPACE.channel.id,
+        user: FIXTURE_WORKSPACE.human.id,
+        text,
+        threadTs,
+      });
+      if (delivery.status !== 200) throw new Error(`webhook answered ${delivery.status}`);
+      await Promise.all(pending);
+      const outcome = outcomes[before];
+      if (!outcome || !delivery.ts) throw new Error("the reply was not handled");
+      return { ts: delivery.ts, outcome };
+    },
+    settle: async () => {
+      await Promise.all(pending);
+    },
     finalRecord(botRequestId) {
       return slack.waitFor(async () => {
         const loaded = await handlers.requests.get(botRequestId);
@@ -149,4 +177,10 @@ export async function startFlowHarness(
       await state.disconnect();
     },
   };
+}
+
+/** The bot request an outcome is about; fails the test when there is none. */
+export function requestIdOf(outcome: ThreadMessageOutcome): string {
+  if (!("botRequestId" in outcome)) throw new Error(`no bot request: ${outcome.kind}`);
+  return outcome.botRequestId;
 }

@@ -21,7 +21,7 @@ export interface SlackTestBot {
  * `apiUrl` (the emulator); the default is a closed loopback port, for tests that never post.
  */
 export function createSlackTestBot(
-  options: { apiUrl?: string; state?: StateAdapter } = {},
+  options: { apiUrl?: string; state?: StateAdapter; concurrency?: "drop" | "concurrent" } = {},
 ): SlackTestBot {
   const slack = createSlackAdapter({
     botToken: FIXTURE_WORKSPACE.botToken,
@@ -34,7 +34,13 @@ export function createSlackTestBot(
     webClientOptions: { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 5_000 },
   });
   const state = options.state ?? createMemoryState();
-  const chat = new Chat({ userName: "baton", adapters: { slack }, state, logger: "silent" });
+  const chat = new Chat({
+    userName: "baton",
+    adapters: { slack },
+    state,
+    logger: "silent",
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+  });
   return { chat, slack, state };
 }
 

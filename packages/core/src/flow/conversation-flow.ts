@@ -1,0 +1,150 @@
+import { PROTOCOL_VERSION } from "@baton/agent-protocol";
+import type { Message, Thread } from "chat";
+import { newBotRequestFromMention } from "../bot-request/bot-request-store";
+import { parseMessageOptions } from "../conversation/message-options";
+import { BOT_REQUEST_RECORD_TTL_MS, mentionKey, threadActiveKey } from "../keys";
+import { beginResume, finishResume, type ResumeSessionDeps } from "../resume/resume-session";
+import {
+  type DispatchDeps,
+  type DispatchOutcome,
+  dispatchRequest,
+  stripBotMention,
+} from "./dispatch-flow";
+import { clearProgress } from "./progress-status";
+import { USER_NOTICES } from "./user-notices";
+
+export interface ConversationDeps extends DispatchDeps {
+  newId(): string;
+  /** Messages that stop the thread's running request. */
+  stopWords: readonly string[];
+}
+
+export type MessageOutcome =
+  | DispatchOutcome
+  | { kind: "duplicate"; botRequestId: string }
+  | { kind: "queued"; botRequestId: string }
+  | { kind: "refused-options"; problems: string[] }
+  | { kind: "stopped"; botRequestId: string }
+  | { kind: "nothing-to-stop" };
+
+export interface MessageHooks {
+  /** Called once the message is durably handled (stored, refused or answered), before dispatch. */
+  onAccepted?(botRequestId?: string): void;
+}
+
+export const DEFAULT_STOP_WORDS = ["stop", "cancel"] as const;
+
+/**
+ * A message for the bot: a first mention or a follow-up in a thread it answers. Stop words stop
+ * the running request; bad options are refused with a reply; anything else becomes a bot request,
+ * stored before it is acknowledged, run now when the thread is idle or queued behind the running one.
+ */
+export async function handleThreadMessage(
+  deps: ConversationDeps,
+  thread: Thread,
+  message: Message,
+  hooks: MessageHooks = {},
+): Promise<MessageOutcome> {
+  const text = stripBotMention(message.text, deps.botName);
+  if (deps.stopWords.includes(text.toLowerCase().replace(/[.!]+$/, ""))) {
+    hooks.onAccepted?.();
+    return stopActiveRequest(deps, thread.id);
+  }
+  const parsed = parseMessageOptions(text, deps.optionsPolicy);
+  if (parsed.kind === "invalid") {
+    await thread.post(USER_NOTICES.invalidOptions(parsed.problems));
+    hooks.onAccepted?.();
+    return { kind: "refused-options", problems: parsed.problems };
+  }
+
+  const claimed = await claimMessage(deps, thread.adapter.name, message.id);
+  if (claimed.kind === "duplicate") {
+    hooks.onAccepted?.(claimed.botRequestId);
+    return claimed;
+  }
+  const { botRequestId } = claimed;
+  const record = await deps.requests.create(
+    newBotRequestFromMention(botRequestId, thread, message, deps.now() + deps.deadlineMs),
+    "queued",
+  );
+  await deps.messageStates.save(botRequestId, thread, message);
+  await deps.deadlines.add(botRequestId, record.deadlineAt);
+  await thread.subscribe();
+  hooks.onAccepted?.(botRequestId);
+
+  if ((await deps.queue.admit(thread.id, botRequestId)) === "queued") {
+    await thread.post(USER_NOTICES.queued);
+    return { kind: "queued", botRequestId };
+  }
+  const outcome = await dispatchRequest(deps, record);
+  if (outcome.kind === "dispatch-failed") await continueThread(deps, record.threadId, botRequestId);
+  return outcome;
+}
+
+/** After a request ended: dispatch the thread's next queued follow-up, if any. */
+export async function continueThread(
+  deps: ConversationDeps,
+  threadId: string,
+  finishedId: string,
+): Promise<void> {
+  for (let finished = finishedId; ; ) {
+    const nextId = await deps.queue.next(threadId, finished);
+    if (!nextId) return;
+    const loaded = await deps.requests.get(nextId);
+    if (loaded.kind !== "found") return;
+    const outcome = await dispatchRequest(deps, loaded.record);
+    if (outcome.kind === "dispatched") return;
+    finished = nextId;
+  }
+}
+
+/** Stop word or reaction: cancel the thread's running request at the agent and finalise it. */
+export async function stopActiveRequest(
+  deps: ConversationDeps & Pick<ResumeSessionDeps, "onFinished">,
+  threadId: string,
+): Promise<MessageOutcome> {
+  const activeId = await deps.state.get<string>(threadActiveKey(threadId));
+  const start = activeId ? await beginResume(deps, activeId) : undefined;
+  if (!activeId || start?.kind !== "claimed") {
+    await deps.chat.thread(threadId).post(USER_NOTICES.nothingToStop);
+    return { kind: "nothing-to-stop" };
+  }
+  const cancelled = await deps.agent.cancel({
+    protocolVersion: PROTOCOL_VERSION,
+    botRequestId: activeId,
+    ...(start.record.executionId ? { executionId: start.record.executionId } : {}),
+    reason: "stopped by the user in the chat",
+  });
+  if (cancelled.kind !== "accepted") {
+    deps.logger.warn("the agent did not accept the cancel", {
+      botRequestId: activeId,
+      result: cancelled.kind,
+    });
+  }
+  await deps.chat.thread(threadId).post(USER_NOTICES.stopped);
+  await clearProgress(deps, start.record);
+  await finishResume(deps, start, { status: "cancelled" });
+  return { kind: "stopped", botRequestId: activeId };
+}
+
+/**
+ * One bot request per platform message, however often the event arrives. A claim whose request
+ * was never recorded (the store failed half-way) is taken over with the same id.
+ */
+async function claimMessage(
+  deps: ConversationDeps,
+  platform: string,
+  messageId: string,
+): Promise<{ kind: "new"; botRequestId: string } | { kind: "duplicate"; botRequestId: string }> {
+  const fresh = deps.newId();
+  const key = mentionKey(platform, messageId);
+  if (await deps.state.setIfNotExists(key, fresh, BOT_REQUEST_RECORD_TTL_MS)) {
+    return { kind: "new", botRequestId: fresh };
+  }
+  const existing = await deps.state.get<string>(key);
+  if (typeof existing !== "string") return { kind: "new", botRequestId: fresh };
+  const recorded = await deps.requests.get(existing);
+  return recorded.kind === "missing"
+    ? { kind: "new", botRequestId: existing }
+    : { kind: "duplicate", botRequestId: existing };
+}
