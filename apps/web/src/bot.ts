@@ -6,7 +6,7 @@ import {
   StateUnavailableError,
 } from "@baton/core";
 import { createSlackAdapter } from "@chat-adapter/slack";
-import { Chat, ConsoleLogger, type Logger } from "chat";
+import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "chat";
 import { env } from "./env";
 import { markAccepted } from "./lib/acknowledgement";
 import { flushReports, sentryReporter } from "./lib/sentry-reporter";
@@ -18,6 +18,15 @@ const SLACK_WEB_CLIENT_OPTIONS = {
   rejectRateLimitedCalls: true,
   timeout: 10_000,
 };
+
+/** `--effort` budgets under the operator's cap: high gets the cap, lower efforts a fraction. */
+function effortBudgets(maxThinkingTokens: number) {
+  return {
+    low: Math.round(maxThinkingTokens / 8),
+    medium: Math.round(maxThinkingTokens / 2),
+    high: maxThinkingTokens,
+  };
+}
 
 export const CALLBACK_ROUTE_PATH = "/api/internal/bot-session-callback";
 
@@ -46,6 +55,9 @@ function createBaton(): Baton {
     adapters: { slack },
     state: backend.state,
     logger: logger.child("chat"),
+    // Baton runs one request per thread and queues follow-ups itself; the SDK's default would
+    // drop a message that arrives while a handler for the same thread is still running.
+    concurrency: "concurrent",
   });
   const flows = createBatonFlows({
     state: backend.state,
@@ -66,18 +78,32 @@ function createBaton(): Baton {
       ? { messageStateTtlMs: config.BATON_MESSAGE_STATE_TTL_MS }
       : {}),
     ...(config.BATON_AGENT_PREAMBLE ? { preamble: config.BATON_AGENT_PREAMBLE } : {}),
+    botName: config.BATON_BOT_NAME,
+    followUps: config.BATON_FOLLOW_UPS,
+    ...(config.BATON_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: config.BATON_MAX_PAYLOAD_BYTES } : {}),
+    optionsPolicy: {
+      allowedModels: config.BATON_ALLOWED_MODELS,
+      effortBudgets: effortBudgets(config.BATON_MAX_THINKING_TOKENS),
+    },
   });
 
-  chat.onNewMention(async (thread, message) => {
-    try {
-      await flows.onMention(thread, message, { onAccepted: markAccepted });
-    } catch (error) {
-      sentryReporter.report(error, {
-        tags: { component: "mention", operation: "handle", reason: "unexpected" },
-        context: { threadId: thread.id, messageId: message.id },
-      });
-      throw error;
-    }
+  const reportingFailures =
+    (operation: string, handle: typeof flows.onMention) =>
+    async (thread: Thread, message: Message) => {
+      try {
+        await handle(thread, message, { onAccepted: markAccepted });
+      } catch (error) {
+        sentryReporter.report(error, {
+          tags: { component: "conversation", operation, reason: "unexpected" },
+          context: { threadId: thread.id, messageId: message.id },
+        });
+        throw error;
+      }
+    };
+  chat.onNewMention(reportingFailures("mention", flows.onMention));
+  chat.onSubscribedMessage(reportingFailures("follow-up", flows.onFollowUp));
+  chat.onReaction(async (event) => {
+    if (event.added) await flows.onReaction(event.threadId, event.emoji.name);
   });
   return { chat, backend, flows, logger };
 }

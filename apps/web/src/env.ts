@@ -44,6 +44,19 @@ const envSchema = z
     BATON_REQUEST_DEADLINE_MS: positiveMs.optional(),
     BATON_MESSAGE_STATE_TTL_MS: positiveMs.optional(),
     BATON_AGENT_PREAMBLE: z.string().optional(),
+    /** Later messages in a thread the bot answered: every reply starts a turn, or only mentions. */
+    BATON_FOLLOW_UPS: z.enum(["every-reply", "mentions-only"]).default("every-reply"),
+    /** Dispatch payload budget in UTF-8 bytes; history is trimmed to fit. */
+    BATON_MAX_PAYLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(16_384)
+      .max(4 * 1024 * 1024)
+      .optional(),
+    /** Models users may pick with `--model` (comma-separated); empty: none. */
+    BATON_ALLOWED_MODELS: csv.default([]),
+    /** Thinking budget cap (tokens) for `--effort high`; low and medium scale below it. */
+    BATON_MAX_THINKING_TOKENS: z.coerce.number().int().positive().default(32_000),
     /** In-process deadline sweeps; 0 turns them off (e.g. when an external scheduler calls the route). */
     BATON_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
     /** Enables POST /api/internal/sweep for an external scheduler, with this bearer token. */
