@@ -46,6 +46,7 @@ export interface SlackEmulator {
 
   mention: EventActions["mention"];
   composeMention: EventActions["composeMention"];
+  composeMessage: EventActions["composeMessage"];
   message: EventActions["message"];
   reaction: EventActions["reaction"];
   sendEvent: EventActions["sendEvent"];
@@ -211,6 +212,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     },
     mention: actions.mention,
     composeMention: actions.composeMention,
+    composeMessage: actions.composeMessage,
     message: actions.message,
     reaction: actions.reaction,
     sendEvent: actions.sendEvent,

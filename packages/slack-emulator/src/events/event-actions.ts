@@ -106,6 +106,19 @@ export function createEventActions(options: EventActionsOptions) {
       };
     },
 
+    /** Records a user's message (e.g. history in a thread) without telling the bot. */
+    composeMessage(input: MessageInput): ComposedEvent {
+      const message = postUserMessage(input);
+      const eventId = ids.eventId();
+      const event = buildMessageEvent("message", input.channel, model.toWire(message));
+      return {
+        channel: input.channel,
+        ts: message.ts,
+        eventId,
+        envelope: envelopeFor(event, eventId),
+      };
+    },
+
     async mention(input: MentionInput): Promise<MentionDelivery> {
       const message = postUserMessage({ ...input, text: mentionText(input.text) });
       const wire = model.toWire(message);
