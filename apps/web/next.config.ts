@@ -1,6 +1,9 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // Tests and benchmarks build into their own directory (BATON_NEXT_DIST_DIR), so a test run
+  // never rebuilds the `.next` a running `npm start` serves. Build-time setting, not app config.
+  distDir: process.env.BATON_NEXT_DIST_DIR || ".next",
   // Workspace packages ship TypeScript sources; Next compiles them with the app.
   transpilePackages: [
     "@baton/agent-protocol",

@@ -7,7 +7,10 @@ import { fileURLToPath } from "node:url";
 /** apps/web, found from this file so it works whatever the test's working directory. */
 export const BATON_WEB_DIR = fileURLToPath(new URL("../../../../apps/web/", import.meta.url));
 
-export const BATON_BUILD_HINT = "pnpm --filter @baton/web build";
+/** Where test builds go (next.config.ts reads BATON_NEXT_DIST_DIR), apart from `npm start`'s `.next`. */
+export const TEST_DIST_DIR = ".next-test";
+
+export const BATON_BUILD_HINT = `BATON_NEXT_DIST_DIR=${TEST_DIST_DIR} pnpm --filter @baton/web build`;
 
 /** The built app is missing, or its build failed. */
 export class BatonBuildError extends Error {
@@ -32,7 +35,7 @@ export function resolveNextBin(appDir = BATON_WEB_DIR): string {
 
 /** Throws BUILD_MISSING with the command to run when `next start` would have nothing to serve. */
 export function assertBatonBuilt(appDir = BATON_WEB_DIR): void {
-  const buildId = join(appDir, ".next", "BUILD_ID");
+  const buildId = join(appDir, TEST_DIST_DIR, "BUILD_ID");
   if (!existsSync(buildId)) {
     throw new BatonBuildError(
       "BUILD_MISSING",
@@ -48,7 +51,10 @@ export function assertBatonBuilt(appDir = BATON_WEB_DIR): void {
  */
 export function baseChildEnv(): Record<string, string> {
   const keep = ["PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ", "USER"];
-  const env: Record<string, string> = { NEXT_TELEMETRY_DISABLED: "1" };
+  const env: Record<string, string> = {
+    NEXT_TELEMETRY_DISABLED: "1",
+    BATON_NEXT_DIST_DIR: TEST_DIST_DIR,
+  };
   for (const key of keep) {
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
