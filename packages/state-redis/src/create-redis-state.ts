@@ -8,6 +8,7 @@ import {
   type RedisClientOptions,
 } from "./redis-client";
 import { RedisStateAdapter } from "./redis-state-adapter";
+import type { ReplicaAcksOptions } from "./replica-acks";
 import type { RedisLikeClient } from "./wait-for-ready";
 
 /**
@@ -31,6 +32,13 @@ export interface RedisStateOptions {
   logger?: Logger;
   /** How long connect() waits for Redis before failing with StateUnavailableError. */
   readyTimeoutMs?: number;
+  /**
+   * Off by default. Where Redis has replicas: every state-changing call is followed by
+   * `WAIT replicas timeoutMs` and fails with StateUnavailableError unless that many replicas
+   * confirmed it, so an acknowledged write survives a failover. E.g. DEFAULT_REPLICA_ACKS
+   * (1 replica, 100 ms). Not with a Cluster client.
+   */
+  replicaAcks?: ReplicaAcksOptions;
 }
 
 export interface RedisState extends StateAdapter {
@@ -53,6 +61,7 @@ export function createRedisState(options: RedisStateOptions): RedisState {
     keyPrefix: options.keyPrefix,
     logger: options.logger ?? new ConsoleLogger("info").child("redis"),
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+    replicaAcks: options.replicaAcks,
   });
   return {
     ...guardStateAdapter(adapter, "redis"),

@@ -18,4 +18,11 @@ export {
 } from "./redis-client";
 export { createRedisClusterClient, type RedisClusterClientOptions } from "./redis-cluster-client";
 export { RedisStateAdapter, type RedisStateAdapterOptions } from "./redis-state-adapter";
+export {
+  DEFAULT_REPLICA_ACK_REPLICAS,
+  DEFAULT_REPLICA_ACK_TIMEOUT_MS,
+  DEFAULT_REPLICA_ACKS,
+  ReplicaAcksMissingError,
+  type ReplicaAcksOptions,
+} from "./replica-acks";
 export { type RedisLikeClient, RedisNotReadyError, waitForReady } from "./wait-for-ready";

@@ -1,8 +1,10 @@
-import { BatonError } from "@baton/core";
+import { BatonError, StateUnavailableError } from "@baton/core";
 import { IoRedisStateAdapter } from "@chat-adapter/state-ioredis";
 import type { Lock, Logger, QueueEntry, StateAdapter } from "chat";
 import type Redis from "ioredis";
 import { watchConnection } from "./connection-log";
+import { createReplicaAckWaiter, type ReplicaAckWaiter } from "./replica-ack-waiter";
+import { type ReplicaAcksOptions, validateReplicaAcks } from "./replica-acks";
 import { type RedisLikeClient, waitForReady } from "./wait-for-ready";
 
 export interface RedisStateAdapterOptions {
@@ -14,6 +16,16 @@ export interface RedisStateAdapterOptions {
   logger: Logger;
   /** How long connect() waits for the client to become ready. */
   readyTimeoutMs: number;
+  /** Wait for replicas after every state-changing call (see replica-acks); off by default. */
+  replicaAcks?: ReplicaAcksOptions;
+}
+
+interface Attached {
+  client: RedisLikeClient;
+  inner: IoRedisStateAdapter;
+  /** Present when replicaAcks is on. */
+  waiter: ReplicaAckWaiter | undefined;
+  unwatch: () => void;
 }
 
 /**
@@ -24,7 +36,7 @@ export interface RedisStateAdapterOptions {
  */
 export class RedisStateAdapter implements StateAdapter {
   private readonly options: RedisStateAdapterOptions;
-  private current: { client: RedisLikeClient; inner: IoRedisStateAdapter; unwatch: () => void };
+  private current: Attached;
   private connected = false;
   private clientClosed = false;
   private connecting: Promise<void> | null = null;
@@ -36,7 +48,13 @@ export class RedisStateAdapter implements StateAdapter {
       throw new BatonError("CONFIG_INVALID", "RedisStateAdapter needs a client or createClient");
     }
     this.options = options;
-    this.current = this.attach(options.client ?? (options.createClient as () => RedisLikeClient)());
+    const client = options.client ?? (options.createClient as () => RedisLikeClient)();
+    try {
+      this.current = this.attach(client);
+    } catch (error) {
+      if (!options.client) client.disconnect(); // refused options must not leak a connecting client
+      throw error;
+    }
   }
 
   /** The live ioredis client (replaced by connect() after disconnect() when owned). */
@@ -44,14 +62,18 @@ export class RedisStateAdapter implements StateAdapter {
     return this.current.client;
   }
 
-  private attach(client: RedisLikeClient) {
+  private attach(client: RedisLikeClient): Attached {
+    const { replicaAcks } = this.options;
+    const waiter = replicaAcks
+      ? createReplicaAckWaiter(validateReplicaAcks(replicaAcks, client), replicaAcks)
+      : undefined;
     const inner = new IoRedisStateAdapter({
       // Typed for a single Redis; a Cluster works too, every command touches one key.
       client: client as Redis,
       keyPrefix: this.options.keyPrefix,
       logger: quietClientErrors(this.options.logger),
     });
-    return { client, inner, unwatch: watchConnection(client, this.options.logger) };
+    return { client, inner, waiter, unwatch: watchConnection(client, this.options.logger) };
   }
 
   async connect(): Promise<void> {
@@ -106,50 +128,63 @@ export class RedisStateAdapter implements StateAdapter {
     return this.current.inner;
   }
 
+  // State-changing calls go through write(): with replicaAcks they resolve only once replicas
+  // confirmed them. Reads (isSubscribed, get, getList, queueDepth) never wait.
   subscribe(threadId: string) {
-    return this.run(() => this.use().subscribe(threadId));
+    return this.write("subscribe", (inner) => inner.subscribe(threadId));
   }
   unsubscribe(threadId: string) {
-    return this.run(() => this.use().unsubscribe(threadId));
+    return this.write("unsubscribe", (inner) => inner.unsubscribe(threadId));
   }
   isSubscribed(threadId: string) {
     return this.run(() => this.use().isSubscribed(threadId));
   }
   acquireLock(threadId: string, ttlMs: number) {
-    return this.run(() => this.use().acquireLock(threadId, ttlMs));
+    return this.write("acquireLock", (inner) => inner.acquireLock(threadId, ttlMs), {
+      changed: (lock) => lock !== null,
+      // The caller never gets this lock, so nobody would release it and the thread would stay
+      // locked for the whole TTL. Best effort: the TTL still bounds it if this fails too.
+      undo: (inner, lock) => (lock ? inner.releaseLock(lock) : Promise.resolve()),
+    });
   }
   releaseLock(lock: Lock) {
-    return this.run(() => this.use().releaseLock(lock));
+    return this.write("releaseLock", (inner) => inner.releaseLock(lock));
   }
   extendLock(lock: Lock, ttlMs: number) {
-    return this.run(() => this.use().extendLock(lock, ttlMs));
+    return this.write("extendLock", (inner) => inner.extendLock(lock, ttlMs), {
+      changed: (extended) => extended,
+    });
   }
   forceReleaseLock(threadId: string) {
-    return this.run(() => this.use().forceReleaseLock(threadId));
+    return this.write("forceReleaseLock", (inner) => inner.forceReleaseLock(threadId));
   }
   get<T = unknown>(key: string) {
     return this.run(() => this.use().get<T>(key));
   }
   set<T = unknown>(key: string, value: T, ttlMs?: number) {
-    return this.run(() => this.use().set(key, value, ttlMs));
+    return this.write("set", (inner) => inner.set(key, value, ttlMs));
   }
   setIfNotExists(key: string, value: unknown, ttlMs?: number) {
-    return this.run(() => this.use().setIfNotExists(key, value, ttlMs));
+    return this.write("setIfNotExists", (inner) => inner.setIfNotExists(key, value, ttlMs), {
+      changed: (stored) => stored,
+    });
   }
   delete(key: string) {
-    return this.run(() => this.use().delete(key));
+    return this.write("delete", (inner) => inner.delete(key));
   }
   appendToList(key: string, value: unknown, options?: { maxLength?: number; ttlMs?: number }) {
-    return this.run(() => this.use().appendToList(key, value, options));
+    return this.write("appendToList", (inner) => inner.appendToList(key, value, options));
   }
   getList<T = unknown>(key: string) {
     return this.run(() => this.use().getList<T>(key));
   }
   enqueue(threadId: string, entry: QueueEntry, maxSize: number) {
-    return this.run(() => this.use().enqueue(threadId, entry, maxSize));
+    return this.write("enqueue", (inner) => inner.enqueue(threadId, entry, maxSize));
   }
   dequeue(threadId: string) {
-    return this.run(() => this.use().dequeue(threadId));
+    return this.write("dequeue", (inner) => inner.dequeue(threadId), {
+      changed: (entry) => entry !== null,
+    });
   }
   queueDepth(threadId: string) {
     return this.run(() => this.use().queueDepth(threadId));
@@ -159,6 +194,38 @@ export class RedisStateAdapter implements StateAdapter {
   private async run<T>(call: () => Promise<T>): Promise<T> {
     return call();
   }
+
+  /**
+   * Runs a state-changing call. With replicaAcks it then waits until replicas confirmed it (when
+   * `changed` says it changed anything) and rejects with StateUnavailableError when they did not:
+   * such a write is on the primary, but a failover to a lagging replica would lose it.
+   */
+  private async write<T>(
+    operation: string,
+    call: (inner: IoRedisStateAdapter) => Promise<T>,
+    effects: WriteEffects<T> = {},
+  ): Promise<T> {
+    const inner = this.use();
+    const { waiter } = this.current;
+    if (!waiter) return call(inner);
+    const mark = waiter.mark(); // the inner call sends its command at once, on this connection
+    const result = await call(inner);
+    if (effects.changed && !effects.changed(result)) return result;
+    try {
+      await waiter.confirm(mark);
+    } catch (cause) {
+      await effects.undo?.(inner, result).catch(() => {});
+      throw new StateUnavailableError("redis", operation, cause);
+    }
+    return result;
+  }
+}
+
+interface WriteEffects<T> {
+  /** Whether the call changed anything (default: always); a no-op waits for no replica. */
+  changed?: (result: T) => boolean;
+  /** Undoes what the caller cannot undo itself once the call has failed. */
+  undo?: (inner: IoRedisStateAdapter, result: T) => Promise<unknown>;
 }
 
 /**
