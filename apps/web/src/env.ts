@@ -26,6 +26,9 @@ const envSchema = z
       .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
       .optional(),
     REDIS_KEY_PREFIX: z.string().min(1).default("baton"),
+    /** With replicas: each write waits until this many replicas confirm it (Redis WAIT). */
+    REDIS_WAIT_REPLICAS: z.coerce.number().int().positive().optional(),
+    REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
     BATON_PUBLIC_URL: z.string().url("must be the URL agents can reach Baton at"),
     BATON_CALLBACK_SECRETS: csv.pipe(
       z

@@ -1,5 +1,5 @@
 import { guardStateAdapter } from "@baton/core";
-import { createRedisState } from "@baton/state-redis";
+import { createRedisState, DEFAULT_REPLICA_ACK_TIMEOUT_MS } from "@baton/state-redis";
 import { createSqliteState } from "@baton/state-sqlite";
 import type { StateAdapter } from "chat";
 import type { Env } from "../env";
@@ -26,7 +26,18 @@ export function createStateBackend(config: Env): StateBackend {
   const description = describeStateBackend(config);
   const inner =
     description.name === "redis"
-      ? createRedisState({ url: config.REDIS_URL ?? "", keyPrefix: config.REDIS_KEY_PREFIX })
+      ? createRedisState({
+          url: config.REDIS_URL ?? "",
+          keyPrefix: config.REDIS_KEY_PREFIX,
+          ...(config.REDIS_WAIT_REPLICAS
+            ? {
+                replicaAcks: {
+                  replicas: config.REDIS_WAIT_REPLICAS,
+                  timeoutMs: config.REDIS_WAIT_TIMEOUT_MS ?? DEFAULT_REPLICA_ACK_TIMEOUT_MS,
+                },
+              }
+            : {}),
+        })
       : createSqliteState({ path: config.BATON_SQLITE_PATH });
   return { ...description, state: guardStateAdapter(inner, description.name) };
 }
