@@ -76,7 +76,7 @@ export async function handleThreadMessage(
     await thread.post(USER_NOTICES.queued);
     return { kind: "queued", botRequestId };
   }
-  const outcome = await dispatchRequest(deps, record);
+  const outcome = await dispatchRequest(deps, record, { waited: false });
   if (outcome.kind === "dispatch-failed") await continueThread(deps, record.threadId, botRequestId);
   return outcome;
 }
@@ -92,7 +92,7 @@ export async function continueThread(
     if (!nextId) return;
     const loaded = await deps.requests.get(nextId);
     if (loaded.kind !== "found") return;
-    const outcome = await dispatchRequest(deps, loaded.record);
+    const outcome = await dispatchRequest(deps, loaded.record, { waited: true });
     if (outcome.kind === "dispatched") return;
     finished = nextId;
   }

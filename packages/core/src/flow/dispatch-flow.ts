@@ -50,13 +50,16 @@ export type DispatchOutcome =
 export async function dispatchRequest(
   deps: DispatchDeps,
   queued: BotRequestRecord,
+  options: { waited: boolean },
 ): Promise<DispatchOutcome> {
   const stored = await deps.messageStates.load(queued.id);
   if (stored.kind !== "found") return failDispatch(deps, queued, `state-${stored.kind}`);
   const { thread, message } = rehydrateMessageState(stored.state, deps.chat);
-  const deadlineAt = deps.now() + deps.deadlineMs;
-  const record = await deps.requests.markDispatching(queued, deadlineAt);
-  await deps.deadlines.add(record.id, deadlineAt);
+  // A follow-up that waited in the queue gets its deadline from now; one that runs at once
+  // keeps the deadline it was filed under when it was stored.
+  const deadlineAt = options.waited ? deps.now() + deps.deadlineMs : queued.deadlineAt;
+  const record = options.waited ? await deps.requests.markDispatching(queued, deadlineAt) : queued;
+  if (options.waited) await deps.deadlines.add(record.id, deadlineAt);
 
   const parsed = parseMessageOptions(
     stripBotMention(message.text, deps.botName),
