@@ -11,6 +11,8 @@ export async function collectThreadHistory(
   current: Message,
   maxBytes: number,
 ): Promise<HistoryMessage[]> {
+  // The message that starts a thread has no history: nothing to read.
+  if (thread.id.split(":").pop() === current.id) return [];
   const newestFirst: Message[] = [];
   let bytes = 0;
   for await (const message of thread.messages) {

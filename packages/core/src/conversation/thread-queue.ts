@@ -47,8 +47,13 @@ export function createThreadQueue(state: StateAdapter, requests: BotRequestStore
         return "run";
       }),
 
-    next: (threadId, finishedId) =>
-      withThreadLock(state, threadId, async () => {
+    async next(threadId, finishedId) {
+      // Nothing queued: the thread is idle. No lock and no write are needed, since admission
+      // treats a finished active request as idle; a follow-up queued before this request
+      // finished is already in the list read here.
+      const queued = await state.getList<string>(threadQueueKey(threadId));
+      if (queued.length === 0) return undefined;
+      return withThreadLock(state, threadId, async () => {
         const active = await state.get<string>(threadActiveKey(threadId));
         if (active && active !== finishedId && (await isUnfinished(active))) return undefined;
         for (const id of await state.getList<string>(threadQueueKey(threadId))) {
@@ -64,7 +69,8 @@ export function createThreadQueue(state: StateAdapter, requests: BotRequestStore
         }
         await state.delete(threadActiveKey(threadId));
         return undefined;
-      }),
+      });
+    },
   };
 }
 

@@ -76,7 +76,7 @@ export async function handleThreadMessage(
     await thread.post(USER_NOTICES.queued);
     return { kind: "queued", botRequestId };
   }
-  const outcome = await dispatchRequest(deps, record, { waited: false });
+  const outcome = await dispatchRequest(deps, record, { waited: false, live: { thread, message } });
   if (outcome.kind === "dispatch-failed") await continueThread(deps, record.threadId, botRequestId);
   return outcome;
 }

@@ -1,5 +1,5 @@
 import { type DispatchRequest, PROTOCOL_VERSION } from "@baton/agent-protocol";
-import type { Chat, Logger, StateAdapter } from "chat";
+import type { Chat, Logger, Message, StateAdapter, Thread } from "chat";
 import type { AgentCallResult, AgentClient } from "../agent/agent-client";
 import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import type { BotRequestStore } from "../bot-request/bot-request-store";
@@ -50,11 +50,15 @@ export type DispatchOutcome =
 export async function dispatchRequest(
   deps: DispatchDeps,
   queued: BotRequestRecord,
-  options: { waited: boolean },
+  options: { waited: boolean; live?: { thread: Thread; message: Message } },
 ): Promise<DispatchOutcome> {
-  const stored = await deps.messageStates.load(queued.id);
-  if (stored.kind !== "found") return failDispatch(deps, queued, `state-${stored.kind}`);
-  const { thread, message } = rehydrateMessageState(stored.state, deps.chat);
+  let live = options.live;
+  if (!live) {
+    const stored = await deps.messageStates.load(queued.id);
+    if (stored.kind !== "found") return failDispatch(deps, queued, `state-${stored.kind}`);
+    live = rehydrateMessageState(stored.state, deps.chat);
+  }
+  const { thread, message } = live;
   // A follow-up that waited in the queue gets its deadline from now; one that runs at once
   // keeps the deadline it was filed under when it was stored.
   const deadlineAt = options.waited ? deps.now() + deps.deadlineMs : queued.deadlineAt;
