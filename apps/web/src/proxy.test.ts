@@ -22,3 +22,13 @@ describe("proxy", () => {
     },
   );
 });
+
+describe("proxy on webhook paths", () => {
+  it("refuses a platform name with a malformed escape with 404 unknown_platform", async () => {
+    const answer = proxy(
+      new NextRequest("http://127.0.0.1:3000/api/webhooks/%E0%A4%A", { method: "POST" }),
+    );
+    expect(answer.status).toBe(404);
+    await expect(answer.json()).resolves.toEqual({ error: { code: "unknown_platform" } });
+  });
+});

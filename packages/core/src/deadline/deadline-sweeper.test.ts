@@ -57,6 +57,29 @@ describe("deadline sweeper", () => {
       { component: "sweeper", operation: "deadline", reason: "deadline", platform: "slack" },
     ]);
 
+    // The agent's answer arriving after the deadline is told it came too late, not "delivered".
+    const body = JSON.stringify({
+      protocolVersion: PROTOCOL_VERSION,
+      type: "completed",
+      botRequestId: id,
+      agentSessionId: "sess_late",
+      executionId: "exec_late",
+      sequence: 2,
+      sentAt: new Date().toISOString(),
+      text: "finally done",
+    });
+    const signer = createCallbackSigner({
+      signingSecret: deriveRequestSecret(HARNESS_SERVER_SECRET, id),
+      now: Date.now,
+    });
+    const lateAnswer = await fetch(`${harness.callbackBaseUrl}/${id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...signer.sign("msg_late", body) },
+      body,
+    });
+    expect(lateAnswer.status).toBe(410);
+    expect(await lateAnswer.json()).toEqual({ error: { code: "deadline_passed" } });
+
     // Swept buckets are not read again, and a finalised request is never touched twice.
     expect(await sweepDeadlines(sweeperAt(harness, late + MINUTE))).toMatchObject({ expired: 0 });
     expect(harness.slack.repliesIn(channel, ts).filter((m) => m.isBot)).toHaveLength(1);

@@ -50,6 +50,14 @@ export async function showProgress(
   }
 }
 
+/** The id of the request's status message, while it shows one. */
+export async function progressMessageId(
+  state: StateAdapter,
+  botRequestId: string,
+): Promise<string | undefined> {
+  return (await state.get<ProgressStatus>(progressKey(botRequestId)))?.messageId;
+}
+
 /** Removes the status message once the request ends; the answer or notice replaces it. */
 export async function clearProgress(deps: ProgressDeps, record: BotRequestRecord): Promise<void> {
   const current = await deps.state.get<ProgressStatus>(progressKey(record.id));

@@ -1,5 +1,6 @@
 import type { StateAdapter, Thread } from "chat";
 import { MESSAGE_STATE_TTL_MS, replyKey } from "../keys";
+import { progressMessageId } from "./progress-status";
 import { type ReplyRecord, replyRecordSchema } from "./reply-record";
 
 /** Clock difference tolerated between us and the platform when matching a landed message. */
@@ -24,8 +25,10 @@ export async function loadReplyRecord(
 /**
  * Posts the recorded reply's remaining chunks, in order. Before each post the chunk is marked in
  * flight (durably); a retry that finds a chunk in flight first looks in the thread for a message
- * of ours posted since then, so a post that landed before a crash is not posted twice. Platforms
- * offer no idempotency key for posts; this is the next best thing.
+ * of ours posted since then, so a post that landed before a crash is not posted twice. Messages
+ * of ours known to be something else (the chunks already posted, the progress status message)
+ * never count as the chunk in flight. Platforms offer no idempotency key for posts; this is the
+ * next best thing.
  */
 export async function deliverReply(
   deps: ReplyDeliveryDeps,
@@ -38,27 +41,47 @@ export async function deliverReply(
   let current = record;
   while (current.posted < current.chunks.length) {
     const index = current.posted;
-    if (current.inFlight?.index === index && (await landedSince(thread, current.inFlight.since))) {
-      current = { ...current, posted: index + 1, inFlight: undefined };
-      await save(current);
-      continue;
+    if (current.inFlight?.index === index) {
+      const known = new Set(current.postedIds ?? []);
+      const statusId = await progressMessageId(deps.state, botRequestId);
+      if (statusId) known.add(statusId);
+      const landed = await landedSince(thread, current.inFlight.since, known);
+      if (landed) {
+        current = landedAs(current, landed);
+        await save(current);
+        continue;
+      }
     }
     current = { ...current, inFlight: { index, since: deps.now() } };
     await save(current);
-    await thread.post({ markdown: current.chunks[index] ?? "" });
-    current = { ...current, posted: index + 1, inFlight: undefined };
+    const sent = await thread.post({ markdown: current.chunks[index] ?? "" });
+    current = landedAs(current, sent.id);
     // After the last chunk the request is finalised next; a crash in between is caught above.
     if (current.posted < current.chunks.length) await save(current);
   }
 }
 
-/** Whether a message of ours appeared in the thread at or after `since`. */
-async function landedSince(thread: Thread, since: number): Promise<boolean> {
+/** The chunk in flight landed as message `id`. */
+function landedAs(record: ReplyRecord, id: string): ReplyRecord {
+  return {
+    ...record,
+    posted: record.posted + 1,
+    inFlight: undefined,
+    postedIds: [...(record.postedIds ?? []), id],
+  };
+}
+
+/** The id of a message of ours, other than the `known` ones, that appeared at or after `since`. */
+async function landedSince(
+  thread: Thread,
+  since: number,
+  known: ReadonlySet<string>,
+): Promise<string | undefined> {
   let seen = 0;
   for await (const message of thread.messages) {
     const sentAt = message.metadata.dateSent.getTime();
-    if (sentAt < since - CLOCK_SKEW_MS || ++seen > LANDED_LOOKBACK_MESSAGES) return false;
-    if (message.author.isMe) return true;
+    if (sentAt < since - CLOCK_SKEW_MS || ++seen > LANDED_LOOKBACK_MESSAGES) return undefined;
+    if (message.author.isMe && !known.has(message.id)) return message.id;
   }
-  return false;
+  return undefined;
 }

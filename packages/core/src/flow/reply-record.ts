@@ -16,6 +16,8 @@ export const replyRecordSchema = z.object({
   chunks: z.array(z.string()).min(1),
   posted: z.number().int().min(0),
   inFlight: z.object({ index: z.number().int().min(0), since: z.number() }).optional(),
+  /** The platform ids of the chunks that landed: never mistaken for the chunk in flight. */
+  postedIds: z.array(z.string()).optional(),
   outcome: z.discriminatedUnion("status", [
     z.object({ status: z.literal("completed") }),
     z.object({

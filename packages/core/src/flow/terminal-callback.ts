@@ -1,5 +1,6 @@
 import type { TerminalCallback } from "@baton/agent-protocol";
-import { RequestFailureError } from "../errors";
+import { RequestFailureError, StateUnavailableError } from "../errors";
+import { releaseClaimWhenStoreIsBack } from "../resume/claim-release";
 import { beginResume, finishResume, type ResumeStart } from "../resume/resume-session";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { deliverClaimed } from "./deliver-claimed";
@@ -31,7 +32,11 @@ export async function handleTerminalCallback(
     case "busy":
       return retryLater("in_progress", BUSY_RETRY_AFTER_SECONDS);
     case "already-final":
-      return accepted("duplicate");
+      // Finalised by the deadline sweeper, not by an earlier delivery: the user was told it timed
+      // out and this answer was never posted. Say so, so the agent does not count it delivered.
+      return start.record?.error?.code === "deadline"
+        ? refused(410, "deadline_passed")
+        : accepted("duplicate");
     case "unknown":
     case "corrupt-record": {
       const reason = start.kind === "unknown" ? "request-gone" : "record-corrupt";
@@ -41,17 +46,33 @@ export async function handleTerminalCallback(
       });
       return refused(410, start.kind === "unknown" ? "request_gone" : "request_unreadable");
     }
-    case "claimed": {
-      if (start.messageState.kind !== "found") return reportLostState(deps, start);
-      // The first recorded result wins: a retry continues it, whatever the retry carries.
-      const reply = start.reply ?? replyRecordFor(callback, start.record.platform);
-      const delivered = await deliverClaimed(deps, start, reply);
-      if (delivered.kind === "retry-later") {
-        return retryLater(`platform_${delivered.code}`, delivered.retryAfterSeconds);
+    case "claimed":
+      try {
+        return await resumeClaimed(deps, callback, start);
+      } catch (error) {
+        // The store failed while we held the claim: the caller answers 503, and the agent's
+        // retry must find the claim free once the store is back, not minutes later.
+        if (error instanceof StateUnavailableError) {
+          void releaseClaimWhenStoreIsBack(deps.requests, start.claim);
+        }
+        throw error;
       }
-      return accepted(delivered.kind);
-    }
   }
+}
+
+async function resumeClaimed(
+  deps: TerminalCallbackDeps,
+  callback: TerminalCallback,
+  start: Claimed,
+): Promise<CallbackResponse> {
+  if (start.messageState.kind !== "found") return reportLostState(deps, start);
+  // The first recorded result wins: a retry continues it, whatever the retry carries.
+  const reply = start.reply ?? replyRecordFor(callback, start.record.platform);
+  const delivered = await deliverClaimed(deps, start, reply);
+  if (delivered.kind === "retry-later") {
+    return retryLater(`platform_${delivered.code}`, delivered.retryAfterSeconds);
+  }
+  return accepted(delivered.kind);
 }
 
 /**

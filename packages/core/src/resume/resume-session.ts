@@ -11,6 +11,7 @@ import {
   type MessageStateLoad,
   parseStoredMessageState,
 } from "../message-state/message-state-store";
+import { releaseClaimWhenStoreIsBack } from "./claim-release";
 
 /** How an attempt to resume a request starts. Only `claimed` may post anything. */
 export type ResumeStart =
@@ -62,8 +63,11 @@ export async function beginResume(
     if (start.kind !== "claimed") await deps.requests.release(claim);
     return start;
   } catch (error) {
-    // The read failure is what the caller must see; a claim we fail to release expires by its TTL.
-    await deps.requests.release(claim).catch(() => undefined);
+    // The read failure is what the caller must see; a claim we cannot release now (the store is
+    // down) is given back once the store answers again.
+    await deps.requests
+      .release(claim)
+      .catch(() => void releaseClaimWhenStoreIsBack(deps.requests, claim));
     throw error;
   }
 }
