@@ -24,7 +24,8 @@ export function describeStateBackend(config: Env): StateBackendDescription {
 /** The backend chosen explicitly by configuration; nothing ever falls back to memory. */
 export function createStateBackend(config: Env): StateBackend {
   const description = describeStateBackend(config);
-  const inner =
+  // createRedisState already turns failures into StateUnavailableError; only SQLite needs the guard.
+  const state =
     description.name === "redis"
       ? createRedisState({
           url: config.REDIS_URL ?? "",
@@ -38,8 +39,8 @@ export function createStateBackend(config: Env): StateBackend {
               }
             : {}),
         })
-      : createSqliteState({ path: config.BATON_SQLITE_PATH });
-  return { ...description, state: guardStateAdapter(inner, description.name) };
+      : guardStateAdapter(createSqliteState({ path: config.BATON_SQLITE_PATH }), "sqlite");
+  return { ...description, state };
 }
 
 function redactUrl(url: string): string {

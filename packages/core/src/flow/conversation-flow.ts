@@ -63,13 +63,17 @@ export async function handleThreadMessage(
     return claimed;
   }
   const { botRequestId } = claimed;
+  // The record is written last: it is what marks the message as handled (a redelivery finding
+  // it is a duplicate), so it must not exist before everything else the request needs is stored.
+  // A redelivery after a failure half-way finds no record and stores it all again.
+  const deadlineAt = deps.now() + deps.deadlineMs;
+  await deps.messageStates.save(botRequestId, thread, message);
+  await deps.deadlines.add(botRequestId, deadlineAt);
+  await thread.subscribe();
   const record = await deps.requests.create(
-    newBotRequestFromMention(botRequestId, thread, message, deps.now() + deps.deadlineMs),
+    newBotRequestFromMention(botRequestId, thread, message, deadlineAt),
     "queued",
   );
-  await deps.messageStates.save(botRequestId, thread, message);
-  await deps.deadlines.add(botRequestId, record.deadlineAt);
-  await thread.subscribe();
   hooks.onAccepted?.(botRequestId);
 
   if ((await deps.queue.admit(thread.id, botRequestId)) === "queued") {

@@ -2,6 +2,7 @@ import type { ProgressCallback } from "@baton/agent-protocol";
 import type { Chat, Logger, StateAdapter } from "chat";
 import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import { MESSAGE_STATE_TTL_MS, PROGRESS_LOCK_TTL_MS, progressKey, progressLockId } from "../keys";
+import { postMarkdown } from "./reply-delivery";
 import { USER_NOTICES } from "./user-notices";
 
 /** The one status message a request shows while the agent works, and the newest update in it. */
@@ -40,7 +41,7 @@ export async function showProgress(
     if (messageId) {
       await thread.adapter.editMessage(record.threadId, messageId, { markdown: text });
     } else {
-      messageId = (await thread.post({ markdown: text })).id;
+      messageId = await postMarkdown(thread, text);
     }
     const status: ProgressStatus = { messageId, sequence: callback.sequence };
     await deps.state.set(progressKey(record.id), status, deps.ttlMs ?? MESSAGE_STATE_TTL_MS);
