@@ -1,11 +1,26 @@
 export {
+  type BackendDump,
+  type BackendInspector,
+  type DumpChange,
+  diffDumps,
+  MAX_DUMP_ENTRIES,
+  openBackendInspector,
+  type StoredEntry,
+} from "./backend-inspector";
+export {
   assertBatonBuilt,
   BATON_BUILD_HINT,
   BATON_WEB_DIR,
   BatonBuildError,
   buildBatonApp,
   resolveNextBin,
+  TEST_DIST_DIR,
 } from "./baton-app";
+export {
+  type BatonInstances,
+  type BatonInstancesOptions,
+  startBatonInstances,
+} from "./baton-instances";
 export {
   BATON_HOST,
   BATON_READY_TIMEOUT_MS,
@@ -22,11 +37,17 @@ export {
   type StackMention,
   startLocalStack,
 } from "./local-stack";
+export { redisCommand } from "./redis-command";
+export { type RoundRobinProxyHandle, startRoundRobinProxy } from "./round-robin-proxy";
 export type { SentryEnvelope, SentryEnvelopeItem, SentryEvent } from "./sentry-envelope";
 export {
   type SentryReceiverHandle,
   type SentryReceiverOptions,
   startSentryReceiver,
 } from "./sentry-receiver";
-export { STACK_REDIS_KEY_PREFIX, type StackBackendName } from "./stack-backend";
+export {
+  STACK_REDIS_KEY_PREFIX,
+  type StackBackendName,
+  type StackBackendOptions,
+} from "./stack-backend";
 export { type WaitOptions, WaitTimeoutError, waitUntil } from "./wait-until";

@@ -1,0 +1,85 @@
+import autocannon from "autocannon";
+import type { PreparedRequest } from "./signed-callbacks";
+
+/** Seconds one request may take before autocannon counts a timeout (the server never should). */
+const REQUEST_TIMEOUT_S = 30;
+/** Failed responses whose bodies are kept for the report. */
+const KEPT_FAILURES = 5;
+
+export type LoadLength = { amount: number } | { durationS: number };
+
+export interface LoadOptions {
+  baseUrl: string;
+  connections: number;
+  length: LoadLength;
+  /** The next request to send; called once per request. */
+  next(): PreparedRequest;
+}
+
+export interface LoadResult {
+  connections: number;
+  /** Responses received. */
+  requests: number;
+  durationS: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  statusCounts: Record<string, number>;
+  non200: number;
+  /** Connection errors and timeouts: requests that got no answer. */
+  errors: number;
+  timeouts: number;
+  /** A few non-200 answers, `status body`. */
+  failureSamples: string[];
+}
+
+/** One autocannon run at a fixed concurrency: every request built by `next()`. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const failureSamples: string[] = [];
+  const result = await autocannon({
+    url: options.baseUrl,
+    connections: options.connections,
+    pipelining: 1,
+    timeout: REQUEST_TIMEOUT_S,
+    ...("amount" in options.length
+      ? { amount: options.length.amount }
+      : { duration: options.length.durationS }),
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (request) => {
+          const prepared = options.next();
+          return {
+            ...request,
+            path: prepared.path,
+            headers: prepared.headers,
+            body: prepared.body,
+          };
+        },
+        onResponse: (status, body) => {
+          if (status !== 200 && failureSamples.length < KEPT_FAILURES) {
+            failureSamples.push(`${status} ${body.slice(0, 200)}`);
+          }
+        },
+      },
+    ],
+  });
+  const statusCounts: Record<string, number> = {};
+  for (const [status, stat] of Object.entries(result.statusCodeStats ?? {})) {
+    statusCounts[status] = stat.count ?? 0;
+  }
+  const requests = Object.values(statusCounts).reduce((sum, count) => sum + count, 0);
+  return {
+    connections: options.connections,
+    requests,
+    durationS: result.duration,
+    rps: requests / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    statusCounts,
+    non200: requests - (statusCounts["200"] ?? 0),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    failureSamples,
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Where the Next server's CPU goes per callback: one server, both routes warmed up, then a CPU
+ * profile window over callbacks at 16 connections and another over the bare route, each
+ * summarized by origin (package), top self-time frames and inclusive time of the callback's
+ * stages. The profiler is preloaded into the server and toggled by signal (Node 20 refuses
+ * --cpu-prof in NODE_OPTIONS), so start-up and warm-up stay out of the figures.
+ *
+ *   pnpm --filter @baton/bench callback-profile [redis|sqlite] [callbacks=3000]
+ *
+ * Profiling slows the server; use the figures as shares, and callback-throughput for rates.
+ */
+import { type BackendName, type BenchStack, startBenchStack } from "./callback-load/bench-stack";
+import { prepareCallbackBatch } from "./callback-load/callback-batch";
+import {
+  type OriginGroups,
+  type ProfileSummary,
+  summarizeCpuProfile,
+} from "./callback-load/cpu-profile-summary";
+import { type MeasuredRun, measuredRun } from "./callback-load/measured-run";
+import { createQuietWait } from "./callback-load/quiet-machine";
+import type { PendingRequest } from "./callback-load/seed-requests";
+import { createServerProfiler } from "./callback-load/server-profiler";
+import { bareRequestLike, signedCompletedCallback } from "./callback-load/signed-callbacks";
+import { verifyOutcomes } from "./callback-load/verify-outcomes";
+import { ensureFreshBuild } from "./callback-load/web-build";
+import { printTable, writeResults } from "./results";
+
+const CONNECTIONS = 16;
+const WARMUP_REQUESTS = 1_000;
+const WARMUP_SECONDS = 3;
+const BARE_SECONDS = 10;
+/** Before each run, wait (in all at most this long) for other work on the machine to stop. */
+const quiet = createQuietWait(60_000);
+
+const backend: BackendName = process.argv[2] === "sqlite" ? "sqlite" : "redis";
+const callbacks = Number(process.argv[3] ?? 3_000);
+
+/** Origins grouped by what they do, to find out who calls them. */
+const GROUPS: OriginGroups = {
+  "markdown (unified/remark/micromark/mdast)": (origin) =>
+    /^(unified|remark-|mdast-|micromark|unist-|vfile|trough|bail|devlop|decode-named|character-|ccount|markdown-table|longest-streak|zwitch)/.test(
+      origin,
+    ),
+  "Slack Web API client (@slack/web-api, axios)": (origin) =>
+    /^(@slack\/web-api|axios|form-data|follow-redirects|p-queue|p-retry)/.test(origin),
+  zod: (origin) => origin === "zod",
+  "Redis client": (origin) =>
+    /^(ioredis|@chat-adapter\/state-ioredis|@baton\/state-redis)$/.test(origin),
+};
+
+function print(title: string, summary: ProfileSummary, requests: number) {
+  console.log(
+    `\n== ${title}: ${summary.busyMs} ms busy, ${(summary.busyMs / requests).toFixed(2)} ms per request`,
+  );
+  const table = (heading: string, rows: ProfileSummary["topSelf"], limit: number) => {
+    console.log(`-- ${heading}`);
+    printTable(
+      rows.slice(0, limit).map((row) => ({ ...row, "ms/req": (row.ms / requests).toFixed(3) })),
+    );
+  };
+  table("inclusive time by Baton file (the callback's stages)", summary.inclusiveByBatonFile, 15);
+  table("inclusive time by origin (anywhere on the stack)", summary.inclusiveByOrigin, 20);
+  table("self time by origin", summary.selfByOrigin, 15);
+  table("top self-time frames", summary.topSelf, 20);
+  for (const [group, callers] of Object.entries(summary.callersOf)) {
+    const total = summary.groupMs[group] ?? 0;
+    table(`callers of ${group} (${(total / requests).toFixed(3)} ms/req in all)`, callers, 8);
+  }
+}
+
+function assertAllOk(run: MeasuredRun): MeasuredRun {
+  if (run.non200 + run.errors > 0) {
+    throw new Error(
+      `${run.route} run failed: ${JSON.stringify(run.statusCounts)} ${run.failureSamples.join("; ")}`,
+    );
+  }
+  return run;
+}
+
+async function callbackRun(stack: BenchStack, count: number, sent: PendingRequest[]) {
+  const batch = await prepareCallbackBatch(stack, count);
+  const run = await measuredRun(
+    stack,
+    "callback",
+    { connections: CONNECTIONS, length: { amount: batch.size }, next: () => batch.next() },
+    quiet,
+  );
+  sent.push(...batch.sent());
+  return assertAllOk(run);
+}
+
+function bareRun(stack: BenchStack, length: { durationS: number }) {
+  const stand: PendingRequest = {
+    botRequestId: "00000000-0000-4000-8000-000000000000",
+    agentSessionId: "sess_0",
+    executionId: "exec_0",
+    channel: "C0BENCH00000",
+    threadTs: "0.000000",
+  };
+  const request = bareRequestLike(signedCompletedCallback(stack.serverSecret, stand));
+  return measuredRun(
+    stack,
+    "bare",
+    { connections: CONNECTIONS, length, next: () => request },
+    quiet,
+  ).then(assertAllOk);
+}
+
+await ensureFreshBuild();
+const profiler = createServerProfiler();
+const stack = await startBenchStack({ backend, emulator: "process", serverEnv: profiler.env });
+const pid = stack.server.pid;
+if (pid === undefined) throw new Error("server has no pid");
+const sent: PendingRequest[] = [];
+try {
+  await bareRun(stack, { durationS: WARMUP_SECONDS });
+  await callbackRun(stack, WARMUP_REQUESTS, sent);
+
+  await profiler.start(pid);
+  const callback = await callbackRun(stack, callbacks, sent);
+  const callbackProfile = summarizeCpuProfile(await profiler.stop(pid), GROUPS);
+  await profiler.start(pid);
+  const bare = await bareRun(stack, { durationS: BARE_SECONDS });
+  const bareProfile = summarizeCpuProfile(await profiler.stop(pid), GROUPS);
+
+  const outcomes = await verifyOutcomes(stack.state, stack.emulator, sent);
+  if (!outcomes.ok) throw new Error(`outcomes: ${outcomes.problems.join("; ")}`);
+  print(
+    `callback route, ${callback.requests} callbacks at ${callback.rps.toFixed(0)} req/s`,
+    callbackProfile,
+    callback.requests,
+  );
+  print(
+    `bare route, ${bare.requests} requests at ${bare.rps.toFixed(0)} req/s`,
+    bareProfile,
+    bare.requests,
+  );
+  const path = writeResults("callback-profile", {
+    backend,
+    connections: CONNECTIONS,
+    callback: { run: callback, profile: callbackProfile },
+    bare: { run: bare, profile: bareProfile },
+  });
+  console.log(`\nresults: ${path}`);
+} finally {
+  await stack.stop();
+  profiler.dispose();
+}
+process.exit(0);

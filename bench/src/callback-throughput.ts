@@ -1,0 +1,260 @@
+/**
+ * Callback throughput against ONE real Next server (`next start`, production build): signed
+ * `completed` callbacks, each for a different real pending request, at 1, 16 and 64 concurrent
+ * connections, compared with the same build's bare POST route at the same levels and body size.
+ * Target: the callback route keeps >= 70% of the bare route's req/s at 16 and 64 connections.
+ *
+ *   pnpm --filter @baton/bench callback-throughput [redis|sqlite] [--emulator=process|inline]
+ *
+ * Every callback must answer 200, and afterwards every request must be `completed` with exactly
+ * one reply in its Slack thread; otherwise the run is invalid (exit code 1).
+ *
+ * The Slack emulator runs in a child process by default, so its work (about 0.2 ms of CPU per
+ * callback) neither stalls the load generator's event loop nor counts in its figures; inline, the
+ * server's CPU per callback measured the same. Besides req/s, the table compares the server's CPU
+ * per request, which holds steady when other processes share the machine (they are reported).
+ * `callback-profile` says where the server's CPU per callback goes.
+ */
+
+import { type BackendName, type BenchStack, startBenchStack } from "./callback-load/bench-stack";
+import { prepareCallbackBatch } from "./callback-load/callback-batch";
+import type { EmulatorPlacement } from "./callback-load/emulator-host";
+import type { LoadLength } from "./callback-load/load-run";
+import { type MeasuredRun, measuredRun } from "./callback-load/measured-run";
+import { createQuietWait } from "./callback-load/quiet-machine";
+import type { PendingRequest } from "./callback-load/seed-requests";
+import { bareRequestLike, signedCompletedCallback } from "./callback-load/signed-callbacks";
+import { type OutcomeCheck, verifyOutcomes } from "./callback-load/verify-outcomes";
+import { ensureFreshBuild } from "./callback-load/web-build";
+import { printTable, writeResults } from "./results";
+
+const LEVELS = [1, 16, 64] as const;
+/** The callback route must keep this share of the bare route's req/s ... */
+const TARGET_RATIO = 0.7;
+/** ... at these levels. */
+const TARGET_LEVELS: readonly number[] = [16, 64];
+/** Each measured level runs about this long. */
+const LEVEL_SECONDS = 10;
+const WARMUP_SECONDS = 3;
+const WARMUP_CONNECTIONS = 16;
+const WARMUP_CALLBACKS = 1_500;
+/** Bounds on the callbacks seeded per level, whatever the rate estimate says. */
+const MIN_CALLBACKS = 1_000;
+const MAX_CALLBACKS = 25_000;
+/** Before each run, wait (in all at most this long) for other work on the machine to stop. */
+const QUIET_WAIT_BUDGET_MS = 90_000;
+const quiet = createQuietWait(QUIET_WAIT_BUDGET_MS);
+
+function parseArgs(argv: string[]): { backend: BackendName; emulator: EmulatorPlacement } {
+  let backend: BackendName = "redis";
+  let emulator: EmulatorPlacement = "process";
+  for (const arg of argv) {
+    if (arg === "redis" || arg === "sqlite") backend = arg;
+    else if (arg === "--emulator=process" || arg === "--emulator=inline") {
+      emulator = arg.slice("--emulator=".length) as EmulatorPlacement;
+    } else throw new Error(`unknown argument ${arg}: [redis|sqlite] [--emulator=process|inline]`);
+  }
+  return { backend, emulator };
+}
+
+const log = (line: string) => console.log(`[callback-throughput] ${line}`);
+
+/** The bare route's request: one real signed callback's headers and bytes, never consumed. */
+function bareTemplate(stack: BenchStack) {
+  const stand: PendingRequest = {
+    botRequestId: "00000000-0000-4000-8000-000000000000",
+    agentSessionId: "sess_00000000-0000-4000-8000-000000000000",
+    executionId: "exec_00000000-0000-4000-8000-000000000000",
+    channel: "C0BENCH00000",
+    threadTs: "0.000000",
+  };
+  return bareRequestLike(signedCompletedCallback(stack.serverSecret, stand));
+}
+
+async function runBare(stack: BenchStack, connections: number, length: LoadLength) {
+  const request = bareTemplate(stack);
+  return measuredRun(stack, "bare", { connections, length, next: () => request }, quiet);
+}
+
+async function runCallbacks(
+  stack: BenchStack,
+  connections: number,
+  count: number,
+  sent: PendingRequest[],
+): Promise<MeasuredRun> {
+  const batch = await prepareCallbackBatch(stack, count);
+  try {
+    return await measuredRun(
+      stack,
+      "callback",
+      { connections, length: { amount: batch.size }, next: () => batch.next() },
+      quiet,
+    );
+  } finally {
+    sent.push(...batch.sent());
+  }
+}
+
+function describe(run: MeasuredRun): string {
+  const statuses = Object.entries(run.statusCounts)
+    .map(([status, count]) => `${status}x${count}`)
+    .join(" ");
+  const others = run.coresBusy.others ?? 0;
+  return `${run.route} c=${run.connections}: ${run.requests} in ${run.durationS.toFixed(1)} s = ${run.rps.toFixed(0)} req/s [${statuses}], other processes ${run.busyCoresBefore.toFixed(2)} cores before, ${others.toFixed(2)} during`;
+}
+
+interface Figures {
+  warmup: MeasuredRun[];
+  runs: MeasuredRun[];
+  outcomes: OutcomeCheck;
+}
+
+async function measure(stack: BenchStack): Promise<Figures> {
+  const sent: PendingRequest[] = [];
+  const warmup: MeasuredRun[] = [];
+  warmup.push(
+    await runBare(stack, WARMUP_CONNECTIONS, { durationS: WARMUP_SECONDS }),
+    await runCallbacks(stack, WARMUP_CONNECTIONS, WARMUP_CALLBACKS, sent),
+  );
+  for (const run of warmup) log(`warm-up ${describe(run)}`);
+  const [bareWarm, callbackWarm] = warmup;
+  // Sizes each callback level to run about LEVEL_SECONDS, from the warm-up's callback/bare ratio.
+  const warmRatio = bareWarm && callbackWarm ? callbackWarm.rps / bareWarm.rps : 1;
+
+  const runs: MeasuredRun[] = [];
+  for (const connections of LEVELS) {
+    const bare = await runBare(stack, connections, { durationS: LEVEL_SECONDS });
+    log(describe(bare));
+    const estimate = Math.round(bare.rps * warmRatio * LEVEL_SECONDS);
+    // Never more than twice the level's length at the warm-up's callback rate.
+    const ceiling = Math.min(
+      MAX_CALLBACKS,
+      Math.round((callbackWarm?.rps ?? 0) * 2 * LEVEL_SECONDS),
+    );
+    const count = Math.max(MIN_CALLBACKS, Math.min(ceiling, estimate));
+    const callback = await runCallbacks(stack, connections, count, sent);
+    log(describe(callback));
+    runs.push(bare, callback);
+  }
+  log(`verifying ${sent.length} requests and their replies`);
+  return { warmup, runs, outcomes: await verifyOutcomes(stack.state, stack.emulator, sent) };
+}
+
+function report(figures: Figures) {
+  const bareAt = (connections: number) =>
+    figures.runs.find((run) => run.route === "bare" && run.connections === connections);
+  const rows = figures.runs.map((run) => {
+    const bare = bareAt(run.connections);
+    const ratio = run.route === "callback" && bare ? run.rps / bare.rps : undefined;
+    // The same comparison by the server's CPU per request: steadier while other work shares
+    // the machine, since it does not depend on how much CPU the server got.
+    const cpuRatio =
+      run.route === "callback" && bare
+        ? (bare.cpuMsPerRequest.next ?? 0) / (run.cpuMsPerRequest.next ?? 1)
+        : undefined;
+    const targeted = run.route === "callback" && TARGET_LEVELS.includes(run.connections);
+    return {
+      route: run.route,
+      connections: run.connections,
+      requests: run.requests,
+      "req/s": run.rps.toFixed(0),
+      // autocannon records whole milliseconds.
+      "p50 ms": run.p50Ms.toFixed(0),
+      "p99 ms": run.p99Ms.toFixed(0),
+      "non-200": run.non200 + run.errors,
+      "% of bare": ratio === undefined ? "-" : `${(ratio * 100).toFixed(0)}%`,
+      [`target >= ${TARGET_RATIO * 100}%`]:
+        !targeted || ratio === undefined ? "-" : ratio >= TARGET_RATIO ? "met" : "MISSED",
+      "% of bare by server CPU": cpuRatio === undefined ? "-" : `${(cpuRatio * 100).toFixed(0)}%`,
+      ratio,
+      cpuRatio,
+    };
+  });
+  printTable(rows.map(({ ratio: _ratio, cpuRatio: _cpuRatio, ...row }) => row));
+  console.log("\nCPU ms per request (cores busy) by process:");
+  printTable(
+    figures.runs.map((run) => ({
+      route: run.route,
+      connections: run.connections,
+      ...Object.fromEntries(
+        Object.entries(run.cpuMsPerRequest).map(([name, ms]) => [
+          name,
+          `${ms.toFixed(3)} (${(run.coresBusy[name] ?? 0).toFixed(2)})`,
+        ]),
+      ),
+      "other processes (cores)": (run.coresBusy.others ?? 0).toFixed(2),
+    })),
+  );
+  const redisRun = figures.runs.find(
+    (run) => run.route === "callback" && run.redisCommandsPerRequest,
+  );
+  if (redisRun?.redisCommandsPerRequest) {
+    const commands = Object.entries(redisRun.redisCommandsPerRequest)
+      .map(([command, n]) => `${command} ${n}`)
+      .join(", ");
+    console.log(`\nRedis commands per callback (c=${redisRun.connections}): ${commands}`);
+  }
+  return rows;
+}
+
+const options = parseArgs(process.argv.slice(2));
+const build = await ensureFreshBuild();
+log(
+  build.kind === "built"
+    ? `built the app in ${(build.durationMs / 1000).toFixed(0)} s`
+    : "reusing a fresh build",
+);
+const stack = await startBenchStack(options);
+log(
+  `server ${stack.server.url} (pid ${stack.server.pid}), ${options.backend}, emulator ${options.emulator}`,
+);
+let valid = false;
+// Ctrl-C or a kill still stops the server, Redis and the emulator (a second signal is not waited on).
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void stack.stop().finally(() => process.exit(1));
+  });
+}
+try {
+  const figures = await measure(stack);
+  const emulatorStats = await stack.emulator.stats();
+  const rows = report(figures);
+  const failedRuns = [...figures.warmup, ...figures.runs].filter(
+    (run) => run.non200 + run.errors > 0,
+  );
+  for (const run of failedRuns) {
+    console.log(`FAILED ${describe(run)} errors=${run.errors} timeouts=${run.timeouts}`);
+    for (const sample of run.failureSamples) console.log(`  ${sample}`);
+  }
+  const { outcomes } = figures;
+  console.log(
+    `\noutcomes: ${outcomes.completed}/${outcomes.checked} completed, ${outcomes.repliedOnce}/${outcomes.checked} replied exactly once, ${outcomes.botReplies} bot replies; Slack API calls ${JSON.stringify(emulatorStats.apiCalls)}, ${emulatorStats.failedCalls} failed`,
+  );
+  for (const problem of outcomes.problems) console.log(`  ${problem}`);
+  valid = failedRuns.length === 0 && outcomes.ok && emulatorStats.failedCalls === 0;
+  console.log(valid ? "run VALID" : "run INVALID: see the failures above");
+  // The production configuration keeps the plain name; variants do not overwrite it.
+  const variant = [
+    options.backend === "redis" ? "" : `-${options.backend}`,
+    options.emulator === "process" ? "" : "-emulator-inline",
+  ].join("");
+  const path = writeResults(`callback-throughput${variant}`, {
+    valid,
+    quietWaitMs: quiet.waitedMs(),
+    backend: options.backend,
+    emulator: options.emulator,
+    build,
+    target: { ratio: TARGET_RATIO, levels: TARGET_LEVELS },
+    rows: rows.map((row, i) => ({ ...row, run: figures.runs[i] })),
+    warmup: figures.warmup,
+    outcomes,
+    emulatorStats,
+  });
+  console.log(`\nresults: ${path}`);
+} catch (error) {
+  console.error(error);
+  console.error(`server output (tail):\n${stack.server.output().slice(-3_000)}`);
+} finally {
+  await stack.stop();
+}
+process.exit(valid ? 0 : 1);
