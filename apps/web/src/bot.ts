@@ -12,9 +12,13 @@ import { markAccepted } from "./lib/acknowledgement";
 import { flushReports, sentryReporter } from "./lib/sentry-reporter";
 import { createStateBackend, type StateBackend } from "./lib/state-backend";
 
-/** Bounded Slack Web API client: its default retries can hold a post for half an hour. */
+/**
+ * The Slack Web API client makes no retries of its own (its default can hold a post for half an
+ * hour): every attempt is one of Baton's, counted in its retry budgets, and a rate limit comes
+ * back at once with its Retry-After, which the callback answers as a 503 with that Retry-After.
+ */
 const SLACK_WEB_CLIENT_OPTIONS = {
-  retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
+  retryConfig: { retries: 0 },
   rejectRateLimitedCalls: true,
   timeout: 10_000,
 };
