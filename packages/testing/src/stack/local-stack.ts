@@ -10,14 +10,16 @@ import {
   createBotRequestStore,
   createMessageStateStore,
   type MessageStateLoad,
+  mentionKey,
 } from "@baton/core";
 import type { EmulatorMessage, MentionDelivery, SlackEmulator } from "@baton/slack-emulator";
 import type { StateAdapter } from "chat";
-import { getFreePort } from "../redis-server/free-port";
 import type { RedisServerHandle } from "../redis-server/start-redis-server";
 import { createFixtureSlackEmulator, FIXTURE_WORKSPACE } from "../slack-events/fixture-workspace";
-import { BATON_HOST, type BatonServerHandle, startBatonServer } from "./baton-server";
+import { startBatonInstances } from "./baton-instances";
+import type { BatonServerHandle } from "./baton-server";
 import { type CallbackAttempt, createCallbackRecorder } from "./callback-recorder";
+import type { RoundRobinProxyHandle } from "./round-robin-proxy";
 import { type SentryReceiverHandle, startSentryReceiver } from "./sentry-receiver";
 import { type StackBackend, type StackBackendName, startStackBackend } from "./stack-backend";
 import { waitUntil } from "./wait-until";
@@ -30,6 +32,10 @@ export interface LocalStackOptions {
   agent?: LocalAgentOptions;
   /** Extra app settings, applied last. */
   env?: Record<string, string>;
+  /** Baton instances sharing the backend, behind a round-robin proxy when more than one. */
+  instances?: number;
+  /** Redis only: AOF persistence, so the server can be stopped and started without data loss. */
+  redisAppendOnly?: boolean;
 }
 
 export interface StackMention {
@@ -42,7 +48,13 @@ export type StackDispatch = DispatchRecord & { botRequestId: string };
 
 export interface LocalStack {
   readonly backend: StackBackendName;
+  /** The first (or only) instance. */
   readonly server: BatonServerHandle;
+  /** Every instance. */
+  readonly servers: readonly BatonServerHandle[];
+  /** Where Slack and the agent reach Baton (the proxy with several instances). */
+  readonly publicUrl: string;
+  readonly proxy: RoundRobinProxyHandle | undefined;
   readonly slack: SlackEmulator;
   readonly agent: LocalAgentHandle;
   readonly sentry: SentryReceiverHandle | undefined;
@@ -64,6 +76,8 @@ export interface LocalStack {
   ): Promise<EmulatorMessage>;
   /** Every callback attempt the agent made, optionally for one request. */
   callbackAttempts(botRequestId?: string): CallbackAttempt[];
+  /** The bot request Baton created for a Slack message (by its ts), if any. */
+  botRequestIdFor(messageTs: string): Promise<string | undefined>;
   /** The request's record as stored, read through a connection of the test's own. */
   record(botRequestId: string): Promise<BotRequestRecord | undefined>;
   waitForRecord(
@@ -81,7 +95,7 @@ export interface LocalStack {
  * The order a stack stops in: the agent first (nothing calls back into a stopped server), the
  * server before the store it uses, the emulator last.
  */
-const STOP_ORDER = ["agent", "server", "reader", "sentry", "backend", "slack"] as const;
+const STOP_ORDER = ["agent", "servers", "reader", "sentry", "backend", "slack"] as const;
 type Started = Partial<Record<(typeof STOP_ORDER)[number], () => Promise<unknown>>>;
 
 /** Stops what was started, each once, carrying on past failures and reporting them all. */
@@ -122,16 +136,15 @@ async function compose(options: LocalStackOptions, started: Started): Promise<Lo
   const agent = await createLocalAgent({ ...options.agent, fetch: recorder.fetch }).start();
   started.agent = () => agent.stop();
 
-  const backend: StackBackend = await startStackBackend(options.backend);
+  const backend: StackBackend = await startStackBackend(options.backend, {
+    appendOnly: options.redisAppendOnly ?? false,
+  });
   started.backend = () => backend.stop();
 
   const sentry = options.sentry ? await startSentryReceiver() : undefined;
   if (sentry) started.sentry = () => sentry.stop();
 
-  // The app must know its own URL (callback URLs) before it starts.
-  const port = await getFreePort(BATON_HOST);
-  const env: Record<string, string> = {
-    BATON_PUBLIC_URL: `http://${BATON_HOST}:${port}`,
+  const baseEnv: Record<string, string> = {
     BATON_CALLBACK_SECRETS: randomBytes(32).toString("hex"),
     AGENT_URL: agent.url,
     SLACK_API_URL: apiUrl,
@@ -142,9 +155,12 @@ async function compose(options: LocalStackOptions, started: Started): Promise<Lo
     ...(sentry ? { SENTRY_DSN: sentry.dsn, SENTRY_ENVIRONMENT: "e2e" } : {}),
     ...options.env,
   };
-  const server = await startBatonServer({ env, port });
-  started.server = () => server.stop();
-  slack.setWebhookUrl(`${server.url}/api/webhooks/slack`);
+  const instances = await startBatonInstances({ count: options.instances ?? 1, env: baseEnv });
+  started.servers = () => instances.stop();
+  const server = instances.servers[0] as BatonServerHandle;
+  // The app's whole configuration, as every instance got it (its own URL included).
+  const env = { ...baseEnv, BATON_PUBLIC_URL: instances.publicUrl };
+  slack.setWebhookUrl(`${instances.publicUrl}/api/webhooks/slack`);
 
   let reader: Promise<StateAdapter> | undefined;
   const state = () => {
@@ -155,11 +171,14 @@ async function compose(options: LocalStackOptions, started: Started): Promise<Lo
   const requests = async () => createBotRequestStore({ state: await state() });
   const messageStates = async () => createMessageStateStore({ state: await state() });
   const channel = FIXTURE_WORKSPACE.channel.id;
-  const serverTail = () => `server output (tail):\n${server.output().slice(-4_000)}`;
+  const serverTail = () => `server output (tail):\n${instances.output().slice(-4_000)}`;
 
   const stack: LocalStack = {
     backend: options.backend,
     server,
+    servers: instances.servers,
+    publicUrl: instances.publicUrl,
+    proxy: instances.proxy,
     slack,
     agent,
     sentry,
@@ -209,6 +228,10 @@ async function compose(options: LocalStackOptions, started: Started): Promise<Lo
       recorder
         .attempts()
         .filter((attempt) => botRequestId === undefined || attempt.botRequestId === botRequestId),
+    async botRequestIdFor(messageTs) {
+      const id = await (await state()).get<string>(mentionKey("slack", messageTs));
+      return typeof id === "string" ? id : undefined;
+    },
     async record(botRequestId) {
       const loaded = await (await requests()).get(botRequestId);
       if (loaded.kind === "corrupt") throw new Error(`record ${botRequestId}: ${loaded.reason}`);

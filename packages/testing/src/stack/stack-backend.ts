@@ -22,10 +22,18 @@ export interface StackBackend {
   stop(): Promise<void>;
 }
 
+export interface StackBackendOptions {
+  /** Redis only: AOF persistence, so a stopped or killed server restarts with its data. */
+  appendOnly?: boolean;
+}
+
 /** A real backend for one stack: a SQLite file in a temp dir, or a redis-server on loopback. */
-export async function startStackBackend(name: StackBackendName): Promise<StackBackend> {
+export async function startStackBackend(
+  name: StackBackendName,
+  options: StackBackendOptions = {},
+): Promise<StackBackend> {
   if (name === "redis") {
-    const redis = await startRedisServer();
+    const redis = await startRedisServer({ appendOnly: options.appendOnly ?? false });
     return {
       name,
       env: {
