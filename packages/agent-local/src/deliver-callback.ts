@@ -2,7 +2,11 @@
  * Delivers one signed callback with retries (see retry-policy.ts). The body and `webhook-id` stay
  * the same on every attempt; each attempt is signed when sent, so its timestamp is fresh.
  */
-import type { CallbackSigner, CallbackType } from "@baton/agent-protocol";
+import {
+  type CallbackSigner,
+  type CallbackType,
+  WEBHOOK_TIMESTAMP_HEADER,
+} from "@baton/agent-protocol";
 import type { Logger } from "./logger";
 import {
   backoffDelay,
@@ -50,9 +54,13 @@ export type DeliveryOutcome =
   | { kind: "exhausted"; attempts: number; reason: "attempts" | "time" }
   | { kind: "aborted"; attempts: number };
 
-type AttemptResult =
+type AttemptResult = (
   | { class: StatusClass; status: number; retryAfterMs: number | undefined; errorCode?: string }
-  | { class: "retry"; status: undefined; retryAfterMs: undefined; error: string };
+  | { class: "retry"; status: undefined; retryAfterMs: undefined; error: string }
+) & {
+  /** The attempt's `webhook-timestamp` (Unix seconds). */
+  signedSecond: number;
+};
 
 export async function deliverCallback(
   callback: OutgoingCallback,
@@ -104,7 +112,13 @@ export async function deliverCallback(
       logger.error("callback not delivered: attempts exhausted", { ...attemptFields, ...failure });
       return { kind: "exhausted", attempts: attempt, reason: "attempts" };
     }
-    const delayMs = result.retryAfterMs ?? backoffDelay(policy, attempt, deps.random);
+    // Timestamps have whole seconds, and Baton refuses the very same signed request (same
+    // webhook-id and timestamp) twice with 409: a retry must be signed in a later second, even
+    // when the backoff is shorter (an attempt that reached Baton, then lost its answer).
+    const delayMs = Math.max(
+      result.retryAfterMs ?? backoffDelay(policy, attempt, deps.random),
+      (result.signedSecond + 1) * 1000 - now(),
+    );
     if (now() + delayMs > budgetEnd) {
       logger.error("callback not delivered: next attempt would pass the time budget", {
         ...attemptFields,
@@ -133,6 +147,7 @@ async function sendAttempt(
   signal: AbortSignal,
 ): Promise<AttemptResult> {
   const headers = callback.signer.sign(callback.webhookId, callback.body);
+  const signedSecond = Number(headers[WEBHOOK_TIMESTAMP_HEADER]);
   let response: Response;
   try {
     response = await deps.fetch(callback.url, {
@@ -144,13 +159,19 @@ async function sendAttempt(
       signal: AbortSignal.any([signal, AbortSignal.timeout(deps.policy.attemptTimeoutMs)]),
     });
   } catch (error) {
-    return { class: "retry", status: undefined, retryAfterMs: undefined, error: describe(error) };
+    return {
+      class: "retry",
+      status: undefined,
+      retryAfterMs: undefined,
+      error: describe(error),
+      signedSecond,
+    };
   }
   const statusClass = classifyStatus(response.status);
   const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), deps.now());
   // Always drain the body so the connection can be reused; keep the code for the log.
   const errorCode = await readErrorCode(response);
-  return { class: statusClass, status: response.status, retryAfterMs, errorCode };
+  return { class: statusClass, status: response.status, retryAfterMs, errorCode, signedSecond };
 }
 
 async function readErrorCode(response: Response): Promise<string | undefined> {

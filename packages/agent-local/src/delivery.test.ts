@@ -81,6 +81,9 @@ describe("callback delivery retries", () => {
       ...QUICK,
       retry: { maxAttempts: 4, baseDelayMs: 1_000 },
       random: () => 0.5,
+      // Always half past a second: the wait until the next second (a retry is signed in a later
+      // second than the attempt before it) is shorter than every backoff here.
+      now: () => Math.floor(Date.now() / 1_000) * 1_000 + 500,
       sleep: async (ms) => {
         waits.push(ms);
       },
@@ -98,6 +101,21 @@ describe("callback delivery retries", () => {
       reason: "attempts",
     });
     expect(h.logger.entries.filter((e) => e.message.startsWith("callback"))).toHaveLength(4);
+  });
+
+  it("signs a quick retry in a later second: the same webhook-id and timestamp is a replay", async () => {
+    const h = await startHarness({ ...QUICK, retry: { baseDelayMs: 10, maxDelayMs: 20 } });
+    const request = h.build();
+    // The first attempt's answer is lost (as when a load balancer answers 502 for an instance
+    // that died after it had seen the request); the retry must not be that same signed request.
+    h.receiver.plan(request.botRequestId, [{ status: 502 }]);
+    await h.dispatch(request);
+    await h.receiver.waitForTerminal(request.botRequestId);
+    const [first, second] = h.receiver.attempts(request.botRequestId);
+    expect(first?.answered).toBe(502);
+    expect(second?.answered).toBe(200);
+    expect(Number(second?.timestamp)).toBeGreaterThan(Number(first?.timestamp));
+    expect(second?.webhookId).toBe(first?.webhookId);
   });
 
   it("retries network errors", async () => {

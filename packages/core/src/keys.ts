@@ -14,8 +14,14 @@ export const MESSAGE_STATE_TTL_MS = DAY_MS;
 export const BOT_REQUEST_RECORD_TTL_MS = 7 * DAY_MS;
 /** How long an agent has before a request is given up; well inside the message-state TTL. */
 export const REQUEST_DEADLINE_MS = 2 * HOUR_MS;
-/** A claim must outlast the slowest resume (post with bounded retries); it expires if its holder dies. */
-export const RESUME_CLAIM_TTL_MS = 2 * MINUTE_MS;
+/**
+ * A resume claim lives this long unless its holder renews it (several times per TTL while it
+ * works): short, so a claim whose holder died frees its request within seconds, and an agent
+ * retrying on "in progress" finds it free before its retries run out.
+ */
+export const RESUME_CLAIM_TTL_MS = 10_000;
+/** No resume holds a claim longer than this, renewals included (a forgotten claim still expires). */
+export const RESUME_CLAIM_MAX_HOLD_MS = 2 * MINUTE_MS;
 
 /** Schema versions of what we store; bump on any incompatible change and keep reading the old one. */
 export const MESSAGE_STATE_VERSION = 1;

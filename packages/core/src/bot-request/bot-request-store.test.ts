@@ -2,6 +2,7 @@ import { createMemoryState } from "@chat-adapter/state-memory";
 import type { StateAdapter } from "chat";
 import { beforeEach, describe, expect, it } from "vitest";
 import { botRequestFinalKey, botRequestKey } from "../keys";
+import { stopClaimRenewal } from "../resume/claim-renewal";
 import { newBotRequest } from "../test-support/bot-request-fixtures";
 import { createBotRequestStore } from "./bot-request-store";
 
@@ -96,8 +97,22 @@ describe("bot request store", () => {
     if (claim) await store.release(claim);
     const again = await store.claim("req-claim-1");
     expect(again).not.toBeNull();
+    // Its holder dies: nobody renews the claim any more, and it expires by its TTL.
+    if (again) stopClaimRenewal(again);
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(await store.claim("req-claim-1")).not.toBeNull();
+  });
+
+  it("renews a claim for as long as its holder lives, however short its TTL", async () => {
+    const store = createBotRequestStore({ state, now, claimTtlMs: 60 });
+    const claim = await store.claim("req-claim-2");
+    expect(claim).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await store.claim("req-claim-2")).toBeNull();
+    if (claim) await store.release(claim);
+    const next = await store.claim("req-claim-2");
+    expect(next).not.toBeNull();
+    if (next) await store.release(next);
   });
 
   it("applies the record TTL to live and final records", async () => {

@@ -7,6 +7,7 @@ import {
   RESUME_CLAIM_TTL_MS,
   resumeClaimLockId,
 } from "../keys";
+import { renewClaimWhileHeld, stopClaimRenewal } from "../resume/claim-renewal";
 import { describeFirstIssue } from "../zod-issue";
 import {
   type BotRequestRecord,
@@ -57,7 +58,10 @@ export interface BotRequestStore {
   ): Promise<BotRequestRecord>;
   get(botRequestId: string): Promise<BotRequestLoad>;
   finalize(record: BotRequestRecord, outcome: FinalOutcome): Promise<FinalizeResult>;
-  /** Exclusive right to resume; null while another instance holds it. Expires if the holder dies. */
+  /**
+   * Exclusive right to resume; null while another instance holds it. Renewed while held, so it
+   * expires within its (short) TTL once the holder dies.
+   */
   claim(botRequestId: string): Promise<Lock | null>;
   release(claim: Lock): Promise<void>;
 }
@@ -122,11 +126,14 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
       return { kind: "already-final", record: existing.kind === "found" ? existing.record : null };
     },
 
-    claim(botRequestId) {
-      return state.acquireLock(resumeClaimLockId(botRequestId), claimTtlMs);
+    async claim(botRequestId) {
+      const claim = await state.acquireLock(resumeClaimLockId(botRequestId), claimTtlMs);
+      if (claim) renewClaimWhileHeld(state, claim, claimTtlMs);
+      return claim;
     },
 
     release(claim) {
+      stopClaimRenewal(claim);
       return state.releaseLock(claim);
     },
   };

@@ -14,8 +14,11 @@ export type TerminalCallbackDeps = FinishingDeps;
 
 type Claimed = Extract<ResumeStart, { kind: "claimed" }>;
 
-/** Seconds a duplicate waits while another instance is posting the same reply. */
-const BUSY_RETRY_AFTER_SECONDS = 1;
+/**
+ * Seconds a duplicate waits while another instance is posting the same reply. Long enough that an
+ * agent's usual retry budget (8 attempts) outlasts the claim TTL, should the holder have died.
+ */
+const BUSY_RETRY_AFTER_SECONDS = 2;
 
 /**
  * completed / failed / cancelled: claim the request, record the reply, post it into the
