@@ -41,8 +41,12 @@ export const MAX_REQUEST_DEADLINE_MS = 12 * HOUR_MS;
 /** The sweeper's cursor: the start of the last bucket it finished. */
 export const SWEEPER_CURSOR_KEY = "bot-request-sweeper:cursor";
 export const SWEEPER_LOCK_ID = "bot-request-sweeper";
-/** A sweep holds its lock at most this long; a crashed sweeper's lock expires. */
-export const SWEEPER_LOCK_TTL_MS = 5 * MINUTE_MS;
+/**
+ * A sweep's lock lapses this soon after its holder dies (it is extended as the sweep advances),
+ * so a crash mid-sweep pauses sweeping for seconds, not minutes. A second sweeper running
+ * meanwhile is harmless: each request is claimed before it is finalised.
+ */
+export const SWEEPER_LOCK_TTL_MS = 20_000;
 /** How often each instance tries to sweep (one wins the lock). */
 export const SWEEP_INTERVAL_MS = 30_000;
 /** Most deadline buckets one sweep reads, so a sweep after a long outage still ends. */

@@ -1,3 +1,4 @@
+import type { Lock } from "chat";
 import { RequestFailureError } from "../errors";
 import { deliverClaimed } from "../flow/deliver-claimed";
 import type { FinishingDeps } from "../flow/flow-deps";
@@ -33,6 +34,8 @@ export type SweepResult =
 
 type Tally = Omit<Extract<SweepResult, { kind: "swept" }>, "kind">;
 
+/** Requests settled between two extensions of the sweeper's lock. */
+const LOCK_EXTEND_EVERY = 25;
 /** Empty buckets swept between two cursor saves. */
 const CURSOR_SAVE_EVERY_BUCKETS = 60;
 /** A request that could not be finalised now is filed again this far ahead. */
@@ -59,7 +62,7 @@ export async function sweepDeadlines(deps: SweeperDeps): Promise<SweepResult> {
     let unsaved = 0;
     for (; bucket < current; bucket += DEADLINE_BUCKET_MS) {
       const examinedBefore = tally.examined;
-      await sweepBucket(deps, bucket, now, tally);
+      await sweepBucket(deps, bucket, now, tally, lock);
       if (tally.examined > examinedBefore || ++unsaved >= CURSOR_SAVE_EVERY_BUCKETS) {
         await deps.state.set(SWEEPER_CURSOR_KEY, bucket);
         await deps.state.extendLock(lock, SWEEPER_LOCK_TTL_MS);
@@ -68,17 +71,26 @@ export async function sweepDeadlines(deps: SweeperDeps): Promise<SweepResult> {
     }
     if (unsaved > 0) await deps.state.set(SWEEPER_CURSOR_KEY, current - DEADLINE_BUCKET_MS);
     // The current bucket is read again next time; only its already-due requests are handled.
-    await sweepBucket(deps, current, now, tally);
+    await sweepBucket(deps, current, now, tally, lock);
     return { kind: "swept", ...tally };
   } finally {
     await deps.state.releaseLock(lock);
   }
 }
 
-async function sweepBucket(deps: SweeperDeps, bucket: number, now: number, tally: Tally) {
+async function sweepBucket(
+  deps: SweeperDeps,
+  bucket: number,
+  now: number,
+  tally: Tally,
+  lock: Lock,
+) {
   tally.buckets++;
   for (const id of await deps.deadlines.due(bucket)) {
     tally.examined++;
+    // Keep the (short) lock while a large bucket is worked through.
+    if (tally.examined % LOCK_EXTEND_EVERY === 0)
+      await deps.state.extendLock(lock, SWEEPER_LOCK_TTL_MS);
     const outcome = await settleIfDue(deps, id, now);
     if (outcome === "expired") tally.expired++;
     if (outcome === "delivered") tally.delivered++;
