@@ -1,12 +1,11 @@
-import { createCallbackSigner, deriveRequestSecret, PROTOCOL_VERSION } from "@baton/agent-protocol";
 import { FIXTURE_WORKSPACE } from "@baton/testing";
 import { ConsoleLogger } from "chat";
 import { afterEach, describe, expect, it } from "vitest";
 import { deadlineExtensionKey, REQUEST_DEADLINE_MS, SWEEPER_LOCK_ID } from "../keys";
 import {
   type FlowHarness,
-  HARNESS_SERVER_SECRET,
   requestIdOf,
+  sendCallback,
   startFlowHarness,
 } from "../test-support/flow-harness";
 import { extendDeadline } from "./deadline-extension";
@@ -58,25 +57,12 @@ describe("deadline sweeper", () => {
     ]);
 
     // The agent's answer arriving after the deadline is told it came too late, not "delivered".
-    const body = JSON.stringify({
-      protocolVersion: PROTOCOL_VERSION,
-      type: "completed",
-      botRequestId: id,
-      agentSessionId: "sess_late",
-      executionId: "exec_late",
-      sequence: 2,
-      sentAt: new Date().toISOString(),
-      text: "finally done",
-    });
-    const signer = createCallbackSigner({
-      signingSecret: deriveRequestSecret(HARNESS_SERVER_SECRET, id),
-      now: Date.now,
-    });
-    const lateAnswer = await fetch(`${harness.callbackBaseUrl}/${id}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...signer.sign("msg_late", body) },
-      body,
-    });
+    const lateAnswer = await sendCallback(
+      harness,
+      id,
+      { type: "completed", sequence: 2, text: "finally done" },
+      { webhookId: "msg_late" },
+    );
     expect(lateAnswer.status).toBe(410);
     expect(await lateAnswer.json()).toEqual({ error: { code: "deadline_passed" } });
 
@@ -104,27 +90,14 @@ describe("deadline sweeper", () => {
     harness = await startFlowHarness();
     const { outcome } = await harness.mention("[never] progress please");
     const id = requestIdOf(outcome);
-    const signer = createCallbackSigner({
-      signingSecret: deriveRequestSecret(HARNESS_SERVER_SECRET, id),
-      now: Date.now,
-    });
-    const body = JSON.stringify({
-      protocolVersion: PROTOCOL_VERSION,
-      type: "progress",
-      botRequestId: id,
-      agentSessionId: "sess_1",
-      executionId: "exec_1",
-      sequence: 1,
-      sentAt: new Date().toISOString(),
-      message: "still going",
-    });
     // Two hours of silence later, a progress callback moves the deadline forward.
     const before = (await harness.flows.requests.get(id)) as { record: { deadlineAt: number } };
-    const response = await fetch(`${harness.callbackBaseUrl}/${id}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...signer.sign("msg_progress_1", body) },
-      body,
-    });
+    const response = await sendCallback(
+      harness,
+      id,
+      { type: "progress", message: "still going" },
+      { webhookId: "msg_progress_1" },
+    );
     expect(response.status).toBe(200);
     expect(await harness.state.get(deadlineExtensionKey(id))).toBeNull();
 

@@ -1,11 +1,10 @@
-import { createCallbackSigner, deriveRequestSecret, PROTOCOL_VERSION } from "@baton/agent-protocol";
 import { FIXTURE_WORKSPACE } from "@baton/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { replyKey } from "../keys";
 import {
   type FlowHarness,
-  HARNESS_SERVER_SECRET,
   requestIdOf,
+  sendCallback,
   startFlowHarness,
 } from "../test-support/flow-harness";
 
@@ -23,29 +22,14 @@ describe("a rate-limited platform", () => {
     const h = harness;
     const { ts, outcome } = await h.mention("[never] answer me");
     const id = requestIdOf(outcome);
-    const body = JSON.stringify({
-      protocolVersion: PROTOCOL_VERSION,
-      type: "completed",
-      botRequestId: id,
-      agentSessionId: "sess_rl",
-      executionId: "exec_rl",
-      sequence: 1,
-      sentAt: new Date().toISOString(),
-      text: "the answer",
-    });
     // Each attempt is signed when sent, as an agent does: a retry carries a later timestamp.
     const deliver = (secondsAgo: number) =>
-      fetch(`${h.callbackBaseUrl}/${id}`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...createCallbackSigner({
-            signingSecret: deriveRequestSecret(HARNESS_SERVER_SECRET, id),
-            now: () => Date.now() - secondsAgo * 1000,
-          }).sign("msg_rl", body),
-        },
-        body,
-      });
+      sendCallback(
+        h,
+        id,
+        { type: "completed", text: "the answer" },
+        { webhookId: "msg_rl", secondsAgo },
+      );
 
     h.slack.injectFault("chat.postMessage", { status: 429, retryAfterSeconds: 7, times: 1 });
     const limited = await deliver(5);

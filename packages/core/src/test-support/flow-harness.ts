@@ -5,7 +5,12 @@ import {
   type LocalAgentHandle,
   type LocalAgentOptions,
 } from "@baton/agent-local";
-import { createCallbackVerifier } from "@baton/agent-protocol";
+import {
+  createCallbackSigner,
+  createCallbackVerifier,
+  deriveRequestSecret,
+  PROTOCOL_VERSION,
+} from "@baton/agent-protocol";
 import type { SlackEmulator } from "@baton/slack-emulator";
 import { createFixtureSlackEmulator, createSlackTestBot, FIXTURE_WORKSPACE } from "@baton/testing";
 import { createMemoryState } from "@chat-adapter/state-memory";
@@ -183,4 +188,37 @@ export async function startFlowHarness(
 export function requestIdOf(outcome: ThreadMessageOutcome): string {
   if (!("botRequestId" in outcome)) throw new Error(`no bot request: ${outcome.kind}`);
   return outcome.botRequestId;
+}
+
+/**
+ * Sends a callback for a request exactly as the agent would: a protocol body with the given
+ * fields, signed with that request's derived secret, `secondsAgo` back in time.
+ */
+export function sendCallback(
+  harness: FlowHarness,
+  botRequestId: string,
+  fields: Record<string, unknown> & { type: string },
+  options: { webhookId?: string; secondsAgo?: number } = {},
+): Promise<Response> {
+  const body = JSON.stringify({
+    protocolVersion: PROTOCOL_VERSION,
+    botRequestId,
+    agentSessionId: "sess_test",
+    executionId: "exec_test",
+    sequence: 1,
+    sentAt: new Date().toISOString(),
+    ...fields,
+  });
+  const signer = createCallbackSigner({
+    signingSecret: deriveRequestSecret(HARNESS_SERVER_SECRET, botRequestId),
+    now: () => Date.now() - (options.secondsAgo ?? 0) * 1000,
+  });
+  return fetch(`${harness.callbackBaseUrl}/${botRequestId}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...signer.sign(options.webhookId ?? `msg_${botRequestId}`, body),
+    },
+    body,
+  });
 }
