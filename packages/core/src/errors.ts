@@ -1,3 +1,6 @@
+import type { PostFailure } from "./flow/post-failure";
+import type { RetryStats } from "./retry/retry-budget";
+
 /**
  * Typed errors. Expected outcomes are discriminated unions, not errors; these are thrown for
  * infrastructure failures and broken invariants, each with a literal `code` a caller can match.
@@ -11,6 +14,7 @@ export type BatonErrorCode =
   | "REQUEST_GONE"
   | "DISPATCH_FAILED"
   | "POST_FAILED"
+  | "PLATFORM_CALL_FAILED"
   | "DEADLINE_EXCEEDED";
 
 export class BatonError<C extends BatonErrorCode = BatonErrorCode> extends Error {
@@ -36,6 +40,27 @@ export class StateUnavailableError extends BatonError<"STATE_UNAVAILABLE"> {
     );
     this.backend = backend;
     this.operation = operation;
+  }
+}
+
+/**
+ * A platform call (post, edit, delete) failed within its retry budget. Carries the last failure,
+ * classified, so callers answer as they would for that failure, and the attempts it took.
+ */
+export class PlatformCallError extends BatonError<"PLATFORM_CALL_FAILED"> {
+  readonly operation: string;
+  readonly failure: PostFailure;
+  readonly stats: RetryStats;
+
+  constructor(operation: string, failure: PostFailure, stats: RetryStats, cause: unknown) {
+    super(
+      "PLATFORM_CALL_FAILED",
+      `platform ${operation} failed after ${stats.attempts} attempt(s): ${failure.code}`,
+      { cause },
+    );
+    this.operation = operation;
+    this.failure = failure;
+    this.stats = stats;
   }
 }
 

@@ -16,6 +16,7 @@ export type { CallbackDelivery } from "./flow/callback-flow";
 export * from "./flow/callback-response";
 export * from "./flow/conversation-flow";
 export * from "./flow/dispatch-flow";
+export * from "./flow/platform-calls";
 export * from "./flow/post-failure";
 export * from "./flow/reply-chunks";
 export * from "./flow/user-notices";

@@ -9,6 +9,7 @@ import {
   startFlowHarness,
 } from "../test-support/flow-harness";
 import type { ThreadMessageOutcome } from "./baton-flows";
+import { IN_REQUEST_PLATFORM_BUDGET } from "./platform-calls";
 
 const channel = FIXTURE_WORKSPACE.channel.id;
 
@@ -183,7 +184,11 @@ describe("mention -> dispatch -> callback -> reply", () => {
     harness = await startFlowHarness({
       agent: { demo: { delayMs: 50, progressSteps: 0 }, retry: { baseDelayMs: 50 } },
     });
-    harness.slack.injectFault("chat.postMessage", { status: 503, times: 1 });
+    // More failures than one callback attempts: the callback answers 503 and the agent retries.
+    harness.slack.injectFault("chat.postMessage", {
+      status: 503,
+      times: IN_REQUEST_PLATFORM_BUDGET.maxAttempts,
+    });
     const { ts, outcome } = await harness.mention("flaky slack");
     const id = dispatched(outcome);
     await harness.slack.waitFor(

@@ -10,6 +10,7 @@ import {
   dispatchRequest,
   stripBotMention,
 } from "./dispatch-flow";
+import { BACKGROUND_PLATFORM_BUDGET, postNotice } from "./platform-calls";
 import { clearProgress } from "./progress-status";
 import { USER_NOTICES } from "./user-notices";
 
@@ -52,7 +53,7 @@ export async function handleThreadMessage(
   }
   const parsed = parseMessageOptions(text, deps.optionsPolicy);
   if (parsed.kind === "invalid") {
-    await thread.post(USER_NOTICES.invalidOptions(parsed.problems));
+    await notify(deps, thread, USER_NOTICES.invalidOptions(parsed.problems));
     hooks.onAccepted?.();
     return { kind: "refused-options", problems: parsed.problems };
   }
@@ -77,7 +78,7 @@ export async function handleThreadMessage(
   hooks.onAccepted?.(botRequestId);
 
   if ((await deps.queue.admit(thread.id, botRequestId)) === "queued") {
-    await thread.post(USER_NOTICES.queued);
+    await notify(deps, thread, USER_NOTICES.queued);
     return { kind: "queued", botRequestId };
   }
   const outcome = await dispatchRequest(deps, record, { waited: false, live: { thread, message } });
@@ -110,7 +111,7 @@ export async function stopActiveRequest(
   const activeId = await deps.state.get<string>(threadActiveKey(threadId));
   const start = activeId ? await beginResume(deps, activeId) : undefined;
   if (!activeId || start?.kind !== "claimed") {
-    await deps.chat.thread(threadId).post(USER_NOTICES.nothingToStop);
+    await notify(deps, deps.chat.thread(threadId), USER_NOTICES.nothingToStop);
     return { kind: "nothing-to-stop" };
   }
   const cancelled = await deps.agent.cancel({
@@ -125,10 +126,19 @@ export async function stopActiveRequest(
       result: cancelled.kind,
     });
   }
-  await deps.chat.thread(threadId).post(USER_NOTICES.stopped);
+  await notify(deps, deps.chat.thread(threadId), USER_NOTICES.stopped);
   await clearProgress(deps, start.record);
   await finishResume(deps, start, { status: "cancelled" });
   return { kind: "stopped", botRequestId: activeId };
+}
+
+/** A notice in the thread, from a webhook's deferred work: nobody retries it after us. */
+function notify(deps: ConversationDeps, thread: Thread, text: string) {
+  return postNotice(thread, text, {
+    budget: BACKGROUND_PLATFORM_BUDGET,
+    logger: deps.logger,
+    context: { threadId: thread.id },
+  });
 }
 
 /**

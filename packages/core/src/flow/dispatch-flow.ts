@@ -13,6 +13,7 @@ import { RequestFailureError } from "../errors";
 import type { MessageStateStore } from "../message-state/message-state-store";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import type { ErrorReporter } from "../ports";
+import { BACKGROUND_PLATFORM_BUDGET, postNotice } from "./platform-calls";
 import { USER_NOTICES } from "./user-notices";
 
 export interface DispatchDeps {
@@ -136,8 +137,13 @@ async function failDispatch(
   });
   await deps.messageStates.delete(record.id);
   // Only the instance that recorded the failure tells the user, so they are told once.
-  if (finalized.kind === "finalized")
-    await deps.chat.thread(record.threadId).post(USER_NOTICES.dispatchFailed);
+  if (finalized.kind === "finalized") {
+    await postNotice(deps.chat.thread(record.threadId), USER_NOTICES.dispatchFailed, {
+      budget: BACKGROUND_PLATFORM_BUDGET,
+      logger: deps.logger,
+      context: { botRequestId: record.id },
+    });
+  }
   return { kind: "dispatch-failed", botRequestId: record.id, code };
 }
 

@@ -1,4 +1,4 @@
-import { StateUnavailableError } from "../errors";
+import { PlatformCallError, StateUnavailableError } from "../errors";
 
 /**
  * Whether a failed post or edit is worth retrying. Transient: rate limits, network errors, 5xx,
@@ -23,9 +23,11 @@ interface ErrorShape {
   retryAfter?: unknown;
   statusCode?: unknown;
   data?: { error?: unknown };
+  original?: { code?: unknown };
 }
 
 export function classifyPostFailure(error: unknown): PostFailure {
+  if (error instanceof PlatformCallError) return error.failure;
   if (error instanceof StateUnavailableError)
     return { kind: "transient", code: "store_unavailable" };
   const shape = (error ?? {}) as ErrorShape;
@@ -54,5 +56,41 @@ export function classifyPostFailure(error: unknown): PostFailure {
     default:
       // Unknown failures are retried: the agent's retries are bounded, a lost answer is not.
       return { kind: "transient", code };
+  }
+}
+
+/**
+ * What a failed post proves about whether it landed (posts have no idempotency key):
+ * - `not-posted`: refused before anything was done (rate limited, connection refused, no DNS),
+ *   so posting again is safe;
+ * - `answered`: the platform answered with an error after handling the request; it may have
+ *   posted, and reading the thread now tells;
+ * - `in-doubt`: timed out, cut off, or a gateway gave up while the platform may still be working:
+ *   the post can land after we look, so only a later retry's look can tell.
+ */
+export type PostEvidence = "not-posted" | "answered" | "in-doubt";
+
+/** Connection errors raised before a request was sent. */
+const UNSENT_NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+/** Statuses the platform itself answers once it has handled (or refused) the request. */
+const ANSWERED_HTTP_STATUSES = new Set([500, 503]);
+
+export function postEvidence(error: unknown): PostEvidence {
+  const shape = (error ?? {}) as ErrorShape;
+  switch (shape.code) {
+    case "RATE_LIMITED":
+    case "slack_webapi_rate_limited_error":
+      return "not-posted";
+    case "slack_webapi_platform_error":
+      return shape.data?.error === "ratelimited" ? "not-posted" : "answered";
+    case "slack_webapi_http_error": {
+      const status = typeof shape.statusCode === "number" ? shape.statusCode : 0;
+      if (status === 429) return "not-posted";
+      return ANSWERED_HTTP_STATUSES.has(status) ? "answered" : "in-doubt";
+    }
+    case "slack_webapi_request_error":
+      return UNSENT_NETWORK_CODES.has(String(shape.original?.code)) ? "not-posted" : "in-doubt";
+    default:
+      return "in-doubt";
   }
 }

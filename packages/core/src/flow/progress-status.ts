@@ -2,7 +2,7 @@ import type { ProgressCallback } from "@baton/agent-protocol";
 import type { Chat, Logger, StateAdapter } from "chat";
 import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import { MESSAGE_STATE_TTL_MS, PROGRESS_LOCK_TTL_MS, progressKey, progressLockId } from "../keys";
-import { postMarkdown } from "./reply-delivery";
+import { deleteMessage, editMarkdown, postMarkdown } from "./platform-calls";
 import { USER_NOTICES } from "./user-notices";
 
 /** The one status message a request shows while the agent works, and the newest update in it. */
@@ -37,11 +37,14 @@ export async function showProgress(
     if (current && current.sequence >= callback.sequence) return "stale";
     const text = USER_NOTICES.progress(callback.message, callback.step, callback.totalSteps);
     const thread = deps.chat.thread(record.threadId);
+    const calls = { logger: deps.logger, context: { botRequestId: record.id } };
     let messageId = current?.messageId;
     if (messageId) {
-      await thread.adapter.editMessage(record.threadId, messageId, { markdown: text });
+      await editMarkdown(thread, messageId, text, calls);
     } else {
-      messageId = await postMarkdown(thread, text);
+      // Not repeated after a failure that may have posted it: the agent's retry posts it again,
+      // and the worst left behind is a stray status line.
+      messageId = await postMarkdown(thread, text, calls);
     }
     const status: ProgressStatus = { messageId, sequence: callback.sequence };
     await deps.state.set(progressKey(record.id), status, deps.ttlMs ?? MESSAGE_STATE_TTL_MS);
@@ -64,9 +67,10 @@ export async function clearProgress(deps: ProgressDeps, record: BotRequestRecord
   const current = await deps.state.get<ProgressStatus>(progressKey(record.id));
   if (!current) return;
   try {
-    await deps.chat
-      .thread(record.threadId)
-      .adapter.deleteMessage(record.threadId, current.messageId);
+    await deleteMessage(deps.chat.thread(record.threadId), current.messageId, {
+      logger: deps.logger,
+      context: { botRequestId: record.id },
+    });
   } catch (error) {
     // A leftover status line is cosmetic; the request's outcome does not depend on it.
     deps.logger.warn("could not delete the progress message", { botRequestId: record.id, error });

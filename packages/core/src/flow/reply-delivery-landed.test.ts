@@ -4,12 +4,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { progressKey } from "../keys";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
+import { IN_REQUEST_PLATFORM_BUDGET } from "./platform-calls";
 import { deliverReply, loadReplyRecord } from "./reply-delivery";
 import { REPLY_RECORD_VERSION, type ReplyRecord } from "./reply-record";
 
 const channel = FIXTURE_WORKSPACE.channel.id;
-/** More failed posts than the Slack client's own retries, so the post fails for good this time. */
-const FAILED_POSTS = 5;
+/** As many failed posts as a callback attempts, so the post fails for good this time. */
+const FAILED_POSTS = IN_REQUEST_PLATFORM_BUDGET.maxAttempts;
 
 /**
  * A retry after a failed post looks in the thread for the chunk in flight. Other messages of

@@ -6,6 +6,7 @@ import { sweepDeadlines } from "../deadline/deadline-sweeper";
 import { replyKey } from "../keys";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
+import { IN_REQUEST_PLATFORM_BUDGET } from "./platform-calls";
 import { deliverReply, loadReplyRecord } from "./reply-delivery";
 import { REPLY_RECORD_VERSION, type ReplyRecord } from "./reply-record";
 
@@ -18,35 +19,53 @@ describe("reply delivery", () => {
     harness = undefined;
   });
 
-  it("does not post a chunk twice when its post landed but the answer was lost", async () => {
-    harness = await startFlowHarness();
-    const { ts, outcome } = await harness.mention("[never] three parts please");
+  async function pendingReply(h: FlowHarness, prompt: string) {
+    const { ts, outcome } = await h.mention(prompt);
     const id = requestIdOf(outcome);
-    const stored = await harness.flows.messageStates.load(id);
+    const stored = await h.flows.messageStates.load(id);
     if (stored.kind !== "found") throw new Error("no message state");
-    const { thread } = rehydrateMessageState(stored.state, harness.chat);
+    const { thread } = rehydrateMessageState(stored.state, h.chat);
     const record: ReplyRecord = {
       v: REPLY_RECORD_VERSION,
       chunks: ["part one", "part two", "part three"],
       posted: 0,
       outcome: { status: "completed" },
     };
-    const deps = { state: harness.state, now: Date.now };
+    const texts = () =>
+      h.slack
+        .repliesIn(channel, ts)
+        .filter((m) => m.isBot)
+        .map((m) => m.text);
+    return { id, thread, record, texts, deps: { state: h.state, now: Date.now } };
+  }
 
-    // The first post lands in Slack, but its answer is lost (as in a crash right after it).
+  it("does not post a chunk twice when its post landed but the answer was lost", async () => {
+    harness = await startFlowHarness();
+    const { id, thread, record, texts, deps } = await pendingReply(harness, "[never] three parts");
+
+    // The first post lands in Slack, but its answer is lost; the next attempt looks first.
     harness.slack.injectFault("chat.postMessage", { status: 500, times: 1, takesEffect: true });
+    await deliverReply(deps, id, thread, record);
+    expect(texts()).toEqual(["part one", "part two", "part three"]);
+    expect(harness.slack.calls("chat.postMessage")).toHaveLength(3);
+  });
+
+  it("does not post a chunk twice when it landed and the thread could not be read until a retry", async () => {
+    harness = await startFlowHarness();
+    const { id, thread, record, texts, deps } = await pendingReply(harness, "[never] three parts");
+
+    // The post lands but answers 500, and the thread cannot be read to check: no second post.
+    harness.slack.injectFault("chat.postMessage", { status: 500, times: 1, takesEffect: true });
+    harness.slack.injectFault("conversations.replies", { status: 503, times: 10 });
     await expect(deliverReply(deps, id, thread, record)).rejects.toBeDefined();
+    harness.slack.clearFaults();
     const saved = await loadReplyRecord(harness.state, id);
     expect(saved).toMatchObject({ posted: 0, inFlight: { index: 0 } });
 
     // The retry sees that part one landed and goes on from part two.
     if (!saved) throw new Error("no reply record");
     await deliverReply(deps, id, thread, saved);
-    const texts = harness.slack
-      .repliesIn(channel, ts)
-      .filter((m) => m.isBot)
-      .map((m) => m.text);
-    expect(texts).toEqual(["part one", "part two", "part three"]);
+    expect(texts()).toEqual(["part one", "part two", "part three"]);
   });
 
   it("posts a recorded reply from the sweeper after the agent stopped retrying", async () => {
@@ -56,8 +75,12 @@ describe("reply delivery", () => {
         retry: { maxAttempts: 1, baseDelayMs: 10 },
       },
     });
-    harness.slack.injectFault("chat.postMessage", { status: 503, times: 1 });
-    const { ts, outcome } = await harness.mention("answer me even if slack blips");
+    // More failures than the callback's own attempts: the callback answers 503.
+    harness.slack.injectFault("chat.postMessage", {
+      status: 503,
+      times: IN_REQUEST_PLATFORM_BUDGET.maxAttempts,
+    });
+    const { ts, outcome } = await harness.mention("answer me even if slack is down a while");
     const id = requestIdOf(outcome);
 
     // The agent's only delivery got 503 and it gave up; the reply is recorded, the request open.

@@ -1,17 +1,15 @@
-import type { StateAdapter, Thread } from "chat";
+import type { Logger, StateAdapter, Thread } from "chat";
 import { MESSAGE_STATE_TTL_MS, replyKey } from "../keys";
+import { findLandedMessage } from "./landed-message";
+import { postMarkdown } from "./platform-calls";
 import { progressMessageId } from "./progress-status";
 import { type ReplyRecord, replyRecordSchema } from "./reply-record";
-
-/** Clock difference tolerated between us and the platform when matching a landed message. */
-const CLOCK_SKEW_MS = 5_000;
-/** How far back in the thread a landed chunk is looked for. */
-const LANDED_LOOKBACK_MESSAGES = 50;
 
 export interface ReplyDeliveryDeps {
   state: StateAdapter;
   now(): number;
   ttlMs?: number;
+  logger?: Logger;
 }
 
 export async function loadReplyRecord(
@@ -24,11 +22,11 @@ export async function loadReplyRecord(
 
 /**
  * Posts the recorded reply's remaining chunks, in order. Before each post the chunk is marked in
- * flight (durably); a retry that finds a chunk in flight first looks in the thread for a message
- * of ours posted since then, so a post that landed before a crash is not posted twice. Messages
- * of ours known to be something else (the chunks already posted, the progress status message)
- * never count as the chunk in flight. Platforms offer no idempotency key for posts; this is the
- * next best thing.
+ * flight (durably); whoever finds a chunk in flight, a retry after a crash or the next attempt
+ * after a failure that may have posted it, first looks in the thread for a message of ours
+ * posted since then, so a post that landed is not posted twice. Messages of ours known to be
+ * something else (the chunks already posted, the progress status message) never count as the
+ * chunk in flight. Platforms offer no idempotency key for posts; this is the next best thing.
  */
 export async function deliverReply(
   deps: ReplyDeliveryDeps,
@@ -41,32 +39,42 @@ export async function deliverReply(
   let current = record;
   while (current.posted < current.chunks.length) {
     const index = current.posted;
+    const findLanded = landedChunk(deps, botRequestId, thread, current);
     if (current.inFlight?.index === index) {
-      const known = new Set(current.postedIds ?? []);
-      const statusId = await progressMessageId(deps.state, botRequestId);
-      if (statusId) known.add(statusId);
-      const landed = await landedSince(thread, current.inFlight.since, known);
+      const landed = await findLanded(current.inFlight.since);
       if (landed) {
         current = landedAs(current, landed);
         await save(current);
         continue;
       }
     }
-    current = { ...current, inFlight: { index, since: deps.now() } };
+    const since = deps.now();
+    current = { ...current, inFlight: { index, since } };
     await save(current);
-    current = landedAs(current, await postMarkdown(thread, current.chunks[index] ?? ""));
+    const id = await postMarkdown(thread, current.chunks[index] ?? "", {
+      findLanded: () => findLanded(since),
+      logger: deps.logger,
+      context: { botRequestId, chunk: index },
+    });
+    current = landedAs(current, id);
     // After the last chunk the request is finalised next; a crash in between is caught above.
     if (current.posted < current.chunks.length) await save(current);
   }
 }
 
-/**
- * Posts Markdown straight through the thread's adapter. `thread.post` would also re-parse the
- * posted text into a message object nobody here reads; measured, that was a quarter of the
- * callback route's CPU.
- */
-export async function postMarkdown(thread: Thread, markdown: string): Promise<string> {
-  return (await thread.adapter.postMessage(thread.id, { markdown })).id;
+/** Looks for the chunk in flight: a message of ours, since then, that is none of the known ones. */
+function landedChunk(
+  deps: ReplyDeliveryDeps,
+  botRequestId: string,
+  thread: Thread,
+  record: ReplyRecord,
+) {
+  return async (since: number) => {
+    const known = new Set(record.postedIds ?? []);
+    const statusId = await progressMessageId(deps.state, botRequestId);
+    if (statusId) known.add(statusId);
+    return findLandedMessage(thread, since, (message) => !known.has(message.id));
+  };
 }
 
 /** The chunk in flight landed as message `id`. */
@@ -77,19 +85,4 @@ function landedAs(record: ReplyRecord, id: string): ReplyRecord {
     inFlight: undefined,
     postedIds: [...(record.postedIds ?? []), id],
   };
-}
-
-/** The id of a message of ours, other than the `known` ones, that appeared at or after `since`. */
-async function landedSince(
-  thread: Thread,
-  since: number,
-  known: ReadonlySet<string>,
-): Promise<string | undefined> {
-  let seen = 0;
-  for await (const message of thread.messages) {
-    const sentAt = message.metadata.dateSent.getTime();
-    if (sentAt < since - CLOCK_SKEW_MS || ++seen > LANDED_LOOKBACK_MESSAGES) return undefined;
-    if (message.author.isMe && !known.has(message.id)) return message.id;
-  }
-  return undefined;
 }

@@ -5,6 +5,7 @@ import { beginResume, finishResume, type ResumeStart } from "../resume/resume-se
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { deliverClaimed } from "./deliver-claimed";
 import type { FinishingDeps } from "./flow-deps";
+import { postNotice } from "./platform-calls";
 import { classifyPostFailure } from "./post-failure";
 import { clearProgress } from "./progress-status";
 import { replyRecordFor } from "./reply-record";
@@ -98,7 +99,10 @@ async function reportLostState(deps: TerminalCallbackDeps, start: Claimed) {
     },
   });
   try {
-    await deps.chat.thread(record.threadId).post(USER_NOTICES.stateLost);
+    await postNotice(deps.chat.thread(record.threadId), USER_NOTICES.stateLost, {
+      logger: deps.logger,
+      context: { botRequestId: record.id },
+    });
   } catch (error) {
     const failure = classifyPostFailure(error);
     if (failure.kind === "transient") {
