@@ -31,8 +31,12 @@ import {
 /** Which later messages in a thread the bot already answers start a new turn. */
 export type FollowUpMode = "every-reply" | "mentions-only";
 
-/** Reactions that stop the thread's running request (Slack names). */
-export const DEFAULT_STOP_REACTIONS = ["x", "octagonal_sign", "no_entry"] as const;
+/**
+ * Reactions that stop the thread's running request, as the Chat SDK names them: it normalises
+ * platform names, so Slack's `x`/`heavy_multiplication_x` arrive as `x` and `octagonal_sign` as
+ * `stop`; names it does not map (`no_entry`) arrive as Slack spells them.
+ */
+export const DEFAULT_STOP_REACTIONS = ["x", "stop", "no_entry"] as const;
 
 export interface BatonFlowsOptions {
   state: StateAdapter;
