@@ -36,6 +36,8 @@ describe("a rate-limited platform", () => {
     expect(limited.status).toBe(503);
     expect(limited.headers.get("retry-after")).toBe("7");
     expect(await limited.json()).toEqual({ error: { code: "platform_rate_limited" } });
+    // Longer than a callback may wait: handed back at once, not waited out in the request.
+    expect(h.slack.calls("chat.postMessage")).toHaveLength(1);
     expect(await h.state.get(replyKey(id))).not.toBeNull();
     await expect(h.flows.requests.get(id)).resolves.toMatchObject({
       record: { status: "running" },

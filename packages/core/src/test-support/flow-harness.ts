@@ -14,7 +14,7 @@ import {
 import type { SlackEmulator } from "@baton/slack-emulator";
 import { createFixtureSlackEmulator, createSlackTestBot, FIXTURE_WORKSPACE } from "@baton/testing";
 import { createMemoryState } from "@chat-adapter/state-memory";
-import { type Chat, ConsoleLogger, type StateAdapter } from "chat";
+import { type Chat, ConsoleLogger, type Logger, type StateAdapter } from "chat";
 import { createAgentClient } from "../agent/agent-client";
 import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import type { ThreadMessageOutcome } from "../flow/baton-flows";
@@ -62,7 +62,13 @@ function headersOf(req: IncomingMessage): Headers {
  * the reference agent, a webhook + callback server playing the Next routes, the real Chat SDK.
  */
 export async function startFlowHarness(
-  options: { agent?: LocalAgentOptions; state?: StateAdapter } = {},
+  options: {
+    agent?: LocalAgentOptions;
+    state?: StateAdapter;
+    logger?: Logger;
+    /** Per-call Slack Web API timeout. */
+    slackTimeoutMs?: number;
+  } = {},
 ): Promise<FlowHarness> {
   const state = options.state ?? createMemoryState();
   await state.connect();
@@ -74,7 +80,12 @@ export async function startFlowHarness(
   }).start();
   const reporter = createRecordingReporter();
   // Baton serialises a thread's requests itself; the SDK must not drop overlapping messages.
-  const bot = createSlackTestBot({ apiUrl: slack.apiUrl, state, concurrency: "concurrent" });
+  const bot = createSlackTestBot({
+    apiUrl: slack.apiUrl,
+    state,
+    concurrency: "concurrent",
+    ...(options.slackTimeoutMs ? { timeoutMs: options.slackTimeoutMs } : {}),
+  });
   const pending = new Set<Promise<unknown>>();
   let flows: BatonFlows | undefined;
 
@@ -112,7 +123,7 @@ export async function startFlowHarness(
     verifier: createCallbackVerifier({ serverSecrets: [HARNESS_SERVER_SECRET], now: Date.now }),
     callbackBaseUrl: `${base}/callback`,
     reporter,
-    logger: new ConsoleLogger("error"),
+    logger: options.logger ?? new ConsoleLogger("error"),
   });
   const outcomes: ThreadMessageOutcome[] = [];
   const handlers = flows;

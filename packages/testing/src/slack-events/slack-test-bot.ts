@@ -21,7 +21,13 @@ export interface SlackTestBot {
  * `apiUrl` (the emulator); the default is a closed loopback port, for tests that never post.
  */
 export function createSlackTestBot(
-  options: { apiUrl?: string; state?: StateAdapter; concurrency?: "drop" | "concurrent" } = {},
+  options: {
+    apiUrl?: string;
+    state?: StateAdapter;
+    concurrency?: "drop" | "concurrent";
+    /** Per-call Web API timeout (default 5 s). */
+    timeoutMs?: number;
+  } = {},
 ): SlackTestBot {
   const slack = createSlackAdapter({
     botToken: FIXTURE_WORKSPACE.botToken,
@@ -31,7 +37,11 @@ export function createSlackTestBot(
     userName: "baton",
     logger: new ConsoleLogger("error"),
     // No hidden client retries in tests: a fault injected once must surface once.
-    webClientOptions: { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 5_000 },
+    webClientOptions: {
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: options.timeoutMs ?? 5_000,
+    },
   });
   const state = options.state ?? createMemoryState();
   const chat = new Chat({
