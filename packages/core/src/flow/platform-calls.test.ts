@@ -138,6 +138,22 @@ describe("platform calls on a retry budget", () => {
     expect(botTexts()).toEqual(["the answer"]);
   });
 
+  it("keeps a post's own failure when the thread cannot be read to look for it", async () => {
+    const { h, id, deliver, botTexts } = await pendingRequest();
+    h.slack.injectFault("chat.postMessage", { status: 500, times: 1 });
+    h.slack.injectFault("conversations.replies", { slackError: "missing_scope", times: 1 });
+
+    const failed = await deliver();
+    expect(failed.status).toBe(503);
+    expect(await failed.json()).toEqual({ error: { code: "platform_http_500" } });
+    await expect(h.flows.requests.get(id)).resolves.toMatchObject({
+      record: { status: "running" },
+    });
+
+    expect((await deliver()).status).toBe(200);
+    expect(botTexts()).toEqual(["the answer"]);
+  });
+
   it("retries an edit of the progress line, which is safe to repeat", async () => {
     const { h, id, ts } = await pendingRequest();
     const progress = (sequence: number, message: string) =>

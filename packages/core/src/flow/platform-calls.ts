@@ -165,7 +165,10 @@ async function callPlatform<T>(plan: PlatformCall<T>, options: PlatformCallOptio
           if (landed !== undefined) return { kind: "done", value: landed };
           lookFirst = false;
         } catch (error) {
-          return failed(error, true, `looking for the ${plan.operation} failed`);
+          // A thread we may not read says nothing about the post: its own failure stands.
+          const reason = `looking for the ${plan.operation} failed`;
+          if (classifyPostFailure(error).kind === "permanent") return { kind: "fail", reason };
+          return failed(error, true, reason);
         }
       }
       try {
