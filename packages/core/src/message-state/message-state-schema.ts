@@ -7,9 +7,9 @@ import { assertType, type Equals } from "../type-equality";
  * The slim, versioned record stored per bot request. It keeps what rehydration and posting need
  * and nothing that can be re-derived:
  * - the thread without `currentMessage` (the message is stored once, beside it);
- * - the message without `formatted`: it is re-parsed from `markdown`, or from `text` when the two
- *   agree, so no mdast `position` data is stored; with `markdown` present, `text` (its plain-text
- *   rendering) is dropped too, unless re-deriving it would not give it back exactly;
+ * - the message without `formatted`: it is re-parsed, when first read, from `markdown`, or from
+ *   `text` when the two agree, so no mdast `position` data is stored; `text` is always kept, so
+ *   resuming parses nothing (records from before that may lack it; it is then re-derived);
  * - `raw` cut to the platform's posting fields (see raw-fields.ts).
  */
 
@@ -49,7 +49,7 @@ const metadataSchema = z.object({
 });
 
 export type SlimMessage = Omit<SerializedMessage, "_type" | "formatted" | "replyTo" | "text"> & {
-  /** Plain text; absent when it is exactly the plain-text rendering of `markdown`. */
+  /** Plain text; absent only in records written before it was always kept. */
   text?: string;
   /** Markdown source of `formatted`; absent when it is identical to `text`. */
   markdown?: string;

@@ -80,9 +80,9 @@ describe("message state store", () => {
     expect(stored.thread).not.toHaveProperty("currentMessage");
     expect(JSON.stringify(stored)).not.toContain('"position"');
     expect(stored.message).not.toHaveProperty("formatted");
-    // The plain text is re-derived from the markdown, so it is not stored beside it.
+    // Both sources are kept: the text so that resuming never has to parse the markdown.
     expect(stored.message.markdown).toBeDefined();
-    expect(stored.message).not.toHaveProperty("text");
+    expect(stored.message.text).toBe(message.text);
     expect(Object.keys(stored.message.raw as object).sort()).toEqual([
       "channel",
       "team",
@@ -135,5 +135,15 @@ describe("message state store", () => {
     const store = createMessageStateStore({ state: bot.state });
     const stored = await store.save("req-00000005", threadForMessage(bot, message), message);
     expect(stored.message.markdown).toBeDefined();
+  });
+
+  it("still rehydrates a record written before the text was always kept", async () => {
+    const message = parseMention(bot, "long-markdown");
+    const store = createMessageStateStore({ state: bot.state });
+    const stored = await store.save("req-00000006", threadForMessage(bot, message), message);
+    const { text: _kept, ...older } = stored.message;
+    const restored = rehydrateMessageState({ ...stored, message: older }, bot.chat);
+    expect(restored.message.text).toBe(message.text);
+    expect(stripPositions(restored.message.formatted)).toEqual(stripPositions(message.formatted));
   });
 });

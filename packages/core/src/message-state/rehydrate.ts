@@ -7,6 +7,7 @@ import {
   ThreadImpl,
   toPlainText,
 } from "chat";
+import { lazyMarkdownRoot } from "./lazy-markdown-root";
 import type { SlimMessage, StoredMessageState } from "./message-state-schema";
 
 export interface RehydratedMessageState {
@@ -33,7 +34,10 @@ export function rehydrateMessageState(
 
 export function toSerializedMessage(slim: SlimMessage): SerializedMessage {
   const { markdown, replyTo, text, ...rest } = slim;
-  const formatted = parseMarkdown(markdown ?? text ?? "");
+  const source = markdown ?? text ?? "";
+  // Records written before the text was always kept need the parse now, to derive it.
+  const formatted =
+    text === undefined ? parseMarkdown(source) : lazyMarkdownRoot(() => parseMarkdown(source));
   return {
     _type: "chat:Message",
     ...rest,

@@ -1,11 +1,4 @@
-import {
-  type Message,
-  parseMarkdown,
-  type SerializedMessage,
-  stringifyMarkdown,
-  type Thread,
-  toPlainText,
-} from "chat";
+import { type Message, type SerializedMessage, stringifyMarkdown, type Thread } from "chat";
 import { MESSAGE_STATE_VERSION } from "../keys";
 import type { SlimMessage, SlimThread, StoredMessageState } from "./message-state-schema";
 import { slimRaw } from "./raw-fields";
@@ -23,15 +16,11 @@ export function toStoredMessageState(thread: Thread, message: Message): StoredMe
 function slimMessage(json: SerializedMessage, adapterName: string): SlimMessage {
   const { _type, formatted, raw, replyTo, text, ...rest } = json;
   const slim: SlimMessage = { ...rest, raw: slimRaw(adapterName, raw) };
-  // `formatted` is re-parsed on load: from the text when that suffices, else from its markdown,
-  // and then the text is re-derived too, but only where that provably gives it back exactly.
+  // `formatted` is re-parsed from the markdown (or from the text when the two agree), and only
+  // when something reads it: the text is always kept, so a resume needs no parse at all.
   const markdown = stringifyMarkdown(formatted).replace(/\n+$/, "");
-  if (markdown === text) {
-    slim.text = text;
-  } else {
-    slim.markdown = markdown;
-    if (toPlainText(parseMarkdown(markdown)) !== text) slim.text = text;
-  }
+  slim.text = text;
+  if (markdown !== text) slim.markdown = markdown;
   if (replyTo) slim.replyTo = slimMessage(replyTo, adapterName);
   return dropUndefined(slim);
 }
