@@ -56,6 +56,9 @@ export function boundedRedisOptions(options: Omit<RedisClientOptions, "url">): R
     enableOfflineQueue: false,
     // Verify the server is loaded (not answering LOADING) before calling the connection ready.
     enableReadyCheck: true,
+    // Commands issued in the same tick (parallel reads, concurrent requests) go out in one write:
+    // fewer syscalls per command under load; replies, timeouts and errors stay per command.
+    enableAutoPipelining: true,
     retryStrategy: (attempt) => reconnectDelay(attempt, baseDelayMs, maxDelayMs),
     ...(options.connectionName ? { connectionName: options.connectionName } : {}),
     ...options.redisOptions,
