@@ -3,6 +3,9 @@
  * `completed` callbacks, each for a different real pending request, at 1, 16 and 64 concurrent
  * connections, compared with the same build's bare POST route at the same levels and body size.
  * Target: the callback route keeps >= 70% of the bare route's req/s at 16 and 64 connections.
+ * Between the two, each level also runs the floor route (`post`): the bare route plus one Slack
+ * post through the same adapter, and nothing else, which is what any reply posted inside the
+ * callback request costs at least.
  *
  *   pnpm --filter @baton/bench callback-throughput [redis|sqlite] [--emulator=process|inline]
  *
@@ -17,7 +20,11 @@
  */
 
 import { type BackendName, type BenchStack, startBenchStack } from "./callback-load/bench-stack";
-import { prepareCallbackBatch } from "./callback-load/callback-batch";
+import {
+  type CallbackBatch,
+  prepareCallbackBatch,
+  preparePostFloorBatch,
+} from "./callback-load/callback-batch";
 import type { EmulatorPlacement } from "./callback-load/emulator-host";
 import type { LoadLength } from "./callback-load/load-run";
 import { type MeasuredRun, measuredRun } from "./callback-load/measured-run";
@@ -76,23 +83,37 @@ async function runBare(stack: BenchStack, connections: number, length: LoadLengt
   return measuredRun(stack, "bare", { connections, length, next: () => request }, quiet);
 }
 
-async function runCallbacks(
+async function runBatch(
   stack: BenchStack,
+  route: "post" | "callback",
   connections: number,
-  count: number,
+  batch: CallbackBatch,
   sent: PendingRequest[],
 ): Promise<MeasuredRun> {
-  const batch = await prepareCallbackBatch(stack, count);
   try {
     return await measuredRun(
       stack,
-      "callback",
+      route,
       { connections, length: { amount: batch.size }, next: () => batch.next() },
       quiet,
     );
   } finally {
     sent.push(...batch.sent());
   }
+}
+
+async function runCallbacks(
+  stack: BenchStack,
+  connections: number,
+  count: number,
+  sent: PendingRequest[],
+): Promise<MeasuredRun> {
+  return runBatch(stack, "callback", connections, await prepareCallbackBatch(stack, count), sent);
+}
+
+/** The floor: a bare route plus one Slack post, what any in-request reply costs at least. */
+async function runPostFloor(stack: BenchStack, connections: number, count: number) {
+  return runBatch(stack, "post", connections, await preparePostFloorBatch(stack, count), []);
 }
 
 function describe(run: MeasuredRun): string {
@@ -115,6 +136,7 @@ async function measure(stack: BenchStack): Promise<Figures> {
   warmup.push(
     await runBare(stack, WARMUP_CONNECTIONS, { durationS: WARMUP_SECONDS }),
     await runCallbacks(stack, WARMUP_CONNECTIONS, WARMUP_CALLBACKS, sent),
+    await runPostFloor(stack, WARMUP_CONNECTIONS, WARMUP_CALLBACKS),
   );
   for (const run of warmup) log(`warm-up ${describe(run)}`);
   const [bareWarm, callbackWarm] = warmup;
@@ -132,9 +154,11 @@ async function measure(stack: BenchStack): Promise<Figures> {
       Math.round((callbackWarm?.rps ?? 0) * 2 * LEVEL_SECONDS),
     );
     const count = Math.max(MIN_CALLBACKS, Math.min(ceiling, estimate));
+    const floor = await runPostFloor(stack, connections, count);
+    log(describe(floor));
     const callback = await runCallbacks(stack, connections, count, sent);
     log(describe(callback));
-    runs.push(bare, callback);
+    runs.push(bare, floor, callback);
   }
   log(`verifying ${sent.length} requests and their replies`);
   return { warmup, runs, outcomes: await verifyOutcomes(stack.state, stack.emulator, sent) };
@@ -145,11 +169,11 @@ function report(figures: Figures) {
     figures.runs.find((run) => run.route === "bare" && run.connections === connections);
   const rows = figures.runs.map((run) => {
     const bare = bareAt(run.connections);
-    const ratio = run.route === "callback" && bare ? run.rps / bare.rps : undefined;
+    const ratio = run.route !== "bare" && bare ? run.rps / bare.rps : undefined;
     // The same comparison by the server's CPU per request: steadier while other work shares
     // the machine, since it does not depend on how much CPU the server got.
     const cpuRatio =
-      run.route === "callback" && bare
+      run.route !== "bare" && bare
         ? (bare.cpuMsPerRequest.next ?? 0) / (run.cpuMsPerRequest.next ?? 1)
         : undefined;
     const targeted = run.route === "callback" && TARGET_LEVELS.includes(run.connections);

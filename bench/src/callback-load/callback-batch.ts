@@ -1,6 +1,11 @@
+import { randomUUID } from "node:crypto";
 import type { BenchStack } from "./bench-stack";
-import { type PendingRequest, seedPendingRequests } from "./seed-requests";
-import { type PreparedRequest, signedCompletedCallback } from "./signed-callbacks";
+import { composeMentions, type PendingRequest, seedPendingRequests } from "./seed-requests";
+import {
+  type PreparedRequest,
+  postFloorRequestLike,
+  signedCompletedCallback,
+} from "./signed-callbacks";
 
 /** Callbacks for freshly seeded requests, handed out once each. */
 export interface CallbackBatch {
@@ -22,6 +27,35 @@ export async function prepareCallbackBatch(
 ): Promise<CallbackBatch> {
   const pending = await seedPendingRequests(stack.state, stack.emulator, count);
   const prepared = pending.map((request) => signedCompletedCallback(stack.serverSecret, request));
+  return handOut(prepared, pending);
+}
+
+/**
+ * Requests for the post-only floor route: each posts a callback's answer into a thread of its
+ * own (composed on the emulator, as the callbacks' threads are), with the callbacks' bytes.
+ */
+export async function preparePostFloorBatch(
+  stack: BenchStack,
+  count: number,
+): Promise<CallbackBatch> {
+  const prepared: PreparedRequest[] = [];
+  for await (const composed of composeMentions(stack.emulator, count, "floor")) {
+    for (const { channel, ts } of composed) {
+      const stand: PendingRequest = {
+        botRequestId: randomUUID(),
+        agentSessionId: "sess_floor",
+        executionId: "exec_floor",
+        channel,
+        threadTs: ts,
+      };
+      const callback = signedCompletedCallback(stack.serverSecret, stand);
+      prepared.push(postFloorRequestLike(callback, `slack:${channel}:${ts}`));
+    }
+  }
+  return handOut(prepared, []);
+}
+
+function handOut(prepared: PreparedRequest[], pending: PendingRequest[]): CallbackBatch {
   let used = 0;
   return {
     size: prepared.length,

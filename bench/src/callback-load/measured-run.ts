@@ -4,7 +4,8 @@ import { machineBusyCpuMs, ownCpuMs, processTreeCpuMs } from "./process-cpu";
 import type { QuietWait } from "./quiet-machine";
 import { commandsPerRequest, redisCommandCalls } from "./redis-commandstats";
 
-export type RouteName = "bare" | "callback";
+/** `post`: the bare route plus one Slack post through the adapter, the floor for posting in-request. */
+export type RouteName = "bare" | "post" | "callback";
 
 /** A load run plus where its CPU went and which store commands it caused. */
 export interface MeasuredRun extends LoadResult {

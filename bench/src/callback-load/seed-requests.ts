@@ -8,6 +8,7 @@ import {
 import { createSlackTestBot, parseMentionEnvelope, SAMPLE_MENTIONS } from "@baton/testing";
 import type { StateAdapter } from "chat";
 import type { EmulatorHost } from "./emulator-host";
+import type { ComposedMention } from "./emulator-service";
 
 /** A request waiting for its agent's callback, as a dispatched mention leaves it. */
 export interface PendingRequest {
@@ -58,9 +59,7 @@ export async function seedPendingRequests(
   const messageStates = createMessageStateStore({ state });
   const seeded: PendingRequest[] = [];
 
-  for (let offset = 0; offset < count; offset += COMPOSE_BATCH) {
-    const channels = channelsFor(Math.min(COMPOSE_BATCH, count - offset));
-    const composed = await emulator.compose(channels, sample.input.text);
+  for await (const composed of composeMentions(emulator, count, sample.input.text)) {
     let cursor = 0;
     const worker = async () => {
       for (let item = composed[cursor++]; item; item = composed[cursor++]) {
@@ -78,4 +77,15 @@ export async function seedPendingRequests(
     await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
   }
   return seeded;
+}
+
+/** `count` mentions composed on the emulator (threads that exist there), in batches. */
+export async function* composeMentions(
+  emulator: EmulatorHost,
+  count: number,
+  text: string,
+): AsyncGenerator<ComposedMention[]> {
+  for (let offset = 0; offset < count; offset += COMPOSE_BATCH) {
+    yield await emulator.compose(channelsFor(Math.min(COMPOSE_BATCH, count - offset)), text);
+  }
 }

@@ -9,6 +9,7 @@ import type { PendingRequest } from "./seed-requests";
 
 export const CALLBACK_PATH_PREFIX = "/api/internal/bot-session-callback/";
 export const BARE_PATH = "/api/bench/bare";
+export const POST_FLOOR_PATH = "/api/bench/post";
 
 /** One HTTP request as the load generator sends it. */
 export interface PreparedRequest {
@@ -66,4 +67,13 @@ export function signedCompletedCallback(
 /** The baseline's request: the same headers and the same number of body bytes, to the bare route. */
 export function bareRequestLike(callback: PreparedRequest): PreparedRequest {
   return { path: BARE_PATH, headers: { ...callback.headers }, body: callback.body };
+}
+
+/** The floor's request: the same headers and body, posting the answer into `threadId`. */
+export function postFloorRequestLike(callback: PreparedRequest, threadId: string): PreparedRequest {
+  return {
+    path: `${POST_FLOOR_PATH}?thread=${encodeURIComponent(threadId)}`,
+    headers: { ...callback.headers },
+    body: callback.body,
+  };
 }
