@@ -69,6 +69,20 @@ export const THREAD_LOCK_PREFIX = "bot-thread-lock:";
 export const THREAD_LOCK_TTL_MS = 10_000;
 /** Follow-ups remembered per thread; older ones are long finished. */
 export const THREAD_QUEUE_MAX = 100;
+/**
+ * Held by whoever hands a request to the agent, from admission until the agent answered, so a
+ * sweeper recovering stalled requests never dispatches one that is being dispatched. Renewed
+ * while held, it lapses this soon after its holder died.
+ */
+export const DISPATCH_LOCK_PREFIX = "bot-request-dispatch:";
+export const DISPATCH_LOCK_TTL_MS = 10_000;
+/**
+ * A stored request is checked this long after it was filed, and again while it waits in its
+ * thread's queue: one still not handed to the agent by then lost its dispatcher (a crash after
+ * the mention was acknowledged, or a hand-off that never happened) and the sweeper dispatches it.
+ * Longer than the lock's TTL, so a dead dispatcher's lock has lapsed by the first check.
+ */
+export const DISPATCH_CHECK_DELAY_MS = 15_000;
 export const PROGRESS_KEY_PREFIX = "bot-request-progress:";
 export const PROGRESS_LOCK_PREFIX = "bot-request-progress-lock:";
 /** Showing one progress update (a post or an edit) must finish within this. */
@@ -147,4 +161,8 @@ export function threadQueueKey(threadId: string): string {
 
 export function threadLockId(threadId: string): string {
   return THREAD_LOCK_PREFIX + threadId;
+}
+
+export function dispatchLockId(botRequestId: string): string {
+  return DISPATCH_LOCK_PREFIX + botRequestId;
 }

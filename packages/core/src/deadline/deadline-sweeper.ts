@@ -1,9 +1,11 @@
 import type { Lock } from "chat";
+import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import { RequestFailureError } from "../errors";
 import { deliverClaimed } from "../flow/deliver-claimed";
 import type { FinishingDeps } from "../flow/flow-deps";
 import { classifyPostFailure } from "../flow/post-failure";
 import { clearProgress } from "../flow/progress-status";
+import type { StalledDispatchOutcome } from "../flow/stalled-dispatch";
 import { USER_NOTICES } from "../flow/user-notices";
 import {
   DEADLINE_BUCKET_MS,
@@ -16,8 +18,15 @@ import {
   SWEEPER_LOCK_TTL_MS,
 } from "../keys";
 import { abandonResume, beginResume, finishResume } from "../resume/resume-session";
+import { dispatchCheckAt } from "./dispatch-check";
 
-export type SweeperDeps = FinishingDeps;
+export interface SweeperDeps extends FinishingDeps {
+  /**
+   * Hands on a request found stored but never dispatched (see `redispatchStalled`). Without it
+   * (a sweeper used apart from the conversation flows) such a request is only looked at again.
+   */
+  redispatchStalled?(record: BotRequestRecord): Promise<StalledDispatchOutcome>;
+}
 
 export type SweepResult =
   | { kind: "busy" }
@@ -29,6 +38,8 @@ export type SweepResult =
       expired: number;
       /** Recorded replies posted after the agent's own retries stopped. */
       delivered: number;
+      /** Stored requests whose dispatch was lost, dispatched now. */
+      redispatched: number;
       deferred: number;
     };
 
@@ -49,7 +60,14 @@ const RETRY_DELAY_MS = 30_000;
 export async function sweepDeadlines(deps: SweeperDeps): Promise<SweepResult> {
   const lock = await deps.state.acquireLock(SWEEPER_LOCK_ID, SWEEPER_LOCK_TTL_MS);
   if (!lock) return { kind: "busy" };
-  const tally: Tally = { buckets: 0, examined: 0, expired: 0, delivered: 0, deferred: 0 };
+  const tally: Tally = {
+    buckets: 0,
+    examined: 0,
+    expired: 0,
+    delivered: 0,
+    redispatched: 0,
+    deferred: 0,
+  };
   try {
     const now = deps.now();
     const current = deadlineBucketStart(now);
@@ -62,7 +80,7 @@ export async function sweepDeadlines(deps: SweeperDeps): Promise<SweepResult> {
     let unsaved = 0;
     for (; bucket < current; bucket += DEADLINE_BUCKET_MS) {
       const examinedBefore = tally.examined;
-      await sweepBucket(deps, bucket, now, tally, lock);
+      await sweepBucket(deps, { bucket, past: true }, now, tally, lock);
       if (tally.examined > examinedBefore || ++unsaved >= CURSOR_SAVE_EVERY_BUCKETS) {
         await deps.state.set(SWEEPER_CURSOR_KEY, bucket);
         await deps.state.extendLock(lock, SWEEPER_LOCK_TTL_MS);
@@ -71,29 +89,36 @@ export async function sweepDeadlines(deps: SweeperDeps): Promise<SweepResult> {
     }
     if (unsaved > 0) await deps.state.set(SWEEPER_CURSOR_KEY, current - DEADLINE_BUCKET_MS);
     // The current bucket is read again next time; only its already-due requests are handled.
-    await sweepBucket(deps, current, now, tally, lock);
+    await sweepBucket(deps, { bucket: current, past: false }, now, tally, lock);
     return { kind: "swept", ...tally };
   } finally {
     await deps.state.releaseLock(lock);
   }
 }
 
+/** A bucket being swept; a past one is swept once, the current one on every sweep. */
+interface SweptBucket {
+  bucket: number;
+  past: boolean;
+}
+
 async function sweepBucket(
   deps: SweeperDeps,
-  bucket: number,
+  swept: SweptBucket,
   now: number,
   tally: Tally,
   lock: Lock,
 ) {
   tally.buckets++;
-  for (const id of await deps.deadlines.due(bucket)) {
+  for (const id of await deps.deadlines.due(swept.bucket)) {
     tally.examined++;
     // Keep the (short) lock while a large bucket is worked through.
     if (tally.examined % LOCK_EXTEND_EVERY === 0)
       await deps.state.extendLock(lock, SWEEPER_LOCK_TTL_MS);
-    const outcome = await settleIfDue(deps, id, now);
+    const outcome = await settleIfDue(deps, id, now, swept);
     if (outcome === "expired") tally.expired++;
     if (outcome === "delivered") tally.delivered++;
+    if (outcome === "redispatched") tally.redispatched++;
     if (outcome === "busy" || outcome === "deferred") tally.deferred++;
     // A request someone else is handling is looked at again shortly (it is usually final by then).
     if (outcome === "busy") await deps.deadlines.add(id, now + RETRY_DELAY_MS);
@@ -102,20 +127,27 @@ async function sweepBucket(
 
 /**
  * A request with a recorded reply is due at once (its agent stopped retrying a failed post);
- * one without is due when its deadline, possibly extended by progress, has passed.
+ * one without is due when its deadline, possibly extended by progress, has passed. Before that,
+ * an entry in a past bucket earlier than the deadline's is a dispatch check.
  */
 async function settleIfDue(
   deps: SweeperDeps,
   id: string,
   now: number,
-): Promise<"expired" | "delivered" | "not-due" | "busy" | "deferred"> {
+  swept: SweptBucket,
+): Promise<"expired" | "delivered" | "redispatched" | "not-due" | "busy" | "deferred"> {
   const [loaded, extended, hasReply] = await Promise.all([
     deps.requests.get(id),
     deps.state.get<number>(deadlineExtensionKey(id)),
     deps.state.get(replyKey(id)).then((value) => value !== null),
   ]);
   if (loaded.kind !== "found" || loaded.record.finalizedAt !== undefined) return "not-due";
-  if (!hasReply && Math.max(loaded.record.deadlineAt, extended ?? 0) > now) return "not-due";
+  const deadlineAt = Math.max(loaded.record.deadlineAt, extended ?? 0);
+  if (!hasReply && deadlineAt > now) {
+    // Checked once, when its bucket has passed: the current bucket is read on every sweep.
+    const isCheck = swept.past && swept.bucket < deadlineBucketStart(deadlineAt);
+    return isCheck ? checkDispatched(deps, loaded.record, deadlineAt, now) : "not-due";
+  }
 
   const start = await beginResume(deps, id);
   if (start.kind === "busy") return "busy";
@@ -149,4 +181,31 @@ async function settleIfDue(
     error: { code: "deadline", message: "the agent did not answer before the deadline" },
   });
   return "expired";
+}
+
+/**
+ * A request's first look (see `dispatchCheckAt`): one running is filed at its deadline; one still
+ * stored but not dispatched is handed on when its dispatch was lost, and looked at again shortly
+ * while it waits its turn in the thread.
+ */
+async function checkDispatched(
+  deps: SweeperDeps,
+  record: BotRequestRecord,
+  deadlineAt: number,
+  now: number,
+): Promise<"redispatched" | "not-due"> {
+  if (record.status === "running") {
+    await deps.deadlines.add(record.id, deadlineAt);
+    return "not-due";
+  }
+  if (!deps.redispatchStalled) {
+    deps.logger.warn("a stored request is not dispatched, and this sweeper cannot dispatch it", {
+      botRequestId: record.id,
+      status: record.status,
+    });
+  }
+  const result = (await deps.redispatchStalled?.(record)) ?? { kind: "waiting" };
+  // Looked at again shortly, whatever happened: a dispatch that dies too is caught by that look.
+  await deps.deadlines.add(record.id, dispatchCheckAt(now, deadlineAt));
+  return result.kind === "recovered" ? "redispatched" : "not-due";
 }

@@ -27,6 +27,7 @@ import {
   type MessageOutcome,
   stopActiveRequest,
 } from "./conversation-flow";
+import { redispatchStalled } from "./stalled-dispatch";
 
 /** Which later messages in a thread the bot already answers start a new turn. */
 export type FollowUpMode = "every-reply" | "mentions-only";
@@ -161,7 +162,11 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
         { ...finishing, verifier: options.verifier, deadlineMs, messageStateTtlMs },
         delivery,
       ),
-    sweep: () => sweepDeadlines(finishing),
+    sweep: () =>
+      sweepDeadlines({
+        ...finishing,
+        redispatchStalled: (record) => redispatchStalled(finishing, record),
+      }),
     async isMentionStored(platform, messageId) {
       const id = await state.get<string>(mentionKey(platform, messageId));
       return typeof id === "string" && (await requests.get(id)).kind !== "missing";

@@ -1,7 +1,9 @@
 import { PROTOCOL_VERSION } from "@baton/agent-protocol";
 import type { Message, Thread } from "chat";
 import { newBotRequestFromMention } from "../bot-request/bot-request-store";
+import { releaseDispatchLock } from "../conversation/dispatch-lock";
 import { parseMessageOptions } from "../conversation/message-options";
+import { dispatchCheckAt } from "../deadline/dispatch-check";
 import { BOT_REQUEST_RECORD_TTL_MS, mentionKey, threadActiveKey } from "../keys";
 import { beginResume, finishResume, type ResumeSessionDeps } from "../resume/resume-session";
 import {
@@ -10,6 +12,7 @@ import {
   dispatchRequest,
   stripBotMention,
 } from "./dispatch-flow";
+import { dispatchTurn } from "./dispatch-turn";
 import { BACKGROUND_PLATFORM_BUDGET, postNotice } from "./platform-calls";
 import { clearProgress } from "./progress-status";
 import { USER_NOTICES } from "./user-notices";
@@ -24,6 +27,8 @@ export type MessageOutcome =
   | DispatchOutcome
   | { kind: "duplicate"; botRequestId: string }
   | { kind: "queued"; botRequestId: string }
+  /** A sweeper recovering the stored request got to its dispatch first. */
+  | { kind: "dispatching-elsewhere"; botRequestId: string }
   | { kind: "refused-options"; problems: string[] }
   | { kind: "stopped"; botRequestId: string }
   | { kind: "nothing-to-stop" };
@@ -69,7 +74,7 @@ export async function handleThreadMessage(
   // A redelivery after a failure half-way finds no record and stores it all again.
   const deadlineAt = deps.now() + deps.deadlineMs;
   await deps.messageStates.save(botRequestId, thread, message);
-  await deps.deadlines.add(botRequestId, deadlineAt);
+  await deps.deadlines.add(botRequestId, dispatchCheckAt(deps.now(), deadlineAt));
   await thread.subscribe();
   const record = await deps.requests.create(
     newBotRequestFromMention(botRequestId, thread, message, deadlineAt),
@@ -77,11 +82,18 @@ export async function handleThreadMessage(
   );
   hooks.onAccepted?.(botRequestId);
 
-  if ((await deps.queue.admit(thread.id, botRequestId)) === "queued") {
+  const admission = await deps.queue.admit(thread.id, botRequestId);
+  if (admission.kind === "queued") {
     await notify(deps, thread, USER_NOTICES.queued);
     return { kind: "queued", botRequestId };
   }
-  const outcome = await dispatchRequest(deps, record, { waited: false, live: { thread, message } });
+  if (admission.kind === "taken") return { kind: "dispatching-elsewhere", botRequestId };
+  let outcome: DispatchOutcome;
+  try {
+    outcome = await dispatchRequest(deps, record, { waited: false, live: { thread, message } });
+  } finally {
+    await releaseDispatchLock(deps.state, admission.lock);
+  }
   if (outcome.kind === "dispatch-failed") await continueThread(deps, record.threadId, botRequestId);
   return outcome;
 }
@@ -93,13 +105,11 @@ export async function continueThread(
   finishedId: string,
 ): Promise<void> {
   for (let finished = finishedId; ; ) {
-    const nextId = await deps.queue.next(threadId, finished);
-    if (!nextId) return;
-    const loaded = await deps.requests.get(nextId);
-    if (loaded.kind !== "found") return;
-    const outcome = await dispatchRequest(deps, loaded.record, { waited: true });
-    if (outcome.kind === "dispatched") return;
-    finished = nextId;
+    const turn = await deps.queue.next(threadId, finished);
+    if (!turn) return;
+    const outcome = await dispatchTurn(deps, turn);
+    if (outcome?.kind !== "dispatch-failed") return;
+    finished = turn.botRequestId;
   }
 }
 

@@ -19,6 +19,7 @@ import { createAgentClient } from "../agent/agent-client";
 import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import type { ThreadMessageOutcome } from "../flow/baton-flows";
 import { type BatonFlows, createBatonFlows } from "../flow/baton-flows";
+import type { MessageHooks } from "../flow/conversation-flow";
 import { createRecordingReporter } from "../ports";
 
 export const HARNESS_SERVER_SECRET = "harness-server-secret-0123456789abcdef0123";
@@ -68,6 +69,10 @@ export async function startFlowHarness(
     logger?: Logger;
     /** Per-call Slack Web API timeout. */
     slackTimeoutMs?: number;
+    /** Baton's clock (records, deadlines, sweeps); the agent and Slack keep real time. */
+    now?: () => number;
+    /** Passed to every message handler (e.g. to stop one half-way, as a crash would). */
+    hooks?: MessageHooks;
   } = {},
 ): Promise<FlowHarness> {
   const state = options.state ?? createMemoryState();
@@ -124,14 +129,15 @@ export async function startFlowHarness(
     callbackBaseUrl: `${base}/callback`,
     reporter,
     logger: options.logger ?? new ConsoleLogger("error"),
+    ...(options.now ? { now: options.now } : {}),
   });
   const outcomes: ThreadMessageOutcome[] = [];
   const handlers = flows;
   bot.chat.onNewMention(async (thread, message) => {
-    outcomes.push(await handlers.onMention(thread, message));
+    outcomes.push(await handlers.onMention(thread, message, options.hooks));
   });
   bot.chat.onSubscribedMessage(async (thread, message) => {
-    outcomes.push(await handlers.onFollowUp(thread, message));
+    outcomes.push(await handlers.onFollowUp(thread, message, options.hooks));
   });
   bot.chat.onReaction(async (event) => {
     if (event.added) outcomes.push(await handlers.onReaction(event.threadId, event.emoji.name));
