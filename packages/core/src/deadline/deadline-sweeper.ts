@@ -3,6 +3,7 @@ import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import { RequestFailureError } from "../errors";
 import { deliverClaimed } from "../flow/deliver-claimed";
 import type { FinishingDeps } from "../flow/flow-deps";
+import { postNotice } from "../flow/platform-calls";
 import { classifyPostFailure } from "../flow/post-failure";
 import { clearProgress } from "../flow/progress-status";
 import type { StalledDispatchOutcome } from "../flow/stalled-dispatch";
@@ -157,7 +158,11 @@ async function settleIfDue(
     return delivery.kind === "retry-later" ? "deferred" : "delivered";
   }
   try {
-    await deps.chat.thread(start.record.threadId).post(USER_NOTICES.deadline);
+    // A short budget: the sweeper files the request again when it is spent.
+    await postNotice(deps.chat.thread(start.record.threadId), USER_NOTICES.deadline, {
+      logger: deps.logger,
+      context: { botRequestId: id },
+    });
   } catch (error) {
     if (classifyPostFailure(error).kind === "transient") {
       await abandonResume(deps, start);
