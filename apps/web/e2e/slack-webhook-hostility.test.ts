@@ -1,4 +1,4 @@
-import { deadlineBucketKey, deadlineBucketStart, REQUEST_DEADLINE_MS } from "@baton/core";
+import { DISPATCH_CHECK_DELAY_MS, deadlineBucketKey, deadlineBucketStart } from "@baton/core";
 import {
   type LocalStack,
   redisCommand,
@@ -141,10 +141,10 @@ describe.each(BACKENDS)("hostile Slack webhooks, two instances on %s", (backend)
     it("answers 503 when storing fails half-way, then handles the retry exactly once", async () => {
       const redis = stack.redis;
       if (!redis) throw new Error("a redis stack has a redis-server");
-      // A mention is stored in several writes; make one of the later ones fail (the deadline
-      // index, here: a key of the wrong type) while the store is otherwise up, as a connection
-      // dropped between two writes would.
-      const first = deadlineBucketStart(Date.now() + REQUEST_DEADLINE_MS);
+      // A mention is stored in several writes; make one of the later ones fail (its entry in the
+      // deadline index, filed for the dispatch check: a key of the wrong type) while the store is
+      // otherwise up, as a connection dropped between two writes would.
+      const first = deadlineBucketStart(Date.now() + DISPATCH_CHECK_DELAY_MS);
       const poisoned = Array.from(
         { length: POISONED_BUCKETS },
         (_, i) => `${STACK_REDIS_KEY_PREFIX}:list:${deadlineBucketKey(first + i * MINUTE_MS)}`,
