@@ -6,7 +6,9 @@ import {
   parseCancelRequestBody,
 } from "@baton/agent-protocol";
 import { type AgentContext, type CancelRecord, remember } from "./agent-context";
-import { readBody, sendError, sendJson } from "./http-io";
+import { sendJson } from "./http-io";
+import { readProtocolRequest } from "./read-protocol-request";
+import { refusalFor } from "./route-refusal";
 
 export async function handleCancel(
   context: AgentContext,
@@ -17,29 +19,9 @@ export async function handleCancel(
   const { logger } = context.deps;
   const record: CancelRecord = { receivedAt: context.deps.now(), status: 0 };
   remember(context.cancels, record, context.maxRecords);
-  const refuse = (
-    status: number,
-    code: string,
-    message: string,
-    headers?: Record<string, string>,
-  ) => {
-    Object.assign(record, { status, errorCode: code });
-    logger.warn("cancel refused", { status, code, botRequestId: record.botRequestId });
-    sendError(response, status, code, message, headers);
-  };
-
-  if (!authorized) {
-    request.resume();
-    return refuse(401, "unauthorized", "Missing or wrong bearer token", {
-      "www-authenticate": "Bearer",
-    });
-  }
-  const body = await readBody(request, MAX_SMALL_BODY_BYTES);
-  if (!body.ok) {
-    return refuse(400, "invalid_request", `Body exceeds ${MAX_SMALL_BODY_BYTES} bytes`, {
-      connection: "close",
-    });
-  }
+  const refuse = refusalFor(record, response, logger, "cancel refused");
+  const body = await readProtocolRequest(request, authorized, MAX_SMALL_BODY_BYTES, refuse);
+  if (!body) return;
   const parsed = parseCancelRequestBody(body.text);
   if (!parsed.ok) {
     const code = parsed.code === "unsupported_version" ? "unsupported_version" : "invalid_request";

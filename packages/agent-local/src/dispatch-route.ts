@@ -14,7 +14,9 @@ import {
 } from "./agent-context";
 import { faultResponse } from "./dispatch-faults";
 import { startExecution } from "./execution";
-import { readBody, sendError, sendJson } from "./http-io";
+import { sendJson } from "./http-io";
+import { readProtocolRequest } from "./read-protocol-request";
+import { refusalFor } from "./route-refusal";
 
 export async function handleDispatch(
   context: AgentContext,
@@ -30,29 +32,9 @@ export async function handleDispatch(
     payloadBytes: 0,
   };
   remember(context.dispatches, record, context.maxRecords);
-  const refuse = (
-    status: number,
-    code: string,
-    message: string,
-    headers?: Record<string, string>,
-  ) => {
-    Object.assign(record, { status, errorCode: code });
-    deps.logger.warn("dispatch refused", { status, code, botRequestId: record.botRequestId });
-    sendError(response, status, code, message, headers);
-  };
-
-  if (!authorized) {
-    request.resume();
-    return refuse(401, "unauthorized", "Missing or wrong bearer token", {
-      "www-authenticate": "Bearer",
-    });
-  }
-  const body = await readBody(request, MAX_DISPATCH_BODY_BYTES);
-  if (!body.ok) {
-    return refuse(400, "invalid_request", `Body exceeds ${MAX_DISPATCH_BODY_BYTES} bytes`, {
-      connection: "close",
-    });
-  }
+  const refuse = refusalFor(record, response, deps.logger, "dispatch refused");
+  const body = await readProtocolRequest(request, authorized, MAX_DISPATCH_BODY_BYTES, refuse);
+  if (!body) return;
   record.payloadBytes = body.bytes;
   const parsed = parseDispatchRequestBody(body.text);
   if (parsed.ok) {
