@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBoundedBody } from "./read-bounded-body";
 
 const HOST = "127.0.0.1";
 /** Bodies the stack forwards are webhooks and callbacks (the protocol caps a callback at 1 MiB). */
@@ -51,7 +52,7 @@ export async function startRoundRobinProxy(
   let badGateway = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request);
+    const body = await readBoundedBody(request, MAX_BODY_BYTES, "body too large");
     const headers = forwardableHeaders(request.headers);
     const count = targets.length;
     for (let tried = 0; tried < count; tried++) {
@@ -153,18 +154,4 @@ function forwardableHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
     if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) kept[name] = value;
   }
   return kept;
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) request.destroy(new Error("body too large"));
-      else chunks.push(chunk);
-    });
-    request.once("end", () => resolve(Buffer.concat(chunks)));
-    request.once("error", reject);
-  });
 }

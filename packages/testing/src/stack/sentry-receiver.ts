@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBoundedBody } from "./read-bounded-body";
 import {
   decodeBody,
   parseEnvelope,
@@ -38,20 +39,6 @@ export interface SentryReceiverHandle {
   stop(): Promise<void>;
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) request.destroy(new Error("envelope too large"));
-      else chunks.push(chunk);
-    });
-    request.once("end", () => resolve(Buffer.concat(chunks)));
-    request.once("error", reject);
-  });
-}
-
 /**
  * A loopback stand-in for Sentry's ingestion endpoint: accepts envelopes
  * (`POST /api/<project>/envelope/`, gzip or not), keeps them parsed and raw, answers 200.
@@ -66,7 +53,7 @@ export async function startSentryReceiver(
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? "/", "http://receiver.invalid").pathname;
-    const body = await readBody(request);
+    const body = await readBoundedBody(request, MAX_BODY_BYTES, "envelope too large");
     let decoded: Buffer;
     try {
       decoded = decodeBody(body, request.headers["content-encoding"]);
