@@ -1,9 +1,16 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { getFreePort } from "../redis-server/free-port";
-import { assertBatonBuilt, BatonBuildError, baseChildEnv, resolveNextBin } from "./baton-app";
+import {
+  assertBatonBuilt,
+  BATON_WEB_DIR,
+  BatonBuildError,
+  baseChildEnv,
+  resolveNextBin,
+  TEST_DIST_DIR,
+} from "./baton-app";
 import { startBatonServer } from "./baton-server";
 import { createCallbackRecorder } from "./callback-recorder";
 
@@ -33,6 +40,24 @@ describe("the built app", () => {
       code: "BUILD_MISSING",
     });
   });
+
+  it("fails at once, with the server's output, when next start dies at boot", async () => {
+    // Beside the app, so `next` resolves; a BUILD_ID but no build, so `next start` exits at once.
+    const appDir = mkdtempSync(join(BATON_WEB_DIR, ".boot-failure-"));
+    dirs.push(appDir);
+    mkdirSync(join(appDir, TEST_DIST_DIR));
+    writeFileSync(join(appDir, TEST_DIST_DIR, "BUILD_ID"), "not-a-build");
+    const started = Date.now();
+    const failure = await startBatonServer({ env: {}, appDir }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: "SERVER_START_FAILED" });
+    expect(String(failure)).toContain("exited before it was ready");
+    expect(String(failure)).toContain("--- exited (code");
+    // The ready timeout is 60 s; a dead server is reported as soon as it is seen dead.
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 30_000);
 
   it("starts children without the parent's configuration", () => {
     const names = ["BATON_STATE_BACKEND", "SLACK_BOT_TOKEN", "REDIS_URL", "NODE_ENV"] as const;

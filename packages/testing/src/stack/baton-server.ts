@@ -97,14 +97,19 @@ export async function startBatonServer(options: BatonServerOptions): Promise<Bat
     try {
       await waitUntil(
         async () => {
-          if (gone()) throw new BatonServerError(`next start exited before it was ready`);
           const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
           // Read to the end: a cancelled body leaves the connection busy, and Next's graceful
           // shutdown then waits seconds for it.
           await response.text();
           return response.status === 200;
         },
-        { what: `${url}/api/health to answer 200`, timeoutMs: readyTimeoutMs, intervalMs: 100 },
+        {
+          what: `${url}/api/health to answer 200`,
+          timeoutMs: readyTimeoutMs,
+          intervalMs: 100,
+          // A server that died at boot never answers: say so at once, not after the timeout.
+          abandonIf: () => (gone() ? "next start exited before it was ready" : undefined),
+        },
       );
     } catch (error) {
       await terminate("SIGKILL");

@@ -50,4 +50,4 @@ export {
   type StackBackendName,
   type StackBackendOptions,
 } from "./stack-backend";
-export { type WaitOptions, WaitTimeoutError, waitUntil } from "./wait-until";
+export { WaitAbandonedError, type WaitOptions, WaitTimeoutError, waitUntil } from "./wait-until";

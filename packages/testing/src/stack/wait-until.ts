@@ -8,6 +8,16 @@ export class WaitTimeoutError extends Error {
   }
 }
 
+/** Thrown as soon as `abandonIf` says the condition can no longer come true. */
+export class WaitAbandonedError extends Error {
+  readonly code = "WAIT_ABANDONED";
+
+  constructor(what: string, reason: string, detail?: string) {
+    super(`gave up waiting for ${what}: ${reason}${detail ? `\n${detail}` : ""}`);
+    this.name = "WaitAbandonedError";
+  }
+}
+
 export interface WaitOptions {
   /** Named in the timeout error. */
   what: string;
@@ -15,6 +25,8 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Appended to the timeout error (e.g. a server's output tail). */
   describe?: () => string;
+  /** Checked before every poll: a reason stops the wait at once (e.g. the process died). */
+  abandonIf?: () => string | undefined;
 }
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 15_000;
@@ -32,6 +44,8 @@ export async function waitUntil<T>(
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
+    const abandoned = options.abandonIf?.();
+    if (abandoned) throw new WaitAbandonedError(options.what, abandoned, options.describe?.());
     try {
       const value = await check();
       if (value !== undefined && value !== null && value !== false) {
