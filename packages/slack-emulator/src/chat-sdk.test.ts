@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createSlackEmulator, type SlackEmulator } from "./slack-emulator";
-import { type ChatBotServer, startChatBotServer } from "./test-support/chat-bot-server";
+import type { SlackEmulator } from "./slack-emulator";
+import type { ChatBotServer } from "./test-support/chat-bot-server";
+import { startEmulatorWithBot } from "./test-support/emulator-with-bot";
 
 // End to end over loopback HTTP: a real Chat SDK bot with the real Slack adapter, talking to the
 // emulator's Web API and receiving its signed events.
@@ -28,17 +29,14 @@ async function* gatedStream(gate: Promise<void>): AsyncIterable<string> {
 }
 
 beforeAll(async () => {
-  emulator = createSlackEmulator({
-    signingSecret: "test-signing-secret",
-    botToken: BOT_TOKEN,
-    botUserId: "U0BATONBOT1",
-    teamId: "T0EMULATOR1",
-  });
-  await emulator.start();
-  server = await startChatBotServer({
-    emulator,
-    botToken: BOT_TOKEN,
-    setup(bot) {
+  ({ emulator, server } = await startEmulatorWithBot(
+    {
+      signingSecret: "test-signing-secret",
+      botToken: BOT_TOKEN,
+      botUserId: "U0BATONBOT1",
+      teamId: "T0EMULATOR1",
+    },
+    (bot) => {
       bot.onNewMention(async (thread, message) => {
         handled.push(message.text);
         await thread.subscribe();
@@ -65,8 +63,7 @@ beforeAll(async () => {
         await thread.post(`echo: ${message.text}`);
       });
     },
-  });
-  emulator.setWebhookUrl(server.webhookUrl);
+  ));
 });
 
 afterEach(async () => {

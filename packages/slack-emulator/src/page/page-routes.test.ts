@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSlackEmulator, type SlackEmulator } from "../slack-emulator";
-import { type ChatBotServer, startChatBotServer } from "../test-support/chat-bot-server";
+import type { SlackEmulator } from "../slack-emulator";
+import type { ChatBotServer } from "../test-support/chat-bot-server";
+import { startEmulatorWithBot } from "../test-support/emulator-with-bot";
 
 // The page and its JSON endpoints, driving a real Chat SDK bot.
 
@@ -28,23 +29,19 @@ async function postFromPage(body: Record<string, unknown>): Promise<Response> {
 }
 
 beforeAll(async () => {
-  emulator = createSlackEmulator({
-    signingSecret: "page",
-    botToken: TOKEN,
-    botUserId: "U0BOT",
-    teamId: "T0PAGE",
-  });
-  await emulator.start();
-  server = await startChatBotServer({
-    emulator,
-    botToken: TOKEN,
-    setup(bot) {
+  ({ emulator, server } = await startEmulatorWithBot(
+    {
+      signingSecret: "page",
+      botToken: TOKEN,
+      botUserId: "U0BOT",
+      teamId: "T0PAGE",
+    },
+    (bot) => {
       bot.onNewMention(async (thread, message) => {
         await thread.post(`You said: ${message.text}`);
       });
     },
-  });
-  emulator.setWebhookUrl(server.webhookUrl);
+  ));
 });
 
 afterAll(async () => {

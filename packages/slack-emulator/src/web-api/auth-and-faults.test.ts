@@ -1,27 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSlackEmulator, type SlackEmulator } from "../slack-emulator";
-import { createApiClient } from "../test-support/web-api-client";
+import type { SlackEmulator } from "../slack-emulator";
+import {
+  startWebApiEmulator,
+  WEB_API_TOKEN as TOKEN,
+  type WebApiEmulator,
+} from "../test-support/web-api-emulator";
 
 // Authentication, routing, users/channels and injected faults over real HTTP.
 
-const TOKEN = "xoxb-web-api";
 const C = "C0000000001";
 const clock = 1_700_000_000_000;
 let emulator: SlackEmulator;
-let raw: ReturnType<typeof createApiClient>["raw"];
-let call: ReturnType<typeof createApiClient>["call"];
+let raw: WebApiEmulator["raw"];
+let call: WebApiEmulator["call"];
 
 beforeAll(async () => {
-  emulator = createSlackEmulator({
-    signingSecret: "s",
-    botToken: TOKEN,
-    botUserId: "U0BOT",
-    botName: "batonbot",
-    teamId: "T0TEAM",
-    now: () => clock,
-  });
-  await emulator.start();
-  ({ raw, call } = createApiClient(emulator.apiUrl, TOKEN));
+  ({ emulator, raw, call } = await startWebApiEmulator(() => clock));
 });
 
 afterAll(() => emulator.stop());

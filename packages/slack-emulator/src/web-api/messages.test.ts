@@ -1,15 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSlackEmulator, type SlackEmulator } from "../slack-emulator";
-import { type ApiBody as Body, createApiClient } from "../test-support/web-api-client";
+import type { SlackEmulator } from "../slack-emulator";
+import type { ApiBody as Body } from "../test-support/web-api-client";
+import {
+  startWebApiEmulator,
+  WEB_API_TOKEN as TOKEN,
+  type WebApiEmulator,
+} from "../test-support/web-api-emulator";
 
 // Messages, threads and streams over real HTTP, encoded as @slack/web-api sends them.
 
-const TOKEN = "xoxb-web-api";
 const C = "C0000000001";
 let clock = 1_700_000_000_000;
 let emulator: SlackEmulator;
-let raw: ReturnType<typeof createApiClient>["raw"];
-let call: ReturnType<typeof createApiClient>["call"];
+let raw: WebApiEmulator["raw"];
+let call: WebApiEmulator["call"];
 
 async function post(text: string, threadTs?: string): Promise<string> {
   const body = await call("chat.postMessage", {
@@ -22,16 +26,7 @@ async function post(text: string, threadTs?: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  emulator = createSlackEmulator({
-    signingSecret: "s",
-    botToken: TOKEN,
-    botUserId: "U0BOT",
-    botName: "batonbot",
-    teamId: "T0TEAM",
-    now: () => clock,
-  });
-  await emulator.start();
-  ({ raw, call } = createApiClient(emulator.apiUrl, TOKEN));
+  ({ emulator, raw, call } = await startWebApiEmulator(() => clock));
 });
 
 afterAll(() => emulator.stop());
