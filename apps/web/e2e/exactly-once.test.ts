@@ -5,7 +5,8 @@ import { waitForDispatches } from "./support/dispatches";
 import { countBy, maxOf, seconds } from "./support/figures";
 import { countReplies, formatCounts, tallyRecords } from "./support/outcome-census";
 import { mentionWithRetries, type WebhookAnswer } from "./support/slack-retries";
-import { type CallbackAnswer, createTestAgent } from "./support/test-agent";
+import { createStackTestAgent } from "./support/stack-test-agent";
+import type { CallbackAnswer } from "./support/test-agent";
 
 const BACKENDS = ["redis", "sqlite"] as const;
 const INSTANCES = 2;
@@ -51,12 +52,7 @@ describe.each(BACKENDS)("exactly one reply per request, two instances on %s", (b
     const mentionedMs = performance.now() - started;
 
     const callbacks: CallbackAnswer[] = [];
-    const agent = createTestAgent({
-      serverSecret: stack.env.BATON_CALLBACK_SECRETS as string,
-      targets: stack.servers.map((server) => server.url),
-      log: callbacks,
-      maxTotalMs: MAX_RETRY_MS,
-    });
+    const agent = createStackTestAgent(stack, callbacks, MAX_RETRY_MS);
     const finals = await mapPool(threads, REQUEST_CONCURRENCY, (threadTs, i) => {
       const dispatch = dispatches.get(threadTs);
       if (!dispatch) throw new Error(`no dispatch for ${threadTs}`);

@@ -5,7 +5,8 @@ import { countBy, maxOf, relativeMs, seconds } from "./support/figures";
 import { countReplies, formatCounts, tallyRecords } from "./support/outcome-census";
 import { mentionWithRetries, type WebhookAnswer } from "./support/slack-retries";
 import { sleep } from "./support/sleep";
-import { type CallbackAnswer, createTestAgent } from "./support/test-agent";
+import { createStackTestAgent } from "./support/stack-test-agent";
+import type { CallbackAnswer } from "./support/test-agent";
 
 const INSTANCES = 2;
 const REQUESTS = 100;
@@ -48,12 +49,7 @@ describe("redis-server stopped for 10 s while mentions and callbacks are in flig
     if (!redis) throw new Error("a redis stack has a redis-server");
     const webhooks: WebhookAnswer[] = [];
     const callbacks: CallbackAnswer[] = [];
-    const agent = createTestAgent({
-      serverSecret: stack.env.BATON_CALLBACK_SECRETS as string,
-      targets: stack.servers.map((server) => server.url),
-      log: callbacks,
-      maxTotalMs: MAX_RETRY_MS,
-    });
+    const agent = createStackTestAgent(stack, callbacks, MAX_RETRY_MS);
     const started = Date.now();
     const outage = { start: 0, end: 0 };
 
@@ -151,12 +147,7 @@ describe("redis-server stopped for 10 s while mentions and callbacks are in flig
     const { threadTs } = await stack.mention("caught mid-post [never]");
     const dispatch = await stack.waitForDispatch(threadTs);
     const callbacks: CallbackAnswer[] = [];
-    const agent = createTestAgent({
-      serverSecret: stack.env.BATON_CALLBACK_SECRETS as string,
-      targets: stack.servers.map((server) => server.url),
-      log: callbacks,
-      maxTotalMs: MAX_RETRY_MS,
-    });
+    const agent = createStackTestAgent(stack, callbacks, MAX_RETRY_MS);
     // Slack holds the reply's post; meanwhile the store goes away, so the instance that holds
     // the request's claim cannot record the outcome, nor give the claim back.
     stack.slack.injectFault("chat.postMessage", { delayMs: SLOW_POST_MS, times: 1 });
