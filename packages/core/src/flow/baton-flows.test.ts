@@ -6,6 +6,7 @@ import {
   type FlowHarness,
   HARNESS_SERVER_SECRET,
   requestIdOf,
+  signedHarnessCallback,
   startFlowHarness,
 } from "../test-support/flow-harness";
 import type { ThreadMessageOutcome } from "./baton-flows";
@@ -153,21 +154,11 @@ describe("mention -> dispatch -> callback -> reply", () => {
     harness = await startFlowHarness({ agent: { demo: { delayMs: 2_000, progressSteps: 0 } } });
     const { outcome } = await harness.mention("replay me");
     const id = dispatched(outcome);
-    const signer = createCallbackSigner({
-      signingSecret: deriveRequestSecret(HARNESS_SERVER_SECRET, id),
-      now: Date.now,
-    });
-    const body = JSON.stringify({
-      protocolVersion: PROTOCOL_VERSION,
-      type: "progress",
-      botRequestId: id,
-      agentSessionId: "sess_1",
-      executionId: "exec_1",
-      sequence: 1,
-      sentAt: new Date().toISOString(),
-      message: "step one",
-    });
-    const headers = { "content-type": "application/json", ...signer.sign("msg_replay", body) };
+    const { body, headers } = signedHarnessCallback(
+      id,
+      { type: "progress", agentSessionId: "sess_1", executionId: "exec_1", message: "step one" },
+      { webhookId: "msg_replay" },
+    );
     const send = (h: Record<string, string>) =>
       fetch(`${harness?.callbackBaseUrl}/${id}`, { method: "POST", headers: h, body });
 

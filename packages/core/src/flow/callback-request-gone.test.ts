@@ -1,9 +1,9 @@
-import { createCallbackSigner, deriveRequestSecret, PROTOCOL_VERSION } from "@baton/agent-protocol";
+import { PROTOCOL_VERSION } from "@baton/agent-protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { callbackSeenKey } from "../keys";
 import {
   type FlowHarness,
-  HARNESS_SERVER_SECRET,
+  signedHarnessCallback,
   startFlowHarness,
 } from "../test-support/flow-harness";
 
@@ -35,12 +35,9 @@ describe("a signed callback for a request Baton does not hold", () => {
     "(%s) is refused with 410 and leaves no replay mark behind",
     async (type) => {
       harness = await startFlowHarness();
-      const signer = createCallbackSigner({
-        signingSecret: deriveRequestSecret(HARNESS_SERVER_SECRET, UNKNOWN_ID),
-        now: Date.now,
+      const { body, headers } = signedHarnessCallback(UNKNOWN_ID, CALLBACKS[type], {
+        webhookId: WEBHOOK_ID,
       });
-      const body = JSON.stringify(CALLBACKS[type]);
-      const headers = { "content-type": "application/json", ...signer.sign(WEBHOOK_ID, body) };
       const send = () => harness?.flows.handleCallback({ botRequestId: UNKNOWN_ID, headers, body });
 
       const first = await send();

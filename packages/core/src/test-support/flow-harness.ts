@@ -207,16 +207,22 @@ export function requestIdOf(outcome: ThreadMessageOutcome): string {
   return outcome.botRequestId;
 }
 
+/** Options for a harness callback: its webhook id (default `msg_<botRequestId>`) and its age. */
+export interface HarnessCallbackOptions {
+  webhookId?: string;
+  secondsAgo?: number;
+}
+
 /**
- * Sends a callback for a request exactly as the agent would: a protocol body with the given
- * fields, signed with that request's derived secret, `secondsAgo` back in time.
+ * A callback for a request exactly as the agent would send it: a protocol body with the given
+ * fields, signed with that request's derived secret, `secondsAgo` back in time. The headers hold
+ * the content type and the signature.
  */
-export function sendCallback(
-  harness: FlowHarness,
+export function signedHarnessCallback(
   botRequestId: string,
   fields: Record<string, unknown> & { type: string },
-  options: { webhookId?: string; secondsAgo?: number } = {},
-): Promise<Response> {
+  options: HarnessCallbackOptions = {},
+): { body: string; headers: Record<string, string> } {
   const body = JSON.stringify({
     protocolVersion: PROTOCOL_VERSION,
     botRequestId,
@@ -230,12 +236,20 @@ export function sendCallback(
     signingSecret: deriveRequestSecret(HARNESS_SERVER_SECRET, botRequestId),
     now: () => Date.now() - (options.secondsAgo ?? 0) * 1000,
   });
-  return fetch(`${harness.callbackBaseUrl}/${botRequestId}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...signer.sign(options.webhookId ?? `msg_${botRequestId}`, body),
-    },
-    body,
-  });
+  const headers = {
+    "content-type": "application/json",
+    ...signer.sign(options.webhookId ?? `msg_${botRequestId}`, body),
+  };
+  return { body, headers };
+}
+
+/** Posts `signedHarnessCallback(...)` to the harness's callback route. */
+export function sendCallback(
+  harness: FlowHarness,
+  botRequestId: string,
+  fields: Record<string, unknown> & { type: string },
+  options: HarnessCallbackOptions = {},
+): Promise<Response> {
+  const { body, headers } = signedHarnessCallback(botRequestId, fields, options);
+  return fetch(`${harness.callbackBaseUrl}/${botRequestId}`, { method: "POST", headers, body });
 }
