@@ -1,4 +1,4 @@
-import { buildBatonApp } from "@baton/testing";
+import { buildBatonApp } from "@baton/stack";
 
 /**
  * Builds the app once per test run, before any test file starts: the end-to-end tests run the

@@ -6,7 +6,7 @@ import {
   PROTOCOL_VERSION,
   serializeCallback,
 } from "@baton/agent-protocol";
-import { type LocalStack, type StackDispatch, startLocalStack } from "@baton/testing";
+import { type LocalStack, type StackDispatch, startLocalStack } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BACKENDS = ["sqlite", "redis"] as const;

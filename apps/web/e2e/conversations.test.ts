@@ -1,4 +1,5 @@
-import { FIXTURE_WORKSPACE, type LocalStack, startLocalStack } from "@baton/testing";
+import { type LocalStack, startLocalStack } from "@baton/stack";
+import { FIXTURE_WORKSPACE } from "@baton/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   acceptedIn,

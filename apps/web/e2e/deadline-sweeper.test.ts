@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type LocalStack, type SentryEvent, startLocalStack, waitUntil } from "@baton/testing";
+import { type LocalStack, type SentryEvent, startLocalStack, waitUntil } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mapPool } from "./support/bounded-pool";
 import { seconds } from "./support/figures";

@@ -4,7 +4,7 @@ import {
   openBackendInspector,
   type StackBackendName,
   startLocalStack,
-} from "@baton/testing";
+} from "@baton/stack";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTally, judgeAnswer } from "./hostile-callbacks/case-tally";

@@ -1,4 +1,4 @@
-import { type LocalStack, startLocalStack } from "@baton/testing";
+import { type LocalStack, startLocalStack } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BACKENDS = ["sqlite", "redis"] as const;

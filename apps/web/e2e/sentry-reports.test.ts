@@ -1,5 +1,5 @@
 import { deriveRequestSecret } from "@baton/agent-protocol";
-import { type LocalStack, type SentryEvent, startLocalStack } from "@baton/testing";
+import { type LocalStack, type SentryEvent, startLocalStack } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BACKENDS = ["sqlite", "redis"] as const;

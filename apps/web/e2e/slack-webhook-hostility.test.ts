@@ -5,7 +5,7 @@ import {
   STACK_REDIS_KEY_PREFIX,
   startLocalStack,
   waitUntil,
-} from "@baton/testing";
+} from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatchesByThread } from "./support/dispatches";
 import { countBy } from "./support/figures";

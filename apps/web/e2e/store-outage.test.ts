@@ -1,4 +1,4 @@
-import { type LocalStack, startLocalStack, waitUntil } from "@baton/testing";
+import { type LocalStack, startLocalStack, waitUntil } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatchesByThread } from "./support/dispatches";
 import { countBy, maxOf, relativeMs, seconds } from "./support/figures";

@@ -2,16 +2,18 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRedisState } from "@baton/state-redis";
-import { createSqliteState } from "@baton/state-sqlite";
 import {
   BATON_HOST,
   type BatonServerHandle,
+  STACK_REDIS_KEY_PREFIX,
+  startBatonServer,
+} from "@baton/stack";
+import { createRedisState } from "@baton/state-redis";
+import { createSqliteState } from "@baton/state-sqlite";
+import {
   FIXTURE_WORKSPACE,
   getFreePort,
   type RedisServerHandle,
-  STACK_REDIS_KEY_PREFIX,
-  startBatonServer,
   startRedisServer,
 } from "@baton/testing";
 import type { StateAdapter } from "chat";

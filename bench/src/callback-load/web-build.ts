@@ -11,7 +11,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BATON_WEB_DIR, buildBatonApp, TEST_DIST_DIR } from "@baton/testing";
+import { BATON_WEB_DIR, buildBatonApp, TEST_DIST_DIR } from "@baton/stack";
 
 /**
  * The benchmark's own build of apps/web: the app's files linked into bench/.web-build, built
@@ -25,7 +25,7 @@ export const BENCH_WEB_DIR = join(
   "..",
   ".web-build",
 );
-/** Where @baton/testing's buildBatonApp and startBatonServer put and find the build. */
+/** Where @baton/stack's buildBatonApp and startBatonServer put and find the build. */
 const STACK_DIST_DIR = TEST_DIST_DIR;
 /** Linked: read only by the build. */
 const LINKED = ["src", "node_modules", "package.json", "next.config.ts"];

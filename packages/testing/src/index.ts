@@ -17,6 +17,7 @@ export {
   RedisServerMissingError,
 } from "./redis-server/find-redis-binary";
 export { getFreePort } from "./redis-server/free-port";
+export { trackServerProcess } from "./redis-server/process-reaper";
 export {
   REDIS_CLUSTER_FORM_TIMEOUT_MS,
   type RedisClusterHandle,
@@ -32,4 +33,3 @@ export {
   startRedisServer,
 } from "./redis-server/start-redis-server";
 export * from "./slack-events";
-export * from "./stack";

@@ -4,7 +4,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
 } from "@baton/agent-protocol";
-import { type BackendInspector, type LocalStack, waitUntil } from "@baton/testing";
+import { type BackendInspector, type LocalStack, waitUntil } from "@baton/stack";
 import { callbackFor, type HostileWorld, signedRequest, type Target } from "./hostile-case";
 import type { RawClient } from "./raw-post";
 

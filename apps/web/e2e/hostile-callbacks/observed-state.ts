@@ -4,7 +4,7 @@ import {
   type DumpChange,
   diffDumps,
   type LocalStack,
-} from "@baton/testing";
+} from "@baton/stack";
 import type { Target } from "./hostile-case";
 
 /**

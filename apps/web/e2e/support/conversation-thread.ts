@@ -1,4 +1,5 @@
-import { FIXTURE_WORKSPACE, type LocalStack, type StackDispatch, waitUntil } from "@baton/testing";
+import { type LocalStack, type StackDispatch, waitUntil } from "@baton/stack";
+import { FIXTURE_WORKSPACE } from "@baton/testing";
 
 /** What the reference agent's demo executor answers starts with this. */
 export const isDemoAnswer = (text: string) => text.includes("Baton demo agent");

@@ -1,4 +1,4 @@
-import { type LocalStack, type StackDispatch, waitUntil } from "@baton/testing";
+import { type LocalStack, type StackDispatch, waitUntil } from "@baton/stack";
 
 /** Accepted dispatches by thread ts, for the threads the stack's agent has seen so far. */
 export function dispatchesByThread(stack: LocalStack): Map<string, StackDispatch[]> {

@@ -1,5 +1,5 @@
 import type { BotRequestRecord } from "@baton/core";
-import type { LocalStack } from "@baton/testing";
+import type { LocalStack } from "@baton/stack";
 
 type EmulatorMessage = ReturnType<LocalStack["replies"]>[number];
 

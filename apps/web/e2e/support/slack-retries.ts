@@ -1,4 +1,4 @@
-import type { LocalStack } from "@baton/testing";
+import type { LocalStack } from "@baton/stack";
 import { sleep } from "./sleep";
 
 type EventDelivery = Awaited<ReturnType<LocalStack["slack"]["redeliver"]>>;

@@ -1,4 +1,4 @@
-import type { LocalStack } from "@baton/testing";
+import type { LocalStack } from "@baton/stack";
 import { type CallbackAnswer, createTestAgent, type TestAgent } from "./test-agent";
 
 /**

@@ -6,7 +6,7 @@ import {
   PROTOCOL_VERSION,
   serializeCallback,
 } from "@baton/agent-protocol";
-import type { StackDispatch } from "@baton/testing";
+import type { StackDispatch } from "@baton/stack";
 import { sleep } from "./sleep";
 
 /** One callback answer as the agent saw it. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { getFreePort } from "@baton/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { getFreePort } from "../redis-server/free-port";
 import { type RoundRobinProxyHandle, startRoundRobinProxy } from "./round-robin-proxy";
 
 const servers: Server[] = [];

@@ -13,9 +13,12 @@ import {
   mentionKey,
 } from "@baton/core";
 import type { EmulatorMessage, MentionDelivery, SlackEmulator } from "@baton/slack-emulator";
+import {
+  createFixtureSlackEmulator,
+  FIXTURE_WORKSPACE,
+  type RedisServerHandle,
+} from "@baton/testing";
 import type { StateAdapter } from "chat";
-import type { RedisServerHandle } from "../redis-server/start-redis-server";
-import { createFixtureSlackEmulator, FIXTURE_WORKSPACE } from "../slack-events/fixture-workspace";
 import { startBatonInstances } from "./baton-instances";
 import type { BatonServerHandle } from "./baton-server";
 import { type CallbackAttempt, createCallbackRecorder } from "./callback-recorder";

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRedisState } from "@baton/state-redis";
 import { createSqliteState } from "@baton/state-sqlite";
+import { type RedisServerHandle, startRedisServer } from "@baton/testing";
 import type { StateAdapter } from "chat";
-import { type RedisServerHandle, startRedisServer } from "../redis-server/start-redis-server";
 
 export type StackBackendName = "sqlite" | "redis";
 

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { getFreePort } from "../redis-server/free-port";
-import { trackServerProcess } from "../redis-server/process-reaper";
+import { getFreePort, trackServerProcess } from "@baton/testing";
 import { assertBatonBuilt, BATON_WEB_DIR, baseChildEnv, resolveNextBin } from "./baton-app";
 import { waitUntil } from "./wait-until";
 

@@ -1,5 +1,5 @@
+import type { RedisServerHandle } from "@baton/testing";
 import Redis from "ioredis";
-import type { RedisServerHandle } from "../redis-server/start-redis-server";
 
 /** One connection attempt; a test's redis-server is on loopback. */
 const CONNECT_TIMEOUT_MS = 2_000;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** apps/web, found from this file so it works whatever the test's working directory. */
-export const BATON_WEB_DIR = fileURLToPath(new URL("../../../../apps/web/", import.meta.url));
+export const BATON_WEB_DIR = fileURLToPath(new URL("../../../apps/web/", import.meta.url));
 
 /** Where test builds go (next.config.ts reads BATON_NEXT_DIST_DIR), apart from `npm start`'s `.next`. */
 export const TEST_DIST_DIR = ".next-test";

@@ -1,4 +1,4 @@
-import { getFreePort } from "../redis-server/free-port";
+import { getFreePort } from "@baton/testing";
 import { BATON_HOST, type BatonServerHandle, startBatonServer } from "./baton-server";
 import { type RoundRobinProxyHandle, startRoundRobinProxy } from "./round-robin-proxy";
 

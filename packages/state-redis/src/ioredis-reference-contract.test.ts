@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { createIoRedisState } from "@chat-adapter/state-ioredis";
-import { afterAll, beforeAll } from "vitest";
 import {
   createRecordingLogger,
   describeStateAdapterContract,
   type RedisServerHandle,
   startRedisServer,
-} from "./index";
+} from "@baton/testing";
+import { createIoRedisState } from "@chat-adapter/state-ioredis";
+import { afterAll, beforeAll } from "vitest";
 
 let redis: RedisServerHandle;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { getFreePort } from "@baton/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { getFreePort } from "../redis-server/free-port";
 import {
   assertBatonBuilt,
   BATON_WEB_DIR,
