@@ -123,4 +123,22 @@ describe.each(BACKENDS)("callbacks that fail verification, on %s", (backend) => 
     expect(stale.status).toBe(401);
     expect(stack.agent.dispatches()).toHaveLength(before);
   });
+
+  it("serves no benchmark route unless the benchmark turns them on", async () => {
+    const before = stack.replies(victim.threadTs).length;
+    const thread = encodeURIComponent(`slack:${stack.channel}:${victim.threadTs}`);
+    for (const path of ["/api/bench/bare", `/api/bench/post?thread=${thread}`]) {
+      const response = await fetch(`${stack.server.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text: "posted by a benchmark route" }),
+      });
+      expect({ path, status: response.status, body: await response.json() }).toEqual({
+        path,
+        status: 404,
+        body: { error: { code: "not_found" } },
+      });
+    }
+    expect(stack.replies(victim.threadTs)).toHaveLength(before);
+  });
 });

@@ -68,7 +68,7 @@ const envSchema = z
       .min(MIN_SECRET_BYTES, `needs ${MIN_SECRET_BYTES}+ characters`)
       .optional(),
     BATON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-    /** Serves /api/bench/bare, the baseline the callback benchmark compares against. */
+    /** Serves /api/bench/bare and /api/bench/post, the baselines the callback benchmark compares against. */
     BATON_BENCH_ROUTES: z.enum(["0", "1"]).default("0"),
     SENTRY_DSN: z.string().url().optional(),
     SENTRY_ENVIRONMENT: z.string().optional(),

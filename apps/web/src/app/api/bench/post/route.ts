@@ -11,7 +11,10 @@ export async function POST(request: Request) {
     return Response.json({ error: { code: "not_found" } }, { status: 404 });
   }
   const threadId = new URL(request.url).searchParams.get("thread") ?? "";
-  const { text } = (await request.json()) as { text?: unknown };
+  const text = await request.json().then(
+    (body: { text?: unknown } | null) => body?.text,
+    () => undefined,
+  );
   if (!threadId || typeof text !== "string") {
     return Response.json({ error: { code: "invalid_body" } }, { status: 400 });
   }
