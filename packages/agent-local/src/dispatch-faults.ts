@@ -18,10 +18,13 @@ export interface FaultQueue {
   /** Consumes one dispatch's worth of the oldest pending fault. */
   take(): DispatchFault | undefined;
   pending(): number;
+  /** Drops every pending fault (the agent recovers at once); returns how many answers it dropped. */
+  clear(): number;
 }
 
 export function createFaultQueue(): FaultQueue {
   const queue: { fault: DispatchFault; left: number }[] = [];
+  const pending = () => queue.reduce((sum, entry) => sum + entry.left, 0);
   return {
     inject(fault) {
       if (![429, 503, 500].includes(fault.status)) {
@@ -43,8 +46,11 @@ export function createFaultQueue(): FaultQueue {
       if (head.left === 0) queue.shift();
       return head.fault;
     },
-    pending() {
-      return queue.reduce((sum, entry) => sum + entry.left, 0);
+    pending,
+    clear() {
+      const dropped = pending();
+      queue.length = 0;
+      return dropped;
     },
   };
 }

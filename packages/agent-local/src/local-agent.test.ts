@@ -150,6 +150,22 @@ describe("dispatch -> callbacks", () => {
     ]);
     await h.receiver.waitForTerminal(request.botRequestId);
   });
+
+  it("ends an injected outage on demand: pending faults are dropped, the next dispatch runs", async () => {
+    const h = await startHarness();
+    h.agent.injectDispatchFault({ status: 503, retryAfterSeconds: 20, times: 1_000 });
+    h.agent.injectDispatchFault({ status: 500, times: 3 });
+    const request = h.build();
+
+    expect((await h.dispatch(request)).status).toBe(503);
+    expect((await h.dispatch(request)).status).toBe(503);
+    expect(h.agent.clearDispatchFaults()).toBe(998 + 3);
+    expect(h.agent.clearDispatchFaults()).toBe(0);
+    expect((await h.dispatch(request)).status).toBe(202);
+
+    expect(h.agent.dispatches().map((d) => d.outcome)).toEqual(["fault", "fault", "accepted"]);
+    await h.receiver.waitForTerminal(request.botRequestId);
+  });
 });
 
 describe("lifecycle and limits", () => {

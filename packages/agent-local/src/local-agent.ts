@@ -71,6 +71,11 @@ export interface LocalAgentHandle {
   /** The outcome of every callback delivery (after its last attempt). */
   deliveries(): DeliveryRecord[];
   injectDispatchFault(fault: DispatchFault): void;
+  /**
+   * Ends an injected outage: every pending fault is dropped, so the next dispatch is handled.
+   * Returns how many faulted answers were still pending.
+   */
+  clearDispatchFaults(): number;
   /** Settles once every execution so far has ended and its callbacks are done. */
   whenIdle(): Promise<void>;
 }
@@ -169,6 +174,7 @@ export function createLocalAgent(options: LocalAgentOptions = {}): LocalAgent {
         cancels: () => context.cancels.map((record) => ({ ...record })),
         deliveries: () => context.deliveries.map((record) => ({ ...record })),
         injectDispatchFault: (fault) => context.faults.inject(fault),
+        clearDispatchFaults: () => context.faults.clear(),
         async whenIdle() {
           // Loop: work started while waiting must be waited for too.
           for (;;) {
