@@ -11,6 +11,7 @@ import { env } from "./env";
 import { markAccepted } from "./lib/acknowledgement";
 import { flushReports, sentryReporter } from "./lib/sentry-reporter";
 import { createStateBackend, type StateBackend } from "./lib/state-backend";
+import { storeUnavailable } from "./lib/store-availability";
 
 /**
  * The Slack Web API client makes no retries of its own (its default can hold a post for half an
@@ -125,10 +126,7 @@ export async function withBaton(work: (baton: Baton) => Promise<Response>): Prom
     return await work(await getBaton());
   } catch (error) {
     if (!(error instanceof StateUnavailableError)) throw error;
-    return Response.json(
-      { error: { code: "store_unavailable" } },
-      { status: 503, headers: { "retry-after": "1" } },
-    );
+    return storeUnavailable();
   }
 }
 

@@ -1,7 +1,7 @@
-import { StateUnavailableError } from "@baton/core";
 import type { StateAdapter } from "chat";
 import { createAcknowledgement, runAcknowledged } from "./acknowledgement";
 import { clearSlackEventMarkers, slackMentionEvent } from "./slack-event-markers";
+import { probeState, storeUnavailable } from "./store-availability";
 
 export type WebhookHandler = (
   request: Request,
@@ -21,29 +21,23 @@ export interface AcknowledgedWebhookOptions {
 
 /** Slack wants an answer within 3 s; past this the store counts as unavailable. */
 const ACCEPT_WAIT_MS = 2_500;
-const HEALTH_PROBE_KEY = "baton:health-probe";
-const RETRY_AFTER_SECONDS = "1";
 
 /**
  * Answers a platform webhook 200 only once a mention it carries is stored. The store is probed
- * first (a failure answers 503 in well under a second and writes nothing); then the Chat SDK
+ * first (a failure throws StateUnavailableError, which the route's `withBaton` answers with 503
+ * in well under a second, having written nothing); then the Chat SDK
  * handles the request while the route waits for the mention handler's "accepted" signal. If
  * storing fails, the SDK's delivery marks are removed and 503 makes the platform retry.
  */
 export async function acknowledgedWebhook(options: AcknowledgedWebhookOptions): Promise<Response> {
   const body = await options.request.text();
-  try {
-    await options.state.get(HEALTH_PROBE_KEY);
-  } catch (error) {
-    if (error instanceof StateUnavailableError) return unavailable();
-    throw error;
-  }
+  await probeState(options.state);
   const mention = options.platform === "slack" ? slackMentionEvent(body) : undefined;
   const first = await handleOnce(options, body);
   if (first.kind === "failed") {
     // Best effort: with the store down this fails too, and the retry path below cleans up later.
     if (mention) await clearSlackEventMarkers(options.state, mention).catch(() => undefined);
-    return unavailable();
+    return storeUnavailable();
   }
   // A retry the SDK skipped as already delivered, for a mention Baton never stored (its first
   // attempt failed and the marks could not be removed then): remove them now and handle it.
@@ -56,7 +50,7 @@ export async function acknowledgedWebhook(options: AcknowledgedWebhookOptions): 
   ) {
     await clearSlackEventMarkers(options.state, mention);
     const second = await handleOnce(options, body);
-    return second.kind === "failed" ? unavailable() : second.response;
+    return second.kind === "failed" ? storeUnavailable() : second.response;
   }
   return first.response;
 }
@@ -95,11 +89,4 @@ async function handleOnce(options: AcknowledgedWebhookOptions, body: string): Pr
   if (outcome.kind === "failed") return outcome;
   if (outcome.kind === "timeout") return { kind: "failed", error: new Error("accept timed out") };
   return { kind: outcome.kind, response };
-}
-
-function unavailable(): Response {
-  return Response.json(
-    { error: { code: "store_unavailable" } },
-    { status: 503, headers: { "retry-after": RETRY_AFTER_SECONDS } },
-  );
 }

@@ -1,14 +1,12 @@
 import { getBaton } from "../../../bot";
-
-/** A key nobody writes: reading it proves the backend answers. */
-const HEALTH_PROBE_KEY = "baton:health-probe";
+import { probeState } from "../../../lib/store-availability";
 
 /** Liveness (the process answers) and readiness (the state backend answers). */
 export async function GET() {
   const started = performance.now();
   try {
     const baton = await getBaton();
-    await baton.backend.state.get(HEALTH_PROBE_KEY);
+    await probeState(baton.backend.state);
     return Response.json({
       ok: true,
       state: { backend: baton.backend.name, ok: true, latencyMs: elapsed(started) },

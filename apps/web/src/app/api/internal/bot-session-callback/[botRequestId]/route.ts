@@ -1,9 +1,7 @@
+import { MAX_CALLBACK_BODY_BYTES } from "@baton/agent-protocol";
 import { after } from "next/server";
 import { withBaton } from "../../../../../bot";
 import { flushReports } from "../../../../../lib/sentry-reporter";
-
-/** Bodies above this are refused before being read; the protocol caps a callback at 1 MiB. */
-const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
 
 /** The agent's callback: a thin shell over core's callback flow. */
 export async function POST(
@@ -11,6 +9,7 @@ export async function POST(
   context: { params: Promise<{ botRequestId: string }> },
 ) {
   const { botRequestId } = await context.params;
+  // Bodies above the protocol's cap are refused before being read.
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_CALLBACK_BODY_BYTES) {
     return Response.json({ error: { code: "body_too_large" } }, { status: 413 });
