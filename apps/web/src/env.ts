@@ -1,4 +1,4 @@
-import { MESSAGE_STATE_TTL_MS, REQUEST_DEADLINE_MS } from "@baton/core";
+import { MESSAGE_STATE_TTL_MS, REQUEST_DEADLINE_MS, SWEEP_INTERVAL_MS } from "@baton/core";
 import { z } from "zod";
 
 /**
@@ -61,7 +61,7 @@ const envSchema = z
     /** Thinking budget cap (tokens) for `--effort high`; low and medium scale below it. */
     BATON_MAX_THINKING_TOKENS: z.coerce.number().int().positive().default(32_000),
     /** In-process deadline sweeps; 0 turns them off (e.g. when an external scheduler calls the route). */
-    BATON_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+    BATON_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(SWEEP_INTERVAL_MS),
     /** Enables POST /api/internal/sweep for an external scheduler, with this bearer token. */
     BATON_SWEEP_TOKEN: z
       .string()

@@ -10,12 +10,8 @@ export type BatonErrorCode =
   | "STATE_NOT_CONNECTED"
   | "CONFIG_INVALID"
   | "INVARIANT_BROKEN"
-  | "REHYDRATION_FAILED"
-  | "REQUEST_GONE"
-  | "DISPATCH_FAILED"
-  | "POST_FAILED"
   | "PLATFORM_CALL_FAILED"
-  | "DEADLINE_EXCEEDED";
+  | RequestFailureCode;
 
 export class BatonError<C extends BatonErrorCode = BatonErrorCode> extends Error {
   readonly code: C;

@@ -58,19 +58,19 @@ export function createThreadQueue(state: StateAdapter, requests: BotRequestStore
     const loaded = await requests.get(id);
     return loaded.kind === "found" && loaded.record.finalizedAt === undefined;
   };
-  /** The oldest queued request in the list that still waits. */
+  /**
+   * The oldest queued request in the list that still waits. The list keeps finished entries
+   * until it is trimmed, so the records are read in one parallel round, not one by one.
+   */
   const firstWaiting = async (queued: readonly string[]) => {
-    for (const id of queued) {
-      const loaded = await requests.get(id);
-      if (
+    const loads = await Promise.all(queued.map((id) => requests.get(id)));
+    const index = loads.findIndex(
+      (loaded) =>
         loaded.kind === "found" &&
         loaded.record.status === "queued" &&
-        loaded.record.finalizedAt === undefined
-      ) {
-        return id;
-      }
-    }
-    return undefined;
+        loaded.record.finalizedAt === undefined,
+    );
+    return index === -1 ? undefined : queued[index];
   };
   /** Makes the request the thread's active one, if its dispatch lock is free. */
   const activate = async (threadId: string, botRequestId: string) => {

@@ -2,10 +2,10 @@ import type { Lock } from "chat";
 import type { BotRequestRecord } from "../bot-request/bot-request-record";
 import { RequestFailureError } from "../errors";
 import { deliverClaimed } from "../flow/deliver-claimed";
+import { finishRequest } from "../flow/finish-request";
 import type { FinishingDeps } from "../flow/flow-deps";
 import { postNotice } from "../flow/platform-calls";
 import { classifyPostFailure } from "../flow/post-failure";
-import { clearProgress } from "../flow/progress-status";
 import type { StalledDispatchOutcome } from "../flow/stalled-dispatch";
 import { USER_NOTICES } from "../flow/user-notices";
 import {
@@ -18,7 +18,7 @@ import {
   SWEEPER_LOCK_ID,
   SWEEPER_LOCK_TTL_MS,
 } from "../keys";
-import { abandonResume, beginResume, finishResume } from "../resume/resume-session";
+import { abandonResume, beginResume } from "../resume/resume-session";
 import { dispatchCheckAt } from "./dispatch-check";
 
 export interface SweeperDeps extends FinishingDeps {
@@ -180,8 +180,7 @@ async function settleIfDue(
     },
     context: { botRequestId: id },
   });
-  await clearProgress(deps, start.record);
-  await finishResume(deps, start, {
+  await finishRequest(deps, start, {
     status: "error",
     error: { code: "deadline", message: "the agent did not answer before the deadline" },
   });

@@ -5,7 +5,7 @@ import { releaseDispatchLock } from "../conversation/dispatch-lock";
 import { parseMessageOptions } from "../conversation/message-options";
 import { dispatchCheckAt } from "../deadline/dispatch-check";
 import { BOT_REQUEST_RECORD_TTL_MS, mentionKey, threadActiveKey } from "../keys";
-import { beginResume, finishResume, type ResumeSessionDeps } from "../resume/resume-session";
+import { beginResume, type ResumeSessionDeps } from "../resume/resume-session";
 import {
   type DispatchDeps,
   type DispatchOutcome,
@@ -13,8 +13,8 @@ import {
   stripBotMention,
 } from "./dispatch-flow";
 import { dispatchTurn } from "./dispatch-turn";
+import { finishRequest } from "./finish-request";
 import { BACKGROUND_PLATFORM_BUDGET, postNotice } from "./platform-calls";
-import { clearProgress } from "./progress-status";
 import { USER_NOTICES } from "./user-notices";
 
 export interface ConversationDeps extends DispatchDeps {
@@ -137,8 +137,7 @@ export async function stopActiveRequest(
     });
   }
   await notify(deps, deps.chat.thread(threadId), USER_NOTICES.stopped);
-  await clearProgress(deps, start.record);
-  await finishResume(deps, start, { status: "cancelled" });
+  await finishRequest(deps, start, { status: "cancelled" });
   return { kind: "stopped", botRequestId: activeId };
 }
 

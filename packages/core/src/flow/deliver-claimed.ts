@@ -1,10 +1,10 @@
 import type { Thread } from "chat";
 import { RequestFailureError } from "../errors";
 import { rehydrateMessageState } from "../message-state/rehydrate";
-import { abandonResume, finishResume, type ResumeStart } from "../resume/resume-session";
+import { abandonResume, type ResumeStart } from "../resume/resume-session";
+import { finishRequest } from "./finish-request";
 import type { FinishingDeps } from "./flow-deps";
 import { classifyPostFailure } from "./post-failure";
-import { clearProgress } from "./progress-status";
 import { deliverReply } from "./reply-delivery";
 import type { ReplyRecord } from "./reply-record";
 
@@ -59,14 +59,12 @@ export async function deliverClaimed(
       },
       context: { botRequestId: record.id },
     });
-    await clearProgress(deps, record);
-    await finishResume(deps, start, {
+    await finishRequest(deps, start, {
       status: "error",
       error: { code: `post_failed:${failure.code}`, message: "the platform refused the reply" },
     });
     return { kind: "post-failed" };
   }
-  await clearProgress(deps, record);
-  await finishResume(deps, start, reply.outcome);
+  await finishRequest(deps, start, reply.outcome);
   return { kind: "posted" };
 }

@@ -17,7 +17,6 @@ export interface ProgressDeps {
   state: StateAdapter;
   chat: Chat;
   logger: Logger;
-  ttlMs?: number;
 }
 
 /**
@@ -47,7 +46,7 @@ export async function showProgress(
       messageId = await postMarkdown(thread, text, calls);
     }
     const status: ProgressStatus = { messageId, sequence: callback.sequence };
-    await deps.state.set(progressKey(record.id), status, deps.ttlMs ?? MESSAGE_STATE_TTL_MS);
+    await deps.state.set(progressKey(record.id), status, MESSAGE_STATE_TTL_MS);
     return "shown";
   } finally {
     await deps.state.releaseLock(lock);

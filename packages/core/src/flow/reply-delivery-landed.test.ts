@@ -1,12 +1,12 @@
 import { FIXTURE_WORKSPACE } from "@baton/testing";
 import type { Thread } from "chat";
 import { afterEach, describe, expect, it } from "vitest";
-import { progressKey } from "../keys";
+import { progressKey, replyKey } from "../keys";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
 import { IN_REQUEST_PLATFORM_BUDGET } from "./platform-calls";
-import { deliverReply, loadReplyRecord } from "./reply-delivery";
-import { REPLY_RECORD_VERSION, type ReplyRecord } from "./reply-record";
+import { deliverReply } from "./reply-delivery";
+import { parseReplyRecord, REPLY_RECORD_VERSION, type ReplyRecord } from "./reply-record";
 
 const channel = FIXTURE_WORKSPACE.channel.id;
 /** As many failed posts as a callback attempts, so the post fails for good this time. */
@@ -52,7 +52,7 @@ describe("reply delivery after a post that did not land", () => {
   ): Promise<ReplyRecord> {
     await expect(deliverReply(deps, id, thread, record)).rejects.toBeDefined();
     harness?.slack.clearFaults();
-    const saved = await loadReplyRecord(deps.state, id);
+    const saved = parseReplyRecord(await deps.state.get(replyKey(id)));
     if (!saved) throw new Error("no reply record");
     return saved;
   }

@@ -7,8 +7,8 @@ import { replyKey } from "../keys";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
 import { IN_REQUEST_PLATFORM_BUDGET } from "./platform-calls";
-import { deliverReply, loadReplyRecord } from "./reply-delivery";
-import { REPLY_RECORD_VERSION, type ReplyRecord } from "./reply-record";
+import { deliverReply } from "./reply-delivery";
+import { parseReplyRecord, REPLY_RECORD_VERSION, type ReplyRecord } from "./reply-record";
 
 const channel = FIXTURE_WORKSPACE.channel.id;
 
@@ -59,7 +59,7 @@ describe("reply delivery", () => {
     harness.slack.injectFault("conversations.replies", { status: 503, times: 10 });
     await expect(deliverReply(deps, id, thread, record)).rejects.toBeDefined();
     harness.slack.clearFaults();
-    const saved = await loadReplyRecord(harness.state, id);
+    const saved = parseReplyRecord(await harness.state.get(replyKey(id)));
     expect(saved).toMatchObject({ posted: 0, inFlight: { index: 0 } });
 
     // The retry sees that part one landed and goes on from part two.

@@ -3,21 +3,12 @@ import { MESSAGE_STATE_TTL_MS, replyKey } from "../keys";
 import { findLandedMessage } from "./landed-message";
 import { postMarkdown } from "./platform-calls";
 import { progressMessageId } from "./progress-status";
-import { type ReplyRecord, replyRecordSchema } from "./reply-record";
+import type { ReplyRecord } from "./reply-record";
 
 export interface ReplyDeliveryDeps {
   state: StateAdapter;
   now(): number;
-  ttlMs?: number;
   logger?: Logger;
-}
-
-export async function loadReplyRecord(
-  state: StateAdapter,
-  botRequestId: string,
-): Promise<ReplyRecord | undefined> {
-  const parsed = replyRecordSchema.safeParse(await state.get(replyKey(botRequestId)));
-  return parsed.success ? parsed.data : undefined;
 }
 
 /**
@@ -35,7 +26,7 @@ export async function deliverReply(
   record: ReplyRecord,
 ): Promise<void> {
   const save = (next: ReplyRecord) =>
-    deps.state.set(replyKey(botRequestId), next, deps.ttlMs ?? MESSAGE_STATE_TTL_MS);
+    deps.state.set(replyKey(botRequestId), next, MESSAGE_STATE_TTL_MS);
   let current = record;
   while (current.posted < current.chunks.length) {
     const index = current.posted;

@@ -30,6 +30,12 @@ export const replyRecordSchema = z.object({
 
 export type ReplyRecord = z.infer<typeof replyRecordSchema>;
 
+/** A stored reply record, or undefined when there is none (or it is unreadable: start afresh). */
+export function parseReplyRecord(value: unknown): ReplyRecord | undefined {
+  const parsed = replyRecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
 export function replyRecordFor(callback: TerminalCallback, platform: string): ReplyRecord {
   return {
     v: REPLY_RECORD_VERSION,

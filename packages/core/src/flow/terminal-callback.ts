@@ -1,13 +1,13 @@
 import type { TerminalCallback } from "@baton/agent-protocol";
 import { RequestFailureError, StateUnavailableError } from "../errors";
 import { releaseClaimWhenStoreIsBack } from "../resume/claim-release";
-import { beginResume, finishResume, type ResumeStart } from "../resume/resume-session";
+import { beginResume, type ResumeStart } from "../resume/resume-session";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { deliverClaimed } from "./deliver-claimed";
+import { finishRequest } from "./finish-request";
 import type { FinishingDeps } from "./flow-deps";
 import { postNotice } from "./platform-calls";
 import { classifyPostFailure } from "./post-failure";
-import { clearProgress } from "./progress-status";
 import { replyRecordFor } from "./reply-record";
 import { USER_NOTICES } from "./user-notices";
 
@@ -114,8 +114,7 @@ async function reportLostState(deps: TerminalCallbackDeps, start: Claimed) {
       code: failure.code,
     });
   }
-  await clearProgress(deps, record);
-  await finishResume(deps, start, {
+  await finishRequest(deps, start, {
     status: "error",
     error: { code: reason, message: "the message state needed to reply was not available" },
   });

@@ -5,7 +5,7 @@ import {
   type FinalizeResult,
   parseBotRequestRecord,
 } from "../bot-request/bot-request-store";
-import { type ReplyRecord, replyRecordSchema } from "../flow/reply-record";
+import { parseReplyRecord, type ReplyRecord } from "../flow/reply-record";
 import { botRequestFinalKey, botRequestKey, messageStateKey, replyKey } from "../keys";
 import {
   type MessageStateLoad,
@@ -95,11 +95,6 @@ function classify(
     messageState: parseStoredMessageState(messageState),
     reply: parseReplyRecord(reply),
   };
-}
-
-function parseReplyRecord(value: unknown): ReplyRecord | undefined {
-  const parsed = replyRecordSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
 }
 
 /** Records the outcome (exactly once), drops the resume and reply state, releases the claim. */
