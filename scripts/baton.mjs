@@ -75,7 +75,12 @@ switch (command) {
     break;
   case "start":
     install();
-    process.exit(run(process.execPath, [join(root, "scripts", "start-stack.mjs"), ...rest]));
+    // The stack runs pnpm four times: hand it the command found here, not a fresh npx lookup each.
+    process.exit(
+      run(process.execPath, [join(root, "scripts", "start-stack.mjs"), ...rest], {
+        env: { ...env, BATON_PNPM: JSON.stringify(pnpm()) },
+      }),
+    );
     break;
   case "check":
     install();

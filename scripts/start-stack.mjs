@@ -63,7 +63,9 @@ function start(name, args, env) {
   return child;
 }
 
+/** The pnpm command `npm start` resolved (scripts/baton.mjs), else pnpm itself or the pinned one via npx. */
 function pnpmCommand() {
+  if (process.env.BATON_PNPM) return JSON.parse(process.env.BATON_PNPM);
   return process.env.npm_config_user_agent?.startsWith("pnpm/") ? ["pnpm"] : ["npx", "--yes", pnpm];
 }
 
