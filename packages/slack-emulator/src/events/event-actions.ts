@@ -88,36 +88,30 @@ export function createEventActions(options: EventActionsOptions) {
     return text.includes(botMention) ? text : `${botMention} ${text}`;
   }
 
+  /** Records a user's message and builds the event envelope Slack would send for it. */
+  function compose(type: "app_mention" | "message", input: MessageInput): ComposedEvent {
+    const message = postUserMessage(input);
+    const eventId = ids.eventId();
+    const event = buildMessageEvent(type, input.channel, model.toWire(message));
+    return {
+      channel: input.channel,
+      ts: message.ts,
+      eventId,
+      envelope: envelopeFor(event, eventId),
+    };
+  }
+
   function deliverOptions(input: DeliverOptions): DeliverOptions {
     return { signingSecret: input.signingSecret, timestampSeconds: input.timestampSeconds };
   }
 
   return {
     /** Records the user's mention and returns its envelope without delivering it. */
-    composeMention(input: MentionInput): ComposedEvent {
-      const message = postUserMessage({ ...input, text: mentionText(input.text) });
-      const eventId = ids.eventId();
-      const event = buildMessageEvent("app_mention", input.channel, model.toWire(message));
-      return {
-        channel: input.channel,
-        ts: message.ts,
-        eventId,
-        envelope: envelopeFor(event, eventId),
-      };
-    },
+    composeMention: (input: MentionInput): ComposedEvent =>
+      compose("app_mention", { ...input, text: mentionText(input.text) }),
 
     /** Records a user's message (e.g. history in a thread) without telling the bot. */
-    composeMessage(input: MessageInput): ComposedEvent {
-      const message = postUserMessage(input);
-      const eventId = ids.eventId();
-      const event = buildMessageEvent("message", input.channel, model.toWire(message));
-      return {
-        channel: input.channel,
-        ts: message.ts,
-        eventId,
-        envelope: envelopeFor(event, eventId),
-      };
-    },
+    composeMessage: (input: MessageInput): ComposedEvent => compose("message", input),
 
     async mention(input: MentionInput): Promise<MentionDelivery> {
       const message = postUserMessage({ ...input, text: mentionText(input.text) });
