@@ -1,21 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   BATON_HOST,
   type BatonServerHandle,
-  STACK_REDIS_KEY_PREFIX,
   startBatonServer,
+  startStackBackend,
 } from "@baton/stack";
-import { createRedisState } from "@baton/state-redis";
-import { createSqliteState } from "@baton/state-sqlite";
-import {
-  FIXTURE_WORKSPACE,
-  getFreePort,
-  type RedisServerHandle,
-  startRedisServer,
-} from "@baton/testing";
+import { FIXTURE_WORKSPACE, getFreePort, type RedisServerHandle } from "@baton/testing";
 import type { StateAdapter } from "chat";
 import { type EmulatorHost, type EmulatorPlacement, startInlineEmulator } from "./emulator-host";
 import { startEmulatorProcess } from "./emulator-process";
@@ -59,29 +49,13 @@ async function runAll(steps: (() => Promise<unknown>)[]): Promise<void> {
   if (failures.length > 0) throw new AggregateError(failures, "stopping the bench stack failed");
 }
 
+/** The stack's backend (a redis-server or a SQLite file) and the bench's own connection to it. */
 async function startBackend(name: BackendName, cleanup: (() => Promise<unknown>)[]) {
-  if (name === "redis") {
-    const redis = await startRedisServer();
-    cleanup.push(() => redis.stop());
-    const env = {
-      BATON_STATE_BACKEND: "redis",
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: STACK_REDIS_KEY_PREFIX,
-    };
-    const state = createRedisState({ url: redis.url, keyPrefix: STACK_REDIS_KEY_PREFIX });
-    return { env, state: await connected(state, cleanup), redis };
-  }
-  const dir = mkdtempSync(join(tmpdir(), "baton-callback-bench-"));
-  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, "baton.sqlite");
-  const env = { BATON_STATE_BACKEND: "sqlite", BATON_SQLITE_PATH: path };
-  return { env, state: await connected(createSqliteState({ path }), cleanup), redis: undefined };
-}
-
-async function connected(state: StateAdapter, cleanup: (() => Promise<unknown>)[]) {
+  const backend = await startStackBackend(name);
+  cleanup.push(() => backend.stop());
+  const state = await backend.connect();
   cleanup.push(() => state.disconnect());
-  await state.connect();
-  return state;
+  return { env: backend.env, state, redis: backend.redis };
 }
 
 /**

@@ -47,7 +47,9 @@ export {
 } from "./sentry-receiver";
 export {
   STACK_REDIS_KEY_PREFIX,
+  type StackBackend,
   type StackBackendName,
   type StackBackendOptions,
+  startStackBackend,
 } from "./stack-backend";
 export { WaitAbandonedError, type WaitOptions, WaitTimeoutError, waitUntil } from "./wait-until";

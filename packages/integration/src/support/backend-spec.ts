@@ -7,11 +7,11 @@ import type { StateAdapter } from "chat";
 export type BackendSpec = { kind: "sqlite"; path: string } | { kind: "redis"; url: string };
 
 export async function openBackend(spec: BackendSpec): Promise<StateAdapter> {
-  const inner =
+  // createRedisState guards itself (failures become StateUnavailableError); SQLite needs it here.
+  const state =
     spec.kind === "sqlite"
-      ? createSqliteState({ path: spec.path })
+      ? guardStateAdapter(createSqliteState({ path: spec.path }), "sqlite")
       : createRedisState({ url: spec.url });
-  const state = guardStateAdapter(inner, spec.kind);
   await state.connect();
   return state;
 }
