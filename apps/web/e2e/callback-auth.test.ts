@@ -7,6 +7,7 @@ import {
   serializeCallback,
 } from "@baton/agent-protocol";
 import { type LocalStack, type StackDispatch, startLocalStack } from "@baton/stack";
+import { FIXTURE_WORKSPACE } from "@baton/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BACKENDS = ["sqlite", "redis"] as const;
@@ -113,7 +114,11 @@ describe.each(BACKENDS)("callbacks that fail verification, on %s", (backend) => 
 
   it("refuses a Slack event with a forged signature or an old timestamp with 401", async () => {
     const before = stack.agent.dispatches().length;
-    const base = { channel: stack.channel, user: "U0HUMAN001", text: "forged mention" };
+    const base = {
+      channel: stack.channel,
+      user: FIXTURE_WORKSPACE.human.id,
+      text: "forged mention",
+    };
     const forged = await stack.slack.mention({ ...base, signingSecret: "not-the-signing-secret" });
     expect(forged.status).toBe(401);
     const stale = await stack.slack.mention({

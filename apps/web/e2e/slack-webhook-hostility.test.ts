@@ -6,6 +6,7 @@ import {
   startLocalStack,
   waitUntil,
 } from "@baton/stack";
+import { FIXTURE_WORKSPACE } from "@baton/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatchesByThread } from "./support/dispatches";
 import { countBy } from "./support/figures";
@@ -37,7 +38,7 @@ describe.each(BACKENDS)("hostile Slack webhooks, two instances on %s", (backend)
   });
 
   const dispatchCount = (threadTs: string) => dispatchesByThread(stack).get(threadTs)?.length ?? 0;
-  const human = { user: "U0HUMAN001" };
+  const human = { user: FIXTURE_WORKSPACE.human.id };
 
   it("answers 401 to a forged or stale signature, on every instance, and creates nothing", async () => {
     const before = stack.agent.dispatches().length;

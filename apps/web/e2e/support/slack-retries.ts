@@ -1,4 +1,5 @@
 import type { LocalStack } from "@baton/stack";
+import { FIXTURE_WORKSPACE } from "@baton/testing";
 import { sleep } from "./sleep";
 
 type EventDelivery = Awaited<ReturnType<LocalStack["slack"]["redeliver"]>>;
@@ -45,7 +46,7 @@ export async function mentionWithRetries(
   const started = Date.now();
   const first = await stack.slack.mention({
     channel: stack.channel,
-    user: "U0HUMAN001",
+    user: FIXTURE_WORKSPACE.human.id,
     text,
   });
   if (!first.ts) throw new Error(`the emulator did not record the mention: ${first.error}`);
