@@ -14,16 +14,20 @@ import { fileURLToPath } from "node:url";
 import { BATON_WEB_DIR, buildBatonApp, TEST_DIST_DIR } from "@baton/stack";
 
 /**
- * The benchmark's own build of apps/web: the app's files linked into bench/.web-build, built
- * there. The e2e suite rebuilds apps/web's test build on every run; a private build cannot be
- * rebuilt under a running benchmark, and the benchmark never takes the app's build lock. The
- * directory sits as deep as apps/web, so the app's relative paths (tsconfig `extends`) hold.
+ * The benchmark's own build of apps/web: the app's files linked into .web-build/bench at the
+ * workspace root, built there. The e2e suite rebuilds apps/web's test build on every run; a
+ * private build cannot be rebuilt under a running benchmark, and the benchmark never takes the
+ * app's build lock. The directory sits as deep as apps/web, so the app's relative paths
+ * (tsconfig `extends`) hold.
  */
 export const BENCH_WEB_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
   "..",
   "..",
+  "..",
+  "..",
   ".web-build",
+  "bench",
 );
 /** Where @baton/stack's buildBatonApp and startBatonServer put and find the build. */
 const STACK_DIST_DIR = TEST_DIST_DIR;
