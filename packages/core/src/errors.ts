@@ -1,5 +1,5 @@
-import type { PostFailure } from "./flow/post-failure";
-import type { RetryStats } from "./retry/retry-budget";
+import type { PostFailure } from "./platform/post-failure";
+import type { RetryStats } from "./platform/retry-budget";
 
 /**
  * Typed errors. Expected outcomes are discriminated unions, not errors; these are thrown for

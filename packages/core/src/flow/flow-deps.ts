@@ -1,8 +1,8 @@
 import type { Chat, Logger, StateAdapter } from "chat";
-import type { BotRequestRecord } from "../bot-request/bot-request-record";
-import type { BotRequestStore } from "../bot-request/bot-request-store";
-import type { DeadlineIndex } from "../deadline/deadline-index";
 import type { ErrorReporter } from "../ports";
+import type { BotRequestRecord } from "../request/bot-request-record";
+import type { BotRequestStore } from "../request/bot-request-store";
+import type { DeadlineIndex } from "../request/deadline-index";
 
 /** What every path that finishes a request (callback, sweeper) works with. */
 export interface FinishingDeps {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { NewBotRequest } from "../bot-request/bot-request-store";
+import type { NewBotRequest } from "../request/bot-request-store";
 
 export function newBotRequest(overrides: Partial<NewBotRequest> = {}): NewBotRequest {
   return {

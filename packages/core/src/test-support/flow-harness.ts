@@ -15,12 +15,12 @@ import type { SlackEmulator } from "@baton/slack-emulator";
 import { createFixtureSlackEmulator, createSlackTestBot, FIXTURE_WORKSPACE } from "@baton/testing";
 import { createMemoryState } from "@chat-adapter/state-memory";
 import { type Chat, ConsoleLogger, type Logger, type StateAdapter } from "chat";
-import { createAgentClient } from "../agent/agent-client";
-import type { BotRequestRecord } from "../bot-request/bot-request-record";
-import type { ThreadMessageOutcome } from "../flow/baton-flows";
-import { type BatonFlows, createBatonFlows } from "../flow/baton-flows";
-import type { MessageHooks } from "../flow/conversation-flow";
+import type { ThreadMessageOutcome } from "../baton-flows";
+import { type BatonFlows, createBatonFlows } from "../baton-flows";
+import { createAgentClient } from "../dispatch/agent-client";
+import type { MessageHooks } from "../mention/handle-message";
 import { createRecordingReporter } from "../ports";
+import type { BotRequestRecord } from "../request/bot-request-record";
 
 export const HARNESS_SERVER_SECRET = "harness-server-secret-0123456789abcdef0123";
 

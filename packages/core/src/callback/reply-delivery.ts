@@ -1,0 +1,79 @@
+import type { Logger, StateAdapter, Thread } from "chat";
+import { MESSAGE_STATE_TTL_MS, replyKey } from "../keys";
+import { findLandedMessage } from "../platform/landed-message";
+import { postMarkdown } from "../platform/platform-calls";
+import type { ReplyRecord } from "../request/reply-store";
+import { progressMessageId } from "./progress";
+
+export interface ReplyDeliveryDeps {
+  state: StateAdapter;
+  now(): number;
+  logger?: Logger;
+}
+
+/**
+ * Posts the recorded reply's remaining chunks, in order. Before each post the chunk is marked in
+ * flight (durably); whoever finds a chunk in flight, a retry after a crash or the next attempt
+ * after a failure that may have posted it, first looks in the thread for a message of ours
+ * posted since then, so a post that landed is not posted twice. Messages of ours known to be
+ * something else (the chunks already posted, the progress status message) never count as the
+ * chunk in flight. Platforms offer no idempotency key for posts; this is the next best thing.
+ */
+export async function deliverReply(
+  deps: ReplyDeliveryDeps,
+  botRequestId: string,
+  thread: Thread,
+  record: ReplyRecord,
+): Promise<void> {
+  const save = (next: ReplyRecord) =>
+    deps.state.set(replyKey(botRequestId), next, MESSAGE_STATE_TTL_MS);
+  let current = record;
+  while (current.posted < current.chunks.length) {
+    const index = current.posted;
+    const findLanded = landedChunk(deps, botRequestId, thread, current);
+    if (current.inFlight?.index === index) {
+      const landed = await findLanded(current.inFlight.since);
+      if (landed) {
+        current = landedAs(current, landed);
+        await save(current);
+        continue;
+      }
+    }
+    const since = deps.now();
+    current = { ...current, inFlight: { index, since } };
+    await save(current);
+    const id = await postMarkdown(thread, current.chunks[index] ?? "", {
+      findLanded: () => findLanded(since),
+      logger: deps.logger,
+      context: { botRequestId, chunk: index },
+    });
+    current = landedAs(current, id);
+    // After the last chunk the request is finalised next; a crash in between is caught above.
+    if (current.posted < current.chunks.length) await save(current);
+  }
+}
+
+/** Looks for the chunk in flight: a message of ours, since then, that is none of the known ones. */
+function landedChunk(
+  deps: ReplyDeliveryDeps,
+  botRequestId: string,
+  thread: Thread,
+  record: ReplyRecord,
+) {
+  return async (since: number) => {
+    const known = new Set(record.postedIds ?? []);
+    const statusId = await progressMessageId(deps.state, botRequestId);
+    if (statusId) known.add(statusId);
+    return findLandedMessage(thread, since, (message) => !known.has(message.id));
+  };
+}
+
+/** The chunk in flight landed as message `id`. */
+function landedAs(record: ReplyRecord, id: string): ReplyRecord {
+  return {
+    ...record,
+    posted: record.posted + 1,
+    inFlight: undefined,
+    postedIds: [...(record.postedIds ?? []), id],
+  };
+}

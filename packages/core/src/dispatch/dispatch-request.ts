@@ -1,0 +1,161 @@
+import { type DispatchRequest, PROTOCOL_VERSION } from "@baton/agent-protocol";
+import type { Chat, Logger, Message, StateAdapter, Thread } from "chat";
+import { RequestFailureError } from "../errors";
+import type { MessageStateStore } from "../message-state/message-state-store";
+import { rehydrateMessageState } from "../message-state/rehydrate";
+import { BACKGROUND_PLATFORM_BUDGET, postNotice } from "../platform/platform-calls";
+import { USER_NOTICES } from "../platform/user-notices";
+import type { ErrorReporter } from "../ports";
+import { fitDispatchToBudget } from "../prompt/history-budget";
+import { type OptionsPolicy, parseMessageOptions } from "../prompt/message-options";
+import { collectThreadHistory } from "../prompt/thread-history";
+import type { BotRequestRecord } from "../request/bot-request-record";
+import type { BotRequestStore } from "../request/bot-request-store";
+import type { DeadlineIndex } from "../request/deadline-index";
+import type { AgentCallResult, AgentClient } from "./agent-client";
+import type { ThreadQueue } from "./thread-queue";
+import type { ThreadSessions } from "./thread-sessions";
+
+export interface DispatchDeps {
+  state: StateAdapter;
+  chat: Chat;
+  requests: BotRequestStore;
+  messageStates: MessageStateStore;
+  deadlines: DeadlineIndex;
+  agent: AgentClient;
+  sessions: ThreadSessions;
+  queue: ThreadQueue;
+  callbackUrlFor(botRequestId: string): string;
+  signingSecretFor(botRequestId: string): string;
+  now(): number;
+  deadlineMs: number;
+  maxPayloadBytes: number;
+  optionsPolicy: OptionsPolicy;
+  botName: string;
+  preamble?: string;
+  reporter: ErrorReporter;
+  logger: Logger;
+}
+
+export type DispatchOutcome =
+  | { kind: "dispatched"; botRequestId: string; agentSessionId: string; executionId: string }
+  | { kind: "dispatch-failed"; botRequestId: string; code: string };
+
+/**
+ * Hands a stored request to the agent: continues the thread's agent session when it has one,
+ * with the thread's history fitted to the byte budget. An agent that no longer knows the session
+ * gets one fresh dispatch without it (the history carries the context); any other refusal ends
+ * the request. Works from the stored state alone, so a queued follow-up can be dispatched by
+ * whichever instance finishes the request before it.
+ */
+export async function dispatchRequest(
+  deps: DispatchDeps,
+  queued: BotRequestRecord,
+  options: { waited: boolean; live?: { thread: Thread; message: Message } },
+): Promise<DispatchOutcome> {
+  let live = options.live;
+  if (!live) {
+    const stored = await deps.messageStates.load(queued.id);
+    if (stored.kind !== "found") return failDispatch(deps, queued, `state-${stored.kind}`);
+    live = rehydrateMessageState(stored.state, deps.chat);
+  }
+  const { thread, message } = live;
+  // A follow-up that waited in the queue gets its deadline from now; one that runs at once
+  // keeps the deadline it was filed under when it was stored.
+  const deadlineAt = options.waited ? deps.now() + deps.deadlineMs : queued.deadlineAt;
+  const record = options.waited ? await deps.requests.markDispatching(queued, deadlineAt) : queued;
+  if (options.waited) await deps.deadlines.add(record.id, deadlineAt);
+
+  const parsed = parseMessageOptions(
+    stripBotMention(message.text, deps.botName),
+    deps.optionsPolicy,
+  );
+  const prompt = parsed.kind === "ok" ? parsed.prompt : message.text;
+  const request: DispatchRequest = {
+    protocolVersion: PROTOCOL_VERSION,
+    botRequestId: record.id,
+    prompt,
+    context: {
+      platform: record.platform,
+      threadId: record.threadId,
+      channelId: record.channelId,
+      ...(deps.preamble ? { preamble: deps.preamble } : {}),
+      history: await collectThreadHistory(thread, message, deps.maxPayloadBytes),
+    },
+    callback: {
+      url: deps.callbackUrlFor(record.id),
+      signingSecret: deps.signingSecretFor(record.id),
+    },
+    ...(parsed.kind === "ok" && parsed.options ? { options: parsed.options } : {}),
+    deadline: new Date(deadlineAt).toISOString(),
+  };
+  const sessionId = await deps.sessions.get(record.threadId);
+  let result = await deps.agent.dispatch(fitted(deps, withSession(request, sessionId)));
+  if (sessionId && result.kind === "rejected" && result.code === "session_not_found") {
+    deps.logger.info("agent forgot the session; starting a new one", { botRequestId: record.id });
+    await deps.sessions.reset(record.threadId);
+    result = await deps.agent.dispatch(fitted(deps, request));
+  }
+  if (result.kind !== "accepted") return failDispatch(deps, record, dispatchFailureCode(result));
+
+  await deps.sessions.bind(record.threadId, result.value.agentSessionId);
+  await deps.requests.markRunning(record, result.value);
+  deps.logger.info("dispatched", {
+    botRequestId: record.id,
+    executionId: result.value.executionId,
+  });
+  return { kind: "dispatched", botRequestId: record.id, ...result.value };
+}
+
+function withSession(request: DispatchRequest, sessionId: string | undefined): DispatchRequest {
+  return sessionId ? { ...request, sessionId } : request;
+}
+
+function fitted(deps: DispatchDeps, request: DispatchRequest): DispatchRequest {
+  const { request: fit, report } = fitDispatchToBudget(request, deps.maxPayloadBytes);
+  if (report.droppedMessages > 0 || report.truncatedMessages > 0) {
+    deps.logger.info("history trimmed to the payload budget", {
+      botRequestId: request.botRequestId,
+      ...report,
+    });
+  }
+  return fit;
+}
+
+async function failDispatch(
+  deps: DispatchDeps,
+  record: BotRequestRecord,
+  code: string,
+): Promise<DispatchOutcome> {
+  deps.reporter.report(new RequestFailureError("DISPATCH_FAILED", code), {
+    tags: { component: "mention", operation: "dispatch", reason: code, platform: record.platform },
+    context: { botRequestId: record.id },
+  });
+  const finalized = await deps.requests.finalize(record, {
+    status: "error",
+    error: { code, message: "the agent did not accept the request" },
+  });
+  await deps.messageStates.delete(record.id);
+  // Only the instance that recorded the failure tells the user, so they are told once.
+  if (finalized.kind === "finalized") {
+    await postNotice(deps.chat.thread(record.threadId), USER_NOTICES.dispatchFailed, {
+      budget: BACKGROUND_PLATFORM_BUDGET,
+      logger: deps.logger,
+      context: { botRequestId: record.id },
+    });
+  }
+  return { kind: "dispatch-failed", botRequestId: record.id, code };
+}
+
+function dispatchFailureCode(result: Exclude<AgentCallResult<unknown>, { kind: "accepted" }>) {
+  return result.kind === "rejected" ? `dispatch_rejected:${result.code}` : "agent_unreachable";
+}
+
+/** The message without the bot's own mention, which Slack renders as `@name`. */
+export function stripBotMention(text: string, botName: string): string {
+  return text.replace(new RegExp(`(^|\\s)@${escapeRegExp(botName)}\\b`, "gi"), " ").trim();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,154 @@
+import type { Lock, StateAdapter } from "chat";
+import { StateUnavailableError } from "../errors";
+import {
+  BOT_REQUEST_RECORD_TTL_MS,
+  THREAD_LOCK_TTL_MS,
+  THREAD_QUEUE_MAX,
+  threadActiveKey,
+  threadLockId,
+  threadQueueKey,
+} from "../keys";
+import type { BotRequestStore } from "../request/bot-request-store";
+import { acquireDispatchLock } from "./dispatch-lock";
+
+/** The thread's next request to dispatch, with the right to dispatch it (release when done). */
+export interface DispatchTurn {
+  botRequestId: string;
+  lock: Lock;
+}
+
+export type Admission =
+  | ({ kind: "run" } & DispatchTurn)
+  | { kind: "queued" }
+  /** Already the thread's active request: whoever made it so dispatches it. */
+  | { kind: "taken" };
+
+export type Repair =
+  | ({ kind: "run" } & DispatchTurn)
+  /** Queued behind an unfinished request: its end hands the thread on. */
+  | { kind: "waiting" }
+  /** Someone holds the request's dispatch lock: a live dispatcher, or a dead one's, lapsing. */
+  | { kind: "busy" };
+
+/**
+ * One request runs per thread at a time, so follow-ups never run in parallel against the same
+ * agent session: a follow-up that arrives meanwhile waits in the thread's queue and is handed on
+ * when the running request ends. Admission and hand-off take a short per-thread lock, so a
+ * follow-up cannot slip in between "the running one ended" and "nothing is queued"; whoever
+ * makes a request active takes its dispatch lock in the same step.
+ */
+export interface ThreadQueue {
+  /** `run` when the thread is idle (the request becomes its active one), else `queued`. */
+  admit(threadId: string, botRequestId: string): Promise<Admission>;
+  /** After `finishedId` ended: the next queued request, now active; undefined when idle. */
+  next(threadId: string, finishedId: string): Promise<DispatchTurn | undefined>;
+  /**
+   * For a request found stored but not dispatched long after: whatever the thread should run
+   * now. The request itself when it is active (its dispatcher died) or was never admitted and
+   * the thread is idle; the queue's head when the hand-off after the last request was lost.
+   */
+  repair(threadId: string, stalledId: string): Promise<Repair>;
+}
+
+const LOCK_ATTEMPTS = 50;
+const LOCK_RETRY_MS = 20;
+
+export function createThreadQueue(state: StateAdapter, requests: BotRequestStore): ThreadQueue {
+  const isUnfinished = async (id: string) => {
+    const loaded = await requests.get(id);
+    return loaded.kind === "found" && loaded.record.finalizedAt === undefined;
+  };
+  /**
+   * The oldest queued request in the list that still waits. The list keeps finished entries
+   * until it is trimmed, so the records are read in one parallel round, not one by one.
+   */
+  const firstWaiting = async (queued: readonly string[]) => {
+    const loads = await Promise.all(queued.map((id) => requests.get(id)));
+    const index = loads.findIndex(
+      (loaded) =>
+        loaded.kind === "found" &&
+        loaded.record.status === "queued" &&
+        loaded.record.finalizedAt === undefined,
+    );
+    return index === -1 ? undefined : queued[index];
+  };
+  /** Makes the request the thread's active one, if its dispatch lock is free. */
+  const activate = async (threadId: string, botRequestId: string) => {
+    const lock = await acquireDispatchLock(state, botRequestId);
+    if (!lock) return undefined;
+    await state.set(threadActiveKey(threadId), botRequestId, BOT_REQUEST_RECORD_TTL_MS);
+    return { botRequestId, lock };
+  };
+  const enqueue = (threadId: string, botRequestId: string) =>
+    state.appendToList(threadQueueKey(threadId), botRequestId, {
+      maxLength: THREAD_QUEUE_MAX,
+      ttlMs: BOT_REQUEST_RECORD_TTL_MS,
+    });
+
+  return {
+    admit: (threadId, botRequestId) =>
+      withThreadLock(state, threadId, async (): Promise<Admission> => {
+        const active = await state.get<string>(threadActiveKey(threadId));
+        if (active === botRequestId) return { kind: "taken" };
+        if (active && (await isUnfinished(active))) {
+          await enqueue(threadId, botRequestId);
+          return { kind: "queued" };
+        }
+        const turn = await activate(threadId, botRequestId);
+        return turn ? { kind: "run", ...turn } : { kind: "taken" };
+      }),
+
+    async next(threadId, finishedId) {
+      // Nothing queued: the thread is idle. No lock and no write are needed, since admission
+      // treats a finished active request as idle; a follow-up queued before this request
+      // finished is already in the list read here.
+      const queued = await state.getList<string>(threadQueueKey(threadId));
+      if (queued.length === 0) return undefined;
+      return withThreadLock(state, threadId, async () => {
+        const active = await state.get<string>(threadActiveKey(threadId));
+        if (active && active !== finishedId && (await isUnfinished(active))) return undefined;
+        const nextId = await firstWaiting(await state.getList<string>(threadQueueKey(threadId)));
+        if (nextId) return activate(threadId, nextId);
+        await state.delete(threadActiveKey(threadId));
+        return undefined;
+      });
+    },
+
+    repair: (threadId, stalledId) =>
+      withThreadLock(state, threadId, async (): Promise<Repair> => {
+        const active = await state.get<string>(threadActiveKey(threadId));
+        if (active === stalledId) {
+          const lock = await acquireDispatchLock(state, stalledId);
+          return lock ? { kind: "run", botRequestId: stalledId, lock } : { kind: "busy" };
+        }
+        if (active && (await isUnfinished(active))) return { kind: "waiting" };
+        // The thread is idle: its queue's head goes first; a request never admitted (its
+        // process died before) runs now when nothing waits, or joins the queue's end.
+        const queued = await state.getList<string>(threadQueueKey(threadId));
+        const head = (await firstWaiting(queued)) ?? stalledId;
+        if (head !== stalledId && !queued.includes(stalledId)) await enqueue(threadId, stalledId);
+        const turn = await activate(threadId, head);
+        return turn ? { kind: "run", ...turn } : { kind: "busy" };
+      }),
+  };
+}
+
+async function withThreadLock<T>(state: StateAdapter, threadId: string, work: () => Promise<T>) {
+  let lock: Lock | null = null;
+  for (let attempt = 0; attempt < LOCK_ATTEMPTS && !lock; attempt++) {
+    lock = await state.acquireLock(threadLockId(threadId), THREAD_LOCK_TTL_MS);
+    if (!lock) await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+  }
+  if (!lock) {
+    throw new StateUnavailableError(
+      "thread-queue",
+      "lock",
+      new Error(`thread ${threadId} stayed locked`),
+    );
+  }
+  try {
+    return await work();
+  } finally {
+    await state.releaseLock(lock);
+  }
+}

@@ -1,0 +1,215 @@
+import type { Lock } from "chat";
+import { deliverClaimed } from "../callback/deliver-claimed";
+import { dispatchCheckAt } from "../dispatch/dispatch-check";
+import type { StalledDispatchOutcome } from "../dispatch/stalled-dispatch";
+import { RequestFailureError } from "../errors";
+import type { FinishingDeps } from "../flow/flow-deps";
+import {
+  DEADLINE_BUCKET_MS,
+  deadlineBucketStart,
+  deadlineExtensionKey,
+  replyKey,
+  SWEEP_MAX_BUCKETS,
+  SWEEPER_CURSOR_KEY,
+  SWEEPER_LOCK_ID,
+  SWEEPER_LOCK_TTL_MS,
+} from "../keys";
+import { postNotice } from "../platform/platform-calls";
+import { classifyPostFailure } from "../platform/post-failure";
+import { USER_NOTICES } from "../platform/user-notices";
+import type { BotRequestRecord } from "../request/bot-request-record";
+import { finishRequest } from "../request/lifecycle";
+import { abandonResume, beginResume } from "../request/resume-claim";
+
+export interface SweeperDeps extends FinishingDeps {
+  /**
+   * Hands on a request found stored but never dispatched (see `redispatchStalled`). Without it
+   * (a sweeper used apart from the conversation flows) such a request is only looked at again.
+   */
+  redispatchStalled?(record: BotRequestRecord): Promise<StalledDispatchOutcome>;
+}
+
+export type SweepResult =
+  | { kind: "busy" }
+  | {
+      kind: "swept";
+      buckets: number;
+      examined: number;
+      /** Requests finalised `error` because their deadline passed. */
+      expired: number;
+      /** Recorded replies posted after the agent's own retries stopped. */
+      delivered: number;
+      /** Stored requests whose dispatch was lost, dispatched now. */
+      redispatched: number;
+      deferred: number;
+    };
+
+type Tally = Omit<Extract<SweepResult, { kind: "swept" }>, "kind">;
+
+/** Requests settled between two extensions of the sweeper's lock. */
+const LOCK_EXTEND_EVERY = 25;
+/** Empty buckets swept between two cursor saves. */
+const CURSOR_SAVE_EVERY_BUCKETS = 60;
+/** A request that could not be finalised now is filed again this far ahead. */
+const RETRY_DELAY_MS = 30_000;
+
+/**
+ * Finalises requests whose deadline has passed: `error` with reason `deadline`, the user told in
+ * the thread, the operators told. One instance sweeps at a time (a lock); the cursor is saved
+ * after every bucket, so a sweep that dies resumes where it stopped.
+ */
+export async function sweepDeadlines(deps: SweeperDeps): Promise<SweepResult> {
+  const lock = await deps.state.acquireLock(SWEEPER_LOCK_ID, SWEEPER_LOCK_TTL_MS);
+  if (!lock) return { kind: "busy" };
+  const tally: Tally = {
+    buckets: 0,
+    examined: 0,
+    expired: 0,
+    delivered: 0,
+    redispatched: 0,
+    deferred: 0,
+  };
+  try {
+    const now = deps.now();
+    const current = deadlineBucketStart(now);
+    const saved = await deps.state.get<number>(SWEEPER_CURSOR_KEY);
+    const oldest = current - SWEEP_MAX_BUCKETS * DEADLINE_BUCKET_MS;
+    let bucket = Math.max(typeof saved === "number" ? saved + DEADLINE_BUCKET_MS : oldest, oldest);
+    // Whole buckets in the past: swept once, then the cursor moves past them. The cursor is
+    // saved after any bucket that held requests (and every hour of empty ones), so a sweep
+    // that dies resumes close to where it stopped without a write per empty minute.
+    let unsaved = 0;
+    for (; bucket < current; bucket += DEADLINE_BUCKET_MS) {
+      const examinedBefore = tally.examined;
+      await sweepBucket(deps, { bucket, past: true }, now, tally, lock);
+      if (tally.examined > examinedBefore || ++unsaved >= CURSOR_SAVE_EVERY_BUCKETS) {
+        await deps.state.set(SWEEPER_CURSOR_KEY, bucket);
+        await deps.state.extendLock(lock, SWEEPER_LOCK_TTL_MS);
+        unsaved = 0;
+      }
+    }
+    if (unsaved > 0) await deps.state.set(SWEEPER_CURSOR_KEY, current - DEADLINE_BUCKET_MS);
+    // The current bucket is read again next time; only its already-due requests are handled.
+    await sweepBucket(deps, { bucket: current, past: false }, now, tally, lock);
+    return { kind: "swept", ...tally };
+  } finally {
+    await deps.state.releaseLock(lock);
+  }
+}
+
+/** A bucket being swept; a past one is swept once, the current one on every sweep. */
+interface SweptBucket {
+  bucket: number;
+  past: boolean;
+}
+
+async function sweepBucket(
+  deps: SweeperDeps,
+  swept: SweptBucket,
+  now: number,
+  tally: Tally,
+  lock: Lock,
+) {
+  tally.buckets++;
+  for (const id of await deps.deadlines.due(swept.bucket)) {
+    tally.examined++;
+    // Keep the (short) lock while a large bucket is worked through.
+    if (tally.examined % LOCK_EXTEND_EVERY === 0)
+      await deps.state.extendLock(lock, SWEEPER_LOCK_TTL_MS);
+    const outcome = await settleIfDue(deps, id, now, swept);
+    if (outcome === "expired") tally.expired++;
+    if (outcome === "delivered") tally.delivered++;
+    if (outcome === "redispatched") tally.redispatched++;
+    if (outcome === "busy" || outcome === "deferred") tally.deferred++;
+    // A request someone else is handling is looked at again shortly (it is usually final by then).
+    if (outcome === "busy") await deps.deadlines.add(id, now + RETRY_DELAY_MS);
+  }
+}
+
+/**
+ * A request with a recorded reply is due at once (its agent stopped retrying a failed post);
+ * one without is due when its deadline, possibly extended by progress, has passed. Before that,
+ * an entry in a past bucket earlier than the deadline's is a dispatch check.
+ */
+async function settleIfDue(
+  deps: SweeperDeps,
+  id: string,
+  now: number,
+  swept: SweptBucket,
+): Promise<"expired" | "delivered" | "redispatched" | "not-due" | "busy" | "deferred"> {
+  const [loaded, extended, hasReply] = await Promise.all([
+    deps.requests.get(id),
+    deps.state.get<number>(deadlineExtensionKey(id)),
+    deps.state.get(replyKey(id)).then((value) => value !== null),
+  ]);
+  if (loaded.kind !== "found" || loaded.record.finalizedAt !== undefined) return "not-due";
+  const deadlineAt = Math.max(loaded.record.deadlineAt, extended ?? 0);
+  if (!hasReply && deadlineAt > now) {
+    // Checked once, when its bucket has passed: the current bucket is read on every sweep.
+    const isCheck = swept.past && swept.bucket < deadlineBucketStart(deadlineAt);
+    return isCheck ? checkDispatched(deps, loaded.record, deadlineAt, now) : "not-due";
+  }
+
+  const start = await beginResume(deps, id);
+  if (start.kind === "busy") return "busy";
+  if (start.kind !== "claimed") return "not-due";
+  if (start.reply) {
+    const delivery = await deliverClaimed(deps, start, start.reply);
+    return delivery.kind === "retry-later" ? "deferred" : "delivered";
+  }
+  try {
+    // A short budget: the sweeper files the request again when it is spent.
+    await postNotice(deps.chat.thread(start.record.threadId), USER_NOTICES.deadline, {
+      logger: deps.logger,
+      context: { botRequestId: id },
+    });
+  } catch (error) {
+    if (classifyPostFailure(error).kind === "transient") {
+      await abandonResume(deps, start);
+      await deps.deadlines.add(id, now + RETRY_DELAY_MS);
+      return "deferred";
+    }
+    deps.logger.error("could not tell the user that the request timed out", { botRequestId: id });
+  }
+  deps.reporter.report(new RequestFailureError("DEADLINE_EXCEEDED", "deadline"), {
+    tags: {
+      component: "sweeper",
+      operation: "deadline",
+      reason: "deadline",
+      platform: start.record.platform,
+    },
+    context: { botRequestId: id },
+  });
+  await finishRequest(deps, start, {
+    status: "error",
+    error: { code: "deadline", message: "the agent did not answer before the deadline" },
+  });
+  return "expired";
+}
+
+/**
+ * A request's first look (see `dispatchCheckAt`): one running is filed at its deadline; one still
+ * stored but not dispatched is handed on when its dispatch was lost, and looked at again shortly
+ * while it waits its turn in the thread.
+ */
+async function checkDispatched(
+  deps: SweeperDeps,
+  record: BotRequestRecord,
+  deadlineAt: number,
+  now: number,
+): Promise<"redispatched" | "not-due"> {
+  if (record.status === "running") {
+    await deps.deadlines.add(record.id, deadlineAt);
+    return "not-due";
+  }
+  if (!deps.redispatchStalled) {
+    deps.logger.warn("a stored request is not dispatched, and this sweeper cannot dispatch it", {
+      botRequestId: record.id,
+      status: record.status,
+    });
+  }
+  const result = (await deps.redispatchStalled?.(record)) ?? { kind: "waiting" };
+  // Looked at again shortly, whatever happened: a dispatch that dies too is caught by that look.
+  await deps.deadlines.add(record.id, dispatchCheckAt(now, deadlineAt));
+  return result.kind === "recovered" ? "redispatched" : "not-due";
+}
