@@ -1,7 +1,7 @@
 import * as Sentry from "@sentry/nextjs";
 import { env } from "./env";
-import { sentryOptions } from "./lib/sentry-options";
-import { describeStateBackend } from "./lib/state-backend";
+import { sentryOptions } from "./observability/sentry-options";
+import { describeStateBackend } from "./state/state-backend";
 
 /** Validates the configuration (a bad one stops the server here), starts Sentry, logs the store. */
 export function startServer(): void {

@@ -145,7 +145,7 @@ describe("mention -> dispatch -> callback -> reply", () => {
     const misdirected = await post(id, body(id), otherSigner.sign("msg_3", body(id)));
     expect(misdirected.status).toBe(401);
 
-    await expect(harness.flows.requests.get(id)).resolves.toMatchObject({
+    await expect(harness.flows.deps.requests.get(id)).resolves.toMatchObject({
       record: { status: "running" },
     });
   });

@@ -1,19 +1,14 @@
-import type { PostFailure } from "./platform/post-failure";
-import type { RetryStats } from "./platform/retry-budget";
-
 /**
  * Typed errors. Expected outcomes are discriminated unions, not errors; these are thrown for
  * infrastructure failures and broken invariants, each with a literal `code` a caller can match.
  */
-export type BatonErrorCode =
-  | "STATE_UNAVAILABLE"
-  | "STATE_NOT_CONNECTED"
-  | "CONFIG_INVALID"
-  | "INVARIANT_BROKEN"
-  | "PLATFORM_CALL_FAILED"
-  | RequestFailureCode;
 
-export class BatonError<C extends BatonErrorCode = BatonErrorCode> extends Error {
+/**
+ * The one coded-error base of the product packages (core, state-sqlite, state-redis): a literal
+ * `code` to match on, the subclass's name, and the cause kept. The agent-protocol package keeps
+ * its own so an agent author can take it alone.
+ */
+export class CodedError<C extends string = string> extends Error {
   readonly code: C;
 
   constructor(code: C, message: string, options?: { cause?: unknown }) {
@@ -22,6 +17,16 @@ export class BatonError<C extends BatonErrorCode = BatonErrorCode> extends Error
     this.code = code;
   }
 }
+
+export type BatonErrorCode =
+  | "STATE_UNAVAILABLE"
+  | "STATE_NOT_CONNECTED"
+  | "CONFIG_INVALID"
+  | "INVARIANT_BROKEN"
+  | "PLATFORM_CALL_FAILED"
+  | RequestFailureCode;
+
+export class BatonError<C extends BatonErrorCode = BatonErrorCode> extends CodedError<C> {}
 
 /** The state backend could not answer (down, timed out, busy). Transient: callers answer 503. */
 export class StateUnavailableError extends BatonError<"STATE_UNAVAILABLE"> {
@@ -36,27 +41,6 @@ export class StateUnavailableError extends BatonError<"STATE_UNAVAILABLE"> {
     );
     this.backend = backend;
     this.operation = operation;
-  }
-}
-
-/**
- * A platform call (post, edit, delete) failed within its retry budget. Carries the last failure,
- * classified, so callers answer as they would for that failure, and the attempts it took.
- */
-export class PlatformCallError extends BatonError<"PLATFORM_CALL_FAILED"> {
-  readonly operation: string;
-  readonly failure: PostFailure;
-  readonly stats: RetryStats;
-
-  constructor(operation: string, failure: PostFailure, stats: RetryStats, cause: unknown) {
-    super(
-      "PLATFORM_CALL_FAILED",
-      `platform ${operation} failed after ${stats.attempts} attempt(s): ${failure.code}`,
-      { cause },
-    );
-    this.operation = operation;
-    this.failure = failure;
-    this.stats = stats;
   }
 }
 

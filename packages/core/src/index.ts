@@ -1,33 +1,79 @@
-export * from "./baton-flows";
-export * from "./callback/callback-response";
-export * from "./callback/deadline-extension";
-export type { CallbackDelivery } from "./callback/handle-callback";
-export * from "./callback/reply-chunks";
-export * from "./dispatch/agent-client";
-export * from "./dispatch/dispatch-request";
-export * from "./dispatch/thread-queue";
-export * from "./dispatch/thread-sessions";
-export * from "./errors";
-export * from "./keys";
-export * from "./mention/handle-message";
-export * from "./message-state/message-state-schema";
-export * from "./message-state/message-state-store";
-export * from "./message-state/raw-fields";
-export * from "./message-state/rehydrate";
-export * from "./message-state/slim-message-state";
-export * from "./platform/platform-calls";
-export * from "./platform/post-failure";
-export * from "./platform/retry-budget";
-export * from "./platform/user-notices";
-export * from "./ports";
-export * from "./prompt/history-budget";
-export * from "./prompt/message-options";
-export * from "./prompt/thread-history";
-export * from "./prompt/utf8-truncate";
-export * from "./request/bot-request-record";
-export * from "./request/bot-request-store";
-export * from "./request/deadline-index";
-export * from "./request/resume-claim";
-export * from "./state/counting-state";
+// The public surface of @baton/core, by the life of a request. Named exports only: what is not
+// listed here is internal to core.
+
+export {
+  type BatonDeps,
+  type BatonFlows,
+  type BatonFlowsOptions,
+  createBatonFlows,
+  type FollowUpMode,
+  type ThreadMessageOutcome,
+} from "./baton-flows";
+export type { CallbackResponse } from "./callback/callback-response";
+export type { CallbackAnswer, CallbackDelivery } from "./callback/handle-callback";
+export {
+  AGENT_RETRY_BUDGET,
+  type AgentCallResult,
+  type AgentClient,
+  createAgentClient,
+} from "./dispatch/agent-client";
+export type { DispatchOutcome } from "./dispatch/dispatch-request";
+export {
+  BatonError,
+  type BatonErrorCode,
+  CodedError,
+  describeCause,
+  isBatonError,
+  type RequestFailureCode,
+  RequestFailureError,
+  StateUnavailableError,
+} from "./errors";
+export {
+  BOT_REQUEST_RECORD_TTL_MS,
+  DEADLINE_BUCKET_MS,
+  DISPATCH_CHECK_DELAY_MS,
+  deadlineBucketKey,
+  deadlineBucketStart,
+  isValidBotRequestId,
+  MESSAGE_STATE_TTL_MS,
+  mentionKey,
+  messageStateKey,
+  REQUEST_DEADLINE_MS,
+  SWEEP_INTERVAL_MS,
+} from "./keys";
+export type { MessageHooks, MessageOutcome } from "./mention/handle-message";
+export {
+  clearDeliveryMarks,
+  type MentionEvent,
+  mentionEventOf,
+} from "./mention/platform-redelivery";
+export { DEFAULT_STOP_REACTIONS, DEFAULT_STOP_WORDS } from "./mention/stop-request";
+export type { StoredMessageState } from "./message-state/message-state-schema";
+export {
+  createMessageStateStore,
+  type MessageStateLoad,
+  type MessageStateStore,
+} from "./message-state/message-state-store";
+export { rehydrateMessageState } from "./message-state/rehydrate";
+export { toStoredMessageState } from "./message-state/slim-message-state";
+export { PlatformCallError } from "./platform/platform-call-error";
+export { createRecordingReporter, type ErrorReport, type ErrorReporter } from "./ports";
+export { DEFAULT_MAX_PAYLOAD_BYTES } from "./prompt/history-budget";
+export { DEFAULT_EFFORT_BUDGETS, type OptionsPolicy } from "./prompt/message-options";
+export type { BotRequestRecord, BotRequestStatus } from "./request/bot-request-record";
+export {
+  type BotRequestLoad,
+  type BotRequestStore,
+  createBotRequestStore,
+  newBotRequestFromMention,
+} from "./request/bot-request-store";
+export { createRequestStores, type RequestStores } from "./request/request-stores";
+export {
+  abandonResume,
+  beginResume,
+  type ClaimedRequest,
+  finishResume,
+  type ResumeStart,
+} from "./request/resume-claim";
 export { guardStateAdapter } from "./state/guarded-state";
-export * from "./sweeper/deadline-sweeper";
+export type { SweepResult } from "./sweeper/deadline-sweeper";

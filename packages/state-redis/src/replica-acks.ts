@@ -1,4 +1,4 @@
-import { BatonError } from "@baton/core";
+import { BatonError, CodedError } from "@baton/core";
 import type Redis from "ioredis";
 import type { RedisLikeClient } from "./wait-for-ready";
 
@@ -37,19 +37,18 @@ export const DEFAULT_REPLICA_ACKS: Readonly<ReplicaAcksOptions> = Object.freeze(
  * unknown, not "not written": the primary has it and a replica may still receive it later. It is
  * the cause of the StateUnavailableError a call rejects with.
  */
-export class ReplicaAcksMissingError extends Error {
-  readonly code = "REPLICA_ACKS_MISSING" as const;
+export class ReplicaAcksMissingError extends CodedError<"REPLICA_ACKS_MISSING"> {
   readonly required: number;
   /** Replicas that confirmed; undefined when the connection changed before WAIT answered. */
   readonly confirmed: number | undefined;
 
   constructor(required: number, confirmed: number | undefined, timeoutMs: number) {
     super(
+      "REPLICA_ACKS_MISSING",
       confirmed === undefined
         ? "the redis connection changed between the write and WAIT, so no replica confirmation covers the write"
         : `${confirmed} of ${required} required replica(s) confirmed the write within ${timeoutMs} ms`,
     );
-    this.name = "ReplicaAcksMissingError";
     this.required = required;
     this.confirmed = confirmed;
   }

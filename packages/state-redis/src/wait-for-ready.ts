@@ -1,15 +1,17 @@
+import { CodedError } from "@baton/core";
 import type { Cluster, Redis } from "ioredis";
 
 export type RedisLikeClient = Redis | Cluster;
 
 /** The client did not become ready in time. */
-export class RedisNotReadyError extends Error {
-  readonly code = "REDIS_NOT_READY" as const;
-
+export class RedisNotReadyError extends CodedError<"REDIS_NOT_READY"> {
   constructor(status: string, waitedMs: number, cause?: unknown) {
     const reason = cause instanceof Error ? `: ${cause.message}` : "";
-    super(`redis client not ready after ${waitedMs} ms (status "${status}")${reason}`, { cause });
-    this.name = "RedisNotReadyError";
+    super(
+      "REDIS_NOT_READY",
+      `redis client not ready after ${waitedMs} ms (status "${status}")${reason}`,
+      { cause },
+    );
   }
 }
 

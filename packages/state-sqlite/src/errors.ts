@@ -1,3 +1,5 @@
+import { CodedError } from "@baton/core";
+
 /** Every failure this package throws on purpose carries one of these literal codes. */
 export type SqliteStateErrorCode =
   | "NOT_CONNECTED"
@@ -6,15 +8,9 @@ export type SqliteStateErrorCode =
   | "INVALID_VALUE"
   | "SCHEMA_TOO_NEW";
 
-export class SqliteStateError<C extends SqliteStateErrorCode = SqliteStateErrorCode> extends Error {
-  readonly code: C;
-
-  constructor(code: C, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "SqliteStateError";
-    this.code = code;
-  }
-}
+export class SqliteStateError<
+  C extends SqliteStateErrorCode = SqliteStateErrorCode,
+> extends CodedError<C> {}
 
 export function isSqliteStateError(error: unknown): error is SqliteStateError {
   return error instanceof SqliteStateError;

@@ -5,6 +5,7 @@ export {
   MEMORY_ADAPTER_DEVIATIONS,
   type StateAdapterContractTarget,
 } from "./contract/deviations";
+export { countStateCalls, type StateCallCounter } from "./counting-state";
 export {
   createRecordingLogger,
   type LogEntry,

@@ -1,19 +1,13 @@
-import type { StateAdapter } from "chat";
-import {
-  BOT_REQUEST_RECORD_TTL_MS,
-  deadlineExtensionKey,
-  MAX_REQUEST_DEADLINE_MS,
-  messageStateKey,
-} from "../keys";
+import { MAX_REQUEST_DEADLINE_MS } from "../keys";
+import type { MessageStateStore } from "../message-state/message-state-store";
 import type { BotRequestRecord } from "../request/bot-request-record";
 import type { DeadlineIndex } from "../request/deadline-index";
 
 export interface DeadlineExtensionDeps {
-  state: StateAdapter;
   deadlines: DeadlineIndex;
+  messageStates: MessageStateStore;
   /** The deadline window: a live request gets this much time from its latest progress. */
   deadlineMs: number;
-  messageStateTtlMs: number;
   now(): number;
 }
 
@@ -28,15 +22,11 @@ export async function extendDeadline(
   record: BotRequestRecord,
 ): Promise<number | undefined> {
   const now = deps.now();
-  const extended = await deps.state.get<number>(deadlineExtensionKey(record.id));
+  const extended = await deps.deadlines.extension(record.id);
   const current = Math.max(record.deadlineAt, extended ?? 0);
   const target = Math.min(now + deps.deadlineMs, record.createdAt + MAX_REQUEST_DEADLINE_MS);
   if (target - current < deps.deadlineMs / 2) return undefined;
-
-  await deps.state.set(deadlineExtensionKey(record.id), target, BOT_REQUEST_RECORD_TTL_MS);
-  await deps.deadlines.add(record.id, target);
-  const stored = await deps.state.get(messageStateKey(record.id));
-  if (stored !== null)
-    await deps.state.set(messageStateKey(record.id), stored, deps.messageStateTtlMs);
+  await deps.deadlines.extend(record.id, target);
+  await deps.messageStates.refreshTtl(record.id);
   return target;
 }

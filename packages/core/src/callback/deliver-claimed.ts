@@ -1,31 +1,28 @@
 import type { Thread } from "chat";
 import { RequestFailureError } from "../errors";
-import type { FinishingDeps } from "../flow/flow-deps";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import { classifyPostFailure } from "../platform/post-failure";
-import { finishRequest } from "../request/lifecycle";
+import type { BotRequestRecord } from "../request/bot-request-record";
+import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle";
 import type { ReplyRecord } from "../request/reply-store";
-import { abandonResume, type ResumeStart } from "../request/resume-claim";
+import type { RequestDeps } from "../request/request-stores";
+import type { ClaimedRequest } from "../request/resume-claim";
 import { deliverReply } from "./reply-delivery";
 
-export type DeliverClaimedDeps = FinishingDeps;
-
 export type Delivery =
-  | { kind: "posted" }
-  | { kind: "post-failed" }
+  | { kind: "posted"; finished?: BotRequestRecord }
+  | { kind: "post-failed"; finished?: BotRequestRecord }
   | { kind: "retry-later"; code: string; retryAfterSeconds: number };
-
-/** When the agent stops retrying, the sweeper picks the recorded reply up this much later. */
-const SWEEPER_RETRY_DELAY_MS = 30_000;
 
 /**
  * Posts a claimed request's recorded reply and finalises it. A transient failure gives the claim
  * back and files the request for the sweeper, so the reply goes out even if the agent never
- * retries; a permanent refusal finalises `error` and tells the operators.
+ * retries; a permanent refusal finalises `error` and tells the operators. `finished` is the
+ * record this call finalised: its thread is handed on next, by the caller.
  */
 export async function deliverClaimed(
-  deps: DeliverClaimedDeps,
-  start: Extract<ResumeStart, { kind: "claimed" }>,
+  deps: RequestDeps,
+  start: ClaimedRequest,
   reply: ReplyRecord,
 ): Promise<Delivery> {
   const { record } = start;
@@ -38,8 +35,7 @@ export async function deliverClaimed(
   } catch (error) {
     const failure = classifyPostFailure(error);
     if (failure.kind === "transient") {
-      await abandonResume(deps, start);
-      await deps.deadlines.add(record.id, deps.now() + SWEEPER_RETRY_DELAY_MS);
+      await deferToSweeper(deps, start);
       deps.logger.warn("posting the reply failed; it will be retried", {
         botRequestId: record.id,
         code: failure.code,
@@ -59,12 +55,11 @@ export async function deliverClaimed(
       },
       context: { botRequestId: record.id },
     });
-    await finishRequest(deps, start, {
+    const failed = await finishRequest(deps, start, {
       status: "error",
       error: { code: `post_failed:${failure.code}`, message: "the platform refused the reply" },
     });
-    return { kind: "post-failed" };
+    return { kind: "post-failed", finished: finishedBy(failed) };
   }
-  await finishRequest(deps, start, reply.outcome);
-  return { kind: "posted" };
+  return { kind: "posted", finished: finishedBy(await finishRequest(deps, start, reply.outcome)) };
 }

@@ -1,27 +1,12 @@
-import {
-  type CallbackVerifier,
-  callbackRejectionStatus,
-  type ProgressCallback,
-} from "@baton/agent-protocol";
-import type { Chat, Logger, StateAdapter } from "chat";
-import { StateUnavailableError } from "../errors";
-import { CALLBACK_SEEN_TTL_MS, callbackSeenKey } from "../keys";
+import { callbackRejectionStatus, type ProgressCallback } from "@baton/agent-protocol";
+import { handOnAfterFinish } from "../dispatch/hand-on";
 import { classifyPostFailure } from "../platform/post-failure";
-import type { ErrorReporter } from "../ports";
-import type { BotRequestStore } from "../request/bot-request-store";
+import type { CallbackDeps } from "./callback-deps";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
-import { type DeadlineExtensionDeps, extendDeadline } from "./deadline-extension";
+import { extendDeadline } from "./deadline-extension";
 import { showProgress } from "./progress";
+import type { SignedDelivery } from "./replay-guard";
 import { handleTerminalCallback } from "./terminal-callback";
-
-export interface CallbackFlowDeps extends DeadlineExtensionDeps {
-  verifier: CallbackVerifier;
-  state: StateAdapter;
-  requests: BotRequestStore;
-  chat: Chat;
-  reporter: ErrorReporter;
-  logger: Logger;
-}
 
 export interface CallbackDelivery {
   botRequestId: string;
@@ -29,50 +14,50 @@ export interface CallbackDelivery {
   body: string;
 }
 
-/** Seconds the agent waits before retrying when our store is unreachable. */
-const STORE_RETRY_AFTER_SECONDS = 2;
+/**
+ * The answer to the agent, and the work that follows it without making the agent wait: when
+ * the callback ended its request, the thread's next follow-up is being dispatched (already
+ * started; it never rejects; the route keeps the process alive for it).
+ */
+export interface CallbackAnswer extends CallbackResponse {
+  handOff?: Promise<void>;
+}
 
 /**
  * The callback route's whole logic: verify (signature before anything is parsed), then show
- * progress or resume the request. One error funnel: infrastructure failures become 503 with
- * Retry-After (nothing was acknowledged), anything else a coded 500; never an internal message.
+ * progress or resume the request. Infrastructure failures are thrown, for the route's one
+ * error funnel to answer (503 with Retry-After for an unavailable store).
  */
 export async function handleCallback(
-  deps: CallbackFlowDeps,
+  deps: CallbackDeps,
   delivery: CallbackDelivery,
-): Promise<CallbackResponse> {
+): Promise<CallbackAnswer> {
   if (!isJson(contentType(delivery.headers))) return refused(415, "unsupported_media_type");
   const verified = deps.verifier.verify(delivery);
   if (!verified.ok) return refused(callbackRejectionStatus(verified.code), verified.code);
-  try {
-    const { callback } = verified;
-    // Retries are re-signed with a new timestamp; the very same signed request twice is a replay.
-    const seen = callbackSeenKey(callback.botRequestId, verified.webhookId, verified.timestamp);
-    if (!(await deps.state.setIfNotExists(seen, 1, CALLBACK_SEEN_TTL_MS))) {
-      return refused(409, "replayed");
-    }
-    const answer =
-      callback.type === "progress"
-        ? await handleProgress(deps, callback)
-        : await handleTerminalCallback(deps, callback);
-    // A refused callback (the request is gone) leaves nothing behind; its replay is refused alike.
-    if (isRefusal(answer)) await deps.state.delete(seen);
-    return answer;
-  } catch (error) {
-    if (error instanceof StateUnavailableError) {
-      deps.logger.warn("state backend unavailable during a callback", { code: error.code });
-      return retryLater("store_unavailable", STORE_RETRY_AFTER_SECONDS);
-    }
-    deps.reporter.report(error, {
-      tags: { component: "bot-session-callback", operation: "handle", reason: "unexpected" },
-      context: { botRequestId: delivery.botRequestId },
-    });
-    return refused(500, "internal_error");
+  const { callback } = verified;
+  const sighting: SignedDelivery = {
+    botRequestId: callback.botRequestId,
+    webhookId: verified.webhookId,
+    timestamp: verified.timestamp,
+  };
+  if (!(await deps.replays.firstSighting(sighting))) return refused(409, "replayed");
+  if (callback.type === "progress") {
+    return forgetIfRefused(deps, sighting, await handleProgress(deps, callback));
   }
+  const { response, finished } = await handleTerminalCallback(deps, callback);
+  await forgetIfRefused(deps, sighting, response);
+  return finished ? { ...response, handOff: handOnAfterFinish(deps, finished) } : response;
 }
 
-function isRefusal(answer: CallbackResponse): boolean {
-  return answer.status >= 400 && answer.status < 500;
+/** A refused callback (the request is gone) leaves nothing behind; its replay is refused alike. */
+async function forgetIfRefused(
+  deps: CallbackDeps,
+  sighting: SignedDelivery,
+  answer: CallbackResponse,
+): Promise<CallbackResponse> {
+  if (answer.status >= 400 && answer.status < 500) await deps.replays.forget(sighting);
+  return answer;
 }
 
 function contentType(headers: CallbackDelivery["headers"]): string {
@@ -85,7 +70,7 @@ function isJson(type: string): boolean {
 }
 
 async function handleProgress(
-  deps: CallbackFlowDeps,
+  deps: CallbackDeps,
   callback: ProgressCallback,
 ): Promise<CallbackResponse> {
   const loaded = await deps.requests.get(callback.botRequestId);

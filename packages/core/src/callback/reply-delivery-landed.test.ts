@@ -1,10 +1,9 @@
 import { FIXTURE_WORKSPACE } from "@baton/testing";
 import type { Thread } from "chat";
 import { afterEach, describe, expect, it } from "vitest";
-import { progressKey, replyKey } from "../keys";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import { IN_REQUEST_PLATFORM_BUDGET } from "../platform/platform-calls";
-import { parseReplyRecord, REPLY_RECORD_VERSION, type ReplyRecord } from "../request/reply-store";
+import { REPLY_RECORD_VERSION, type ReplyRecord } from "../request/reply-store";
 import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
 import { deliverReply } from "./reply-delivery";
 
@@ -28,10 +27,10 @@ describe("reply delivery after a post that did not land", () => {
     harness = await startFlowHarness();
     const { ts, outcome } = await harness.mention(`[never] ${text}`);
     const id = requestIdOf(outcome);
-    const stored = await harness.flows.messageStates.load(id);
+    const stored = await harness.flows.deps.messageStates.load(id);
     if (stored.kind !== "found") throw new Error("no message state");
     const { thread } = rehydrateMessageState(stored.state, harness.chat);
-    return { h: harness, ts, id, thread, deps: { state: harness.state, now: Date.now } };
+    return { h: harness, ts, id, thread, deps: harness.flows.deps };
   }
 
   const botTexts = (h: FlowHarness, ts: string) =>
@@ -45,14 +44,14 @@ describe("reply delivery after a post that did not land", () => {
   }
 
   async function failOnce(
-    deps: { state: FlowHarness["state"]; now: () => number },
+    deps: FlowHarness["flows"]["deps"],
     id: string,
     thread: Thread,
     record: ReplyRecord,
   ): Promise<ReplyRecord> {
     await expect(deliverReply(deps, id, thread, record)).rejects.toBeDefined();
     harness?.slack.clearFaults();
-    const saved = parseReplyRecord(await deps.state.get(replyKey(id)));
+    const saved = await deps.replies.load(id);
     if (!saved) throw new Error("no reply record");
     return saved;
   }
@@ -60,7 +59,7 @@ describe("reply delivery after a post that did not land", () => {
   it("does not take the progress message for the answer", async () => {
     const { h, ts, id, thread, deps } = await pendingRequest("progress, then a failed post");
     const status = await thread.post({ markdown: "_Working:_ reading the logs" });
-    await h.state.set(progressKey(id), { messageId: status.id, sequence: 1 });
+    await deps.statusMessages.set(id, { messageId: status.id, sequence: 1 });
 
     h.slack.injectFault("chat.postMessage", { status: 503, times: FAILED_POSTS });
     const saved = await failOnce(deps, id, thread, reply(["the answer"]));

@@ -1,11 +1,8 @@
 import { FIXTURE_WORKSPACE } from "@baton/testing";
-import { ConsoleLogger } from "chat";
 import { afterEach, describe, expect, it } from "vitest";
-import { replyKey } from "../keys";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import { IN_REQUEST_PLATFORM_BUDGET } from "../platform/platform-calls";
-import { createDeadlineIndex } from "../request/deadline-index";
-import { parseReplyRecord, REPLY_RECORD_VERSION, type ReplyRecord } from "../request/reply-store";
+import { REPLY_RECORD_VERSION, type ReplyRecord } from "../request/reply-store";
 import { sweepDeadlines } from "../sweeper/deadline-sweeper";
 import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
 import { deliverReply } from "./reply-delivery";
@@ -22,7 +19,7 @@ describe("reply delivery", () => {
   async function pendingReply(h: FlowHarness, prompt: string) {
     const { ts, outcome } = await h.mention(prompt);
     const id = requestIdOf(outcome);
-    const stored = await h.flows.messageStates.load(id);
+    const stored = await h.flows.deps.messageStates.load(id);
     if (stored.kind !== "found") throw new Error("no message state");
     const { thread } = rehydrateMessageState(stored.state, h.chat);
     const record: ReplyRecord = {
@@ -36,7 +33,7 @@ describe("reply delivery", () => {
         .repliesIn(channel, ts)
         .filter((m) => m.isBot)
         .map((m) => m.text);
-    return { id, thread, record, texts, deps: { state: h.state, now: Date.now } };
+    return { id, thread, record, texts, deps: h.flows.deps };
   }
 
   it("does not post a chunk twice when its post landed but the answer was lost", async () => {
@@ -59,7 +56,7 @@ describe("reply delivery", () => {
     harness.slack.injectFault("conversations.replies", { status: 503, times: 10 });
     await expect(deliverReply(deps, id, thread, record)).rejects.toBeDefined();
     harness.slack.clearFaults();
-    const saved = parseReplyRecord(await harness.state.get(replyKey(id)));
+    const saved = await harness.flows.deps.replies.load(id);
     expect(saved).toMatchObject({ posted: 0, inFlight: { index: 0 } });
 
     // The retry sees that part one landed and goes on from part two.
@@ -87,22 +84,14 @@ describe("reply delivery", () => {
     await harness.slack.waitFor(() =>
       harness?.agent.deliveries().find((d) => d.botRequestId === id && d.type === "completed"),
     );
-    expect(await harness.state.get(replyKey(id))).not.toBeNull();
+    expect(await harness.flows.deps.replies.has(id)).toBe(true);
     expect(harness.slack.repliesIn(channel, ts).filter((m) => m.isBot)).toHaveLength(0);
 
     const later = Date.now() + 60_000;
-    const result = await sweepDeadlines({
-      state: harness.state,
-      requests: harness.flows.requests,
-      deadlines: createDeadlineIndex(harness.state),
-      chat: harness.chat,
-      reporter: harness.reporter,
-      logger: new ConsoleLogger("error"),
-      now: () => later,
-    });
+    const result = await sweepDeadlines({ ...harness.flows.deps, now: () => later });
     expect(result).toMatchObject({ kind: "swept", delivered: 1 });
     expect(harness.slack.repliesIn(channel, ts).filter((m) => m.isBot)).toHaveLength(1);
     await expect(harness.finalRecord(id)).resolves.toMatchObject({ status: "completed" });
-    expect(await harness.state.get(replyKey(id))).toBeNull();
+    expect(await harness.flows.deps.replies.has(id)).toBe(false);
   });
 });

@@ -1,12 +1,12 @@
-import type { Logger, StateAdapter, Thread } from "chat";
-import { MESSAGE_STATE_TTL_MS, replyKey } from "../keys";
+import type { Logger, Thread } from "chat";
 import { findLandedMessage } from "../platform/landed-message";
 import { postMarkdown } from "../platform/platform-calls";
-import type { ReplyRecord } from "../request/reply-store";
-import { progressMessageId } from "./progress";
+import type { ReplyRecord, ReplyStore } from "../request/reply-store";
+import type { StatusMessageStore } from "../request/status-message-store";
 
 export interface ReplyDeliveryDeps {
-  state: StateAdapter;
+  replies: ReplyStore;
+  statusMessages: StatusMessageStore;
   now(): number;
   logger?: Logger;
 }
@@ -25,8 +25,7 @@ export async function deliverReply(
   thread: Thread,
   record: ReplyRecord,
 ): Promise<void> {
-  const save = (next: ReplyRecord) =>
-    deps.state.set(replyKey(botRequestId), next, MESSAGE_STATE_TTL_MS);
+  const save = (next: ReplyRecord) => deps.replies.save(botRequestId, next);
   let current = record;
   while (current.posted < current.chunks.length) {
     const index = current.posted;
@@ -62,8 +61,8 @@ function landedChunk(
 ) {
   return async (since: number) => {
     const known = new Set(record.postedIds ?? []);
-    const statusId = await progressMessageId(deps.state, botRequestId);
-    if (statusId) known.add(statusId);
+    const status = await deps.statusMessages.get(botRequestId);
+    if (status) known.add(status.messageId);
     return findLandedMessage(thread, since, (message) => !known.has(message.id));
   };
 }

@@ -1,19 +1,22 @@
 import type { TerminalCallback } from "@baton/agent-protocol";
 import { RequestFailureError, StateUnavailableError } from "../errors";
-import type { FinishingDeps } from "../flow/flow-deps";
 import { postNotice } from "../platform/platform-calls";
 import { classifyPostFailure } from "../platform/post-failure";
 import { USER_NOTICES } from "../platform/user-notices";
+import type { BotRequestRecord } from "../request/bot-request-record";
 import { releaseClaimWhenStoreIsBack } from "../request/claim-release";
-import { finishRequest } from "../request/lifecycle";
-import { replyRecordFor } from "../request/reply-store";
-import { beginResume, type ResumeStart } from "../request/resume-claim";
+import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle";
+import type { RequestDeps } from "../request/request-stores";
+import { beginResume, type ClaimedRequest } from "../request/resume-claim";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { deliverClaimed } from "./deliver-claimed";
+import { replyRecordFor } from "./reply-record";
 
-export type TerminalCallbackDeps = FinishingDeps;
-
-type Claimed = Extract<ResumeStart, { kind: "claimed" }>;
+/** The answer to a terminal callback, and the request it finalised, if it did. */
+export interface TerminalAnswer {
+  response: CallbackResponse;
+  finished?: BotRequestRecord;
+}
 
 /**
  * Seconds a duplicate waits while another instance is posting the same reply. Long enough that an
@@ -27,20 +30,23 @@ const BUSY_RETRY_AFTER_SECONDS = 2;
  * outcome is durable; 503 with Retry-After when a retry can still finish the job.
  */
 export async function handleTerminalCallback(
-  deps: TerminalCallbackDeps,
+  deps: RequestDeps,
   callback: TerminalCallback,
-): Promise<CallbackResponse> {
+): Promise<TerminalAnswer> {
   const id = callback.botRequestId;
   const start = await beginResume(deps, id);
   switch (start.kind) {
     case "busy":
-      return retryLater("in_progress", BUSY_RETRY_AFTER_SECONDS);
+      return { response: retryLater("in_progress", BUSY_RETRY_AFTER_SECONDS) };
     case "already-final":
       // Finalised by the deadline sweeper, not by an earlier delivery: the user was told it timed
       // out and this answer was never posted. Say so, so the agent does not count it delivered.
-      return start.record?.error?.code === "deadline"
-        ? refused(410, "deadline_passed")
-        : accepted("duplicate");
+      return {
+        response:
+          start.record?.error?.code === "deadline"
+            ? refused(410, "deadline_passed")
+            : accepted("duplicate"),
+      };
     case "unknown":
     case "corrupt-record": {
       const reason = start.kind === "unknown" ? "request-gone" : "record-corrupt";
@@ -48,7 +54,9 @@ export async function handleTerminalCallback(
         tags: { component: "bot-session-callback", operation: "resume", reason },
         context: { botRequestId: id },
       });
-      return refused(410, start.kind === "unknown" ? "request_gone" : "request_unreadable");
+      return {
+        response: refused(410, start.kind === "unknown" ? "request_gone" : "request_unreadable"),
+      };
     }
     case "claimed":
       try {
@@ -65,25 +73,25 @@ export async function handleTerminalCallback(
 }
 
 async function resumeClaimed(
-  deps: TerminalCallbackDeps,
+  deps: RequestDeps,
   callback: TerminalCallback,
-  start: Claimed,
-): Promise<CallbackResponse> {
+  start: ClaimedRequest,
+): Promise<TerminalAnswer> {
   if (start.messageState.kind !== "found") return reportLostState(deps, start);
   // The first recorded result wins: a retry continues it, whatever the retry carries.
   const reply = start.reply ?? replyRecordFor(callback, start.record.platform);
   const delivered = await deliverClaimed(deps, start, reply);
   if (delivered.kind === "retry-later") {
-    return retryLater(`platform_${delivered.code}`, delivered.retryAfterSeconds);
+    return { response: retryLater(`platform_${delivered.code}`, delivered.retryAfterSeconds) };
   }
-  return accepted(delivered.kind);
+  return { response: accepted(delivered.kind), finished: delivered.finished };
 }
 
 /**
  * The message state is missing (expired, deleted) or unreadable: the answer cannot be posted in
  * context. Finalise `error`, tell the operators, and still tell the user through the thread id.
  */
-async function reportLostState(deps: TerminalCallbackDeps, start: Claimed) {
+async function reportLostState(deps: RequestDeps, start: ClaimedRequest): Promise<TerminalAnswer> {
   const { record, messageState } = start;
   const reason = messageState.kind === "corrupt" ? "state-corrupt" : "state-missing";
   deps.reporter.report(new RequestFailureError("REHYDRATION_FAILED", reason), {
@@ -106,17 +114,17 @@ async function reportLostState(deps: TerminalCallbackDeps, start: Claimed) {
   } catch (error) {
     const failure = classifyPostFailure(error);
     if (failure.kind === "transient") {
-      await deps.requests.release(start.claim);
-      return retryLater(`platform_${failure.code}`, failure.retryAfterSeconds ?? 1);
+      await deferToSweeper(deps, start);
+      return { response: retryLater(`platform_${failure.code}`, failure.retryAfterSeconds ?? 1) };
     }
     deps.logger.error("could not tell the user that the state was lost", {
       botRequestId: record.id,
       code: failure.code,
     });
   }
-  await finishRequest(deps, start, {
+  const finished = await finishRequest(deps, start, {
     status: "error",
     error: { code: reason, message: "the message state needed to reply was not available" },
   });
-  return accepted("state-lost");
+  return { response: accepted("state-lost"), finished: finishedBy(finished) };
 }

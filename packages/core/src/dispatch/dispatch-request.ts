@@ -1,41 +1,16 @@
 import { type DispatchRequest, PROTOCOL_VERSION } from "@baton/agent-protocol";
-import type { Chat, Logger, Message, StateAdapter, Thread } from "chat";
+import type { Message, Thread } from "chat";
 import { RequestFailureError } from "../errors";
-import type { MessageStateStore } from "../message-state/message-state-store";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import { BACKGROUND_PLATFORM_BUDGET, postNotice } from "../platform/platform-calls";
 import { USER_NOTICES } from "../platform/user-notices";
-import type { ErrorReporter } from "../ports";
+import { stripBotMention } from "../prompt/bot-mention";
 import { fitDispatchToBudget } from "../prompt/history-budget";
-import { type OptionsPolicy, parseMessageOptions } from "../prompt/message-options";
+import { parseMessageOptions } from "../prompt/message-options";
 import { collectThreadHistory } from "../prompt/thread-history";
 import type { BotRequestRecord } from "../request/bot-request-record";
-import type { BotRequestStore } from "../request/bot-request-store";
-import type { DeadlineIndex } from "../request/deadline-index";
-import type { AgentCallResult, AgentClient } from "./agent-client";
-import type { ThreadQueue } from "./thread-queue";
-import type { ThreadSessions } from "./thread-sessions";
-
-export interface DispatchDeps {
-  state: StateAdapter;
-  chat: Chat;
-  requests: BotRequestStore;
-  messageStates: MessageStateStore;
-  deadlines: DeadlineIndex;
-  agent: AgentClient;
-  sessions: ThreadSessions;
-  queue: ThreadQueue;
-  callbackUrlFor(botRequestId: string): string;
-  signingSecretFor(botRequestId: string): string;
-  now(): number;
-  deadlineMs: number;
-  maxPayloadBytes: number;
-  optionsPolicy: OptionsPolicy;
-  botName: string;
-  preamble?: string;
-  reporter: ErrorReporter;
-  logger: Logger;
-}
+import type { AgentCallResult } from "./agent-client";
+import { callbackUrlFor, type DispatchDeps } from "./dispatch-deps";
 
 export type DispatchOutcome =
   | { kind: "dispatched"; botRequestId: string; agentSessionId: string; executionId: string }
@@ -83,8 +58,8 @@ export async function dispatchRequest(
       history: await collectThreadHistory(thread, message, deps.maxPayloadBytes),
     },
     callback: {
-      url: deps.callbackUrlFor(record.id),
-      signingSecret: deps.signingSecretFor(record.id),
+      url: callbackUrlFor(deps, record.id),
+      signingSecret: deps.verifier.issueSigningSecret(record.id),
     },
     ...(parsed.kind === "ok" && parsed.options ? { options: parsed.options } : {}),
     deadline: new Date(deadlineAt).toISOString(),
@@ -149,13 +124,4 @@ async function failDispatch(
 
 function dispatchFailureCode(result: Exclude<AgentCallResult<unknown>, { kind: "accepted" }>) {
   return result.kind === "rejected" ? `dispatch_rejected:${result.code}` : "agent_unreachable";
-}
-
-/** The message without the bot's own mention, which Slack renders as `@name`. */
-export function stripBotMention(text: string, botName: string): string {
-  return text.replace(new RegExp(`(^|\\s)@${escapeRegExp(botName)}\\b`, "gi"), " ").trim();
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

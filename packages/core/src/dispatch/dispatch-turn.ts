@@ -1,5 +1,5 @@
-import { releaseDispatchLock } from "./dispatch-lock";
-import { type DispatchDeps, type DispatchOutcome, dispatchRequest } from "./dispatch-request";
+import type { DispatchDeps } from "./dispatch-deps";
+import { type DispatchOutcome, dispatchRequest } from "./dispatch-request";
 import type { DispatchTurn } from "./thread-queue";
 
 /**
@@ -18,6 +18,6 @@ export async function dispatchTurn(
     if (record.finalizedAt !== undefined || record.status === "running") return undefined;
     return await dispatchRequest(deps, record, { waited: true });
   } finally {
-    await releaseDispatchLock(deps.state, turn.lock);
+    await deps.queue.release(turn);
   }
 }

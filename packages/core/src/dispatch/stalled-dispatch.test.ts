@@ -55,7 +55,9 @@ describe("stored requests whose dispatch was lost", () => {
     const ts = delivery.ts ?? "";
     const id = await h.slack.waitFor(async () => {
       const stored = await h.state.get<string>(mentionKey("slack", ts));
-      return stored && (await h.flows.requests.get(stored)).kind === "found" ? stored : undefined;
+      return stored && (await h.flows.deps.requests.get(stored)).kind === "found"
+        ? stored
+        : undefined;
     });
     return { ts, id };
   }
@@ -66,7 +68,7 @@ describe("stored requests whose dispatch was lost", () => {
   it("a mention acknowledged but never dispatched is dispatched by the sweeper, once", async () => {
     const { h, advance } = await start(1);
     const { ts, id } = await mentionThatDies(h, "answer me although my process died");
-    expect(await h.flows.requests.get(id)).toMatchObject({ record: { status: "queued" } });
+    expect(await h.flows.deps.requests.get(id)).toMatchObject({ record: { status: "queued" } });
     expect(h.agent.dispatches()).toEqual([]);
 
     // Before its check is due, nothing happens.
@@ -88,9 +90,9 @@ describe("stored requests whose dispatch was lost", () => {
     const { h, advance } = await start(1);
     const { id } = await mentionThatDies(h, "someone is dispatching me");
     // A live dispatcher made it the thread's request and holds its dispatch lock.
-    const record = await h.flows.requests.get(id);
+    const record = await h.flows.deps.requests.get(id);
     if (record.kind !== "found") throw new Error("stored request missing");
-    const queue = createThreadQueue(h.state, h.flows.requests);
+    const queue = createThreadQueue(h.state, h.flows.deps.requests);
     const turn = await queue.admit(record.record.threadId, id);
     if (turn.kind !== "run") throw new Error(`admission: ${turn.kind}`);
 
@@ -119,9 +121,9 @@ describe("stored requests whose dispatch was lost", () => {
 
     // The instance finishing the first request records its outcome, then dies before handing
     // the thread on.
-    const running = await h.flows.requests.get(firstId);
+    const running = await h.flows.deps.requests.get(firstId);
     if (running.kind !== "found") throw new Error("first request missing");
-    await h.flows.requests.finalize(running.record, { status: "completed" });
+    await h.flows.deps.requests.finalize(running.record, { status: "completed" });
     // The agent's run ends too (its late callback finds the request final: no hand-off).
     const cancelled = await createAgentClient({ baseUrl: h.agent.url }).cancel({
       protocolVersion: PROTOCOL_VERSION,
@@ -158,6 +160,8 @@ describe("stored requests whose dispatch was lost", () => {
       expect(await h.flows.sweep()).toMatchObject({ kind: "swept", redispatched: 0 });
     }
     expect(acceptedFor(h, followUpId)).toEqual([]);
-    expect(await h.flows.requests.get(followUpId)).toMatchObject({ record: { status: "queued" } });
+    expect(await h.flows.deps.requests.get(followUpId)).toMatchObject({
+      record: { status: "queued" },
+    });
   });
 });

@@ -1,7 +1,8 @@
-import { type ConversationDeps, continueThread } from "../mention/handle-message";
 import type { BotRequestRecord } from "../request/bot-request-record";
+import type { DispatchDeps } from "./dispatch-deps";
 import type { DispatchOutcome } from "./dispatch-request";
 import { dispatchTurn } from "./dispatch-turn";
+import { handThreadOn } from "./hand-on";
 
 export type StalledDispatchOutcome =
   /** The thread's due request (the stalled one, or the queue's head before it) was sent. */
@@ -20,7 +21,7 @@ export type StalledDispatchOutcome =
  * the thread should run now, under the request's dispatch lock, so never twice at once.
  */
 export async function redispatchStalled(
-  deps: ConversationDeps,
+  deps: DispatchDeps,
   stalled: BotRequestRecord,
 ): Promise<StalledDispatchOutcome> {
   const repair = await deps.queue.repair(stalled.threadId, stalled.id);
@@ -31,7 +32,8 @@ export async function redispatchStalled(
   });
   const outcome = await dispatchTurn(deps, repair);
   if (!outcome) return { kind: "settled" };
-  if (outcome.kind === "dispatch-failed")
-    await continueThread(deps, stalled.threadId, repair.botRequestId);
+  if (outcome.kind === "dispatch-failed") {
+    await handThreadOn(deps, stalled.threadId, repair.botRequestId);
+  }
   return { kind: "recovered", outcome };
 }

@@ -9,7 +9,7 @@ import {
   threadQueueKey,
 } from "../keys";
 import type { BotRequestStore } from "../request/bot-request-store";
-import { acquireDispatchLock } from "./dispatch-lock";
+import { acquireDispatchLock, releaseDispatchLock } from "./dispatch-lock";
 
 /** The thread's next request to dispatch, with the right to dispatch it (release when done). */
 export interface DispatchTurn {
@@ -31,6 +31,7 @@ export type Repair =
   | { kind: "busy" };
 
 /**
+ * Sole owner of `bot-thread-active:`, `bot-thread-queue:` and the thread lock.
  * One request runs per thread at a time, so follow-ups never run in parallel against the same
  * agent session: a follow-up that arrives meanwhile waits in the thread's queue and is handed on
  * when the running request ends. Admission and hand-off take a short per-thread lock, so a
@@ -48,6 +49,10 @@ export interface ThreadQueue {
    * the thread is idle; the queue's head when the hand-off after the last request was lost.
    */
   repair(threadId: string, stalledId: string): Promise<Repair>;
+  /** The request the thread runs now (possibly already finished), if any. */
+  active(threadId: string): Promise<string | undefined>;
+  /** Gives the right to dispatch back, once the agent answered (or the dispatch failed). */
+  release(turn: DispatchTurn): Promise<void>;
 }
 
 const LOCK_ATTEMPTS = 50;
@@ -86,6 +91,13 @@ export function createThreadQueue(state: StateAdapter, requests: BotRequestStore
     });
 
   return {
+    async active(threadId) {
+      const id = await state.get<string>(threadActiveKey(threadId));
+      return typeof id === "string" ? id : undefined;
+    },
+
+    release: (turn) => releaseDispatchLock(state, turn.lock),
+
     admit: (threadId, botRequestId) =>
       withThreadLock(state, threadId, async (): Promise<Admission> => {
         const active = await state.get<string>(threadActiveKey(threadId));

@@ -45,7 +45,7 @@ describe("stop reactions", () => {
     const { ts, outcome } = await h.mention("[never] a job to keep");
     expect(await react(h, ts, "eyes")).toEqual([{ kind: "ignored" }]);
     expect(h.agent.cancels()).toEqual([]);
-    expect(await h.flows.requests.get(requestIdOf(outcome))).toMatchObject({
+    expect(await h.flows.deps.requests.get(requestIdOf(outcome))).toMatchObject({
       record: { status: "running" },
     });
   });

@@ -20,6 +20,8 @@ export interface MessageStateStore {
   /** One round trip; validates before anything trusts it. */
   load(botRequestId: string): Promise<MessageStateLoad>;
   delete(botRequestId: string): Promise<void>;
+  /** Gives a stored record a fresh TTL (a long run must never outlive what its reply needs). */
+  refreshTtl(botRequestId: string): Promise<void>;
 }
 
 export function createMessageStateStore(options: MessageStateStoreOptions): MessageStateStore {
@@ -36,6 +38,11 @@ export function createMessageStateStore(options: MessageStateStoreOptions): Mess
     },
     async delete(botRequestId) {
       await state.delete(messageStateKey(botRequestId));
+    },
+    async refreshTtl(botRequestId) {
+      // Written back as read, unvalidated: a refresh must not turn a corrupt record into a loss.
+      const stored = await state.get(messageStateKey(botRequestId));
+      if (stored !== null) await state.set(messageStateKey(botRequestId), stored, ttlMs);
     },
   };
 }

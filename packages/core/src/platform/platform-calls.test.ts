@@ -1,7 +1,6 @@
 import { createSlackTestBot, FIXTURE_WORKSPACE } from "@baton/testing";
 import type { Logger } from "chat";
 import { afterEach, describe, expect, it } from "vitest";
-import { PlatformCallError } from "../errors";
 import { replyKey } from "../keys";
 import {
   type FlowHarness,
@@ -9,6 +8,7 @@ import {
   sendCallback,
   startFlowHarness,
 } from "../test-support/flow-harness";
+import { PlatformCallError } from "./platform-call-error";
 import { IN_REQUEST_PLATFORM_BUDGET, postMarkdown } from "./platform-calls";
 import { USER_NOTICES } from "./user-notices";
 
@@ -146,7 +146,7 @@ describe("platform calls on a retry budget", () => {
     const failed = await deliver();
     expect(failed.status).toBe(503);
     expect(await failed.json()).toEqual({ error: { code: "platform_http_500" } });
-    await expect(h.flows.requests.get(id)).resolves.toMatchObject({
+    await expect(h.flows.deps.requests.get(id)).resolves.toMatchObject({
       record: { status: "running" },
     });
 

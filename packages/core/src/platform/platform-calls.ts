@@ -1,6 +1,7 @@
 import type { Logger, Thread } from "chat";
-import { PlatformCallError, StateUnavailableError } from "../errors";
+import { StateUnavailableError } from "../errors";
 import { findLandedMessage } from "./landed-message";
+import { PlatformCallError } from "./platform-call-error";
 import { classifyPostFailure, type PostFailure, postEvidence } from "./post-failure";
 import {
   type AttemptResult,

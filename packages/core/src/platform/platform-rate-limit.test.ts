@@ -39,7 +39,7 @@ describe("a rate-limited platform", () => {
     // Longer than a callback may wait: handed back at once, not waited out in the request.
     expect(h.slack.calls("chat.postMessage")).toHaveLength(1);
     expect(await h.state.get(replyKey(id))).not.toBeNull();
-    await expect(h.flows.requests.get(id)).resolves.toMatchObject({
+    await expect(h.flows.deps.requests.get(id)).resolves.toMatchObject({
       record: { status: "running" },
     });
 

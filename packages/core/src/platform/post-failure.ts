@@ -1,4 +1,5 @@
-import { PlatformCallError, StateUnavailableError } from "../errors";
+import { StateUnavailableError } from "../errors";
+import { PlatformCallError } from "./platform-call-error";
 
 /**
  * Whether a failed post or edit is worth retrying. Transient: rate limits, network errors, 5xx,

@@ -4,6 +4,7 @@ import {
   BOT_REQUEST_RECORD_VERSION,
   botRequestFinalKey,
   botRequestKey,
+  mentionKey,
   RESUME_CLAIM_TTL_MS,
   resumeClaimLockId,
 } from "../keys";
@@ -30,6 +31,17 @@ export type BotRequestLoad =
   | { kind: "missing" }
   | { kind: "corrupt"; reason: string };
 
+/** Both records of a request, read in one round: the final one wins when it exists. */
+export interface BotRequestRecords {
+  final: BotRequestLoad;
+  live: BotRequestLoad;
+}
+
+/** The bot request a platform message maps to: a new id, or the one a redelivery finds. */
+export type MessageClaim =
+  | { kind: "new"; botRequestId: string }
+  | { kind: "duplicate"; botRequestId: string };
+
 export type FinalizeResult =
   | { kind: "finalized"; record: BotRequestRecord }
   | { kind: "already-final"; record: BotRequestRecord | null };
@@ -47,6 +59,8 @@ export interface BotRequestStoreOptions {
  * - `bot-request-final:{id}`: the terminal record, written once with setIfNotExists.
  * The final key wins on read, so "exactly one finaliser" and "a finalised request never changes
  * again" hold by construction, across processes, with one atomic primitive every backend has.
+ * It also owns `bot-request-by-message:{platform}:{messageId}` (one request per platform message)
+ * and the resume claim lock.
  */
 export interface BotRequestStore {
   create(input: NewBotRequest, status?: "queued" | "dispatching"): Promise<BotRequestRecord>;
@@ -56,7 +70,18 @@ export interface BotRequestStore {
     record: BotRequestRecord,
     patch: { agentSessionId?: string; executionId?: string },
   ): Promise<BotRequestRecord>;
+  /** The final record when there is one, else the live one. */
   get(botRequestId: string): Promise<BotRequestLoad>;
+  /** Both records, each classified on its own. */
+  read(botRequestId: string): Promise<BotRequestRecords>;
+  /**
+   * One bot request per platform message, however often the event arrives: `fresh` when the
+   * message is new; the recorded id when a request exists (`duplicate`); the claimed id again
+   * when a claim's request was never recorded (the store failed half-way), so it is taken over.
+   */
+  claimMessage(platform: string, messageId: string, fresh: string): Promise<MessageClaim>;
+  /** Whether a bot request was recorded for this platform message. */
+  isMessageRecorded(platform: string, messageId: string): Promise<boolean>;
   finalize(record: BotRequestRecord, outcome: FinalOutcome): Promise<FinalizeResult>;
   /**
    * Exclusive right to resume; null while another instance holds it. Renewed while held, so it
@@ -71,6 +96,15 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
   const now = options.now ?? Date.now;
   const recordTtlMs = options.recordTtlMs ?? BOT_REQUEST_RECORD_TTL_MS;
   const claimTtlMs = options.claimTtlMs ?? RESUME_CLAIM_TTL_MS;
+  const readRaw = (botRequestId: string) =>
+    Promise.all([
+      state.get(botRequestFinalKey(botRequestId)),
+      state.get(botRequestKey(botRequestId)),
+    ]);
+  const get = async (botRequestId: string) => {
+    const [final, live] = await readRaw(botRequestId);
+    return parseBotRequestRecord(final ?? live);
+  };
 
   return {
     async create(input, status = "dispatching") {
@@ -103,12 +137,29 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
       return next;
     },
 
-    async get(botRequestId) {
-      const [final, live] = await Promise.all([
-        state.get(botRequestFinalKey(botRequestId)),
-        state.get(botRequestKey(botRequestId)),
-      ]);
-      return parseBotRequestRecord(final ?? live);
+    get,
+
+    async read(botRequestId) {
+      const [final, live] = await readRaw(botRequestId);
+      return { final: parseBotRequestRecord(final), live: parseBotRequestRecord(live) };
+    },
+
+    async claimMessage(platform, messageId, fresh) {
+      const key = mentionKey(platform, messageId);
+      if (await state.setIfNotExists(key, fresh, recordTtlMs)) {
+        return { kind: "new", botRequestId: fresh };
+      }
+      const existing = await state.get<string>(key);
+      if (typeof existing !== "string") return { kind: "new", botRequestId: fresh };
+      const recorded = await get(existing);
+      return recorded.kind === "missing"
+        ? { kind: "new", botRequestId: existing }
+        : { kind: "duplicate", botRequestId: existing };
+    },
+
+    async isMessageRecorded(platform, messageId) {
+      const id = await state.get<string>(mentionKey(platform, messageId));
+      return typeof id === "string" && (await get(id)).kind !== "missing";
     },
 
     async finalize(record, outcome) {

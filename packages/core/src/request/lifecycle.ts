@@ -1,17 +1,53 @@
-import { clearProgress, type ProgressDeps } from "../callback/progress";
-import type { FinalOutcome } from "./bot-request-record";
+import { deleteMessage } from "../platform/platform-calls";
+import type { BotRequestRecord, FinalOutcome } from "./bot-request-record";
 import type { FinalizeResult } from "./bot-request-store";
-import { finishResume, type ResumeSessionDeps, type ResumeStart } from "./resume-claim";
+import type { RequestDeps } from "./request-stores";
+import { abandonResume, type ClaimedRequest, finishResume } from "./resume-claim";
+
+/** When a claimed request cannot go on now, the sweeper looks at it again this much later. */
+export const SWEEPER_RETRY_DELAY_MS = 30_000;
 
 /**
  * Ends a claimed request, whichever path ends it: the status message goes (the answer or notice
  * that was just posted replaces it), then the outcome is recorded and the resume state dropped.
+ * Handing the thread to its next follow-up is the caller's next, explicit step.
  */
 export async function finishRequest(
-  deps: ProgressDeps & ResumeSessionDeps,
-  start: Extract<ResumeStart, { kind: "claimed" }>,
+  deps: RequestDeps,
+  start: ClaimedRequest,
   outcome: FinalOutcome,
 ): Promise<FinalizeResult> {
-  await clearProgress(deps, start.record);
+  await clearStatusMessage(deps, start.record);
   return finishResume(deps, start, outcome);
+}
+
+/** The record a `finishRequest` finalised, when its finalisation won (not a duplicate's). */
+export function finishedBy(result: FinalizeResult): BotRequestRecord | undefined {
+  return result.kind === "finalized" ? result.record : undefined;
+}
+
+/**
+ * A claimed request that cannot go on now (the platform or the store failed transiently): the
+ * claim goes back, and the request is filed for the sweeper, so it goes on even if nobody
+ * retries. Every path that gives up a claim for later goes through here.
+ */
+export async function deferToSweeper(deps: RequestDeps, start: ClaimedRequest): Promise<void> {
+  await abandonResume(deps, start);
+  await deps.deadlines.add(start.record.id, deps.now() + SWEEPER_RETRY_DELAY_MS);
+}
+
+/** Removes the status message once the request ends; the answer or notice replaces it. */
+async function clearStatusMessage(deps: RequestDeps, record: BotRequestRecord): Promise<void> {
+  const current = await deps.statusMessages.get(record.id);
+  if (!current) return;
+  try {
+    await deleteMessage(deps.chat.thread(record.threadId), current.messageId, {
+      logger: deps.logger,
+      context: { botRequestId: record.id },
+    });
+  } catch (error) {
+    // A leftover status line is cosmetic; the request's outcome does not depend on it.
+    deps.logger.warn("could not delete the progress message", { botRequestId: record.id, error });
+  }
+  await deps.statusMessages.delete(record.id);
 }

@@ -1,8 +1,6 @@
-import type { TerminalCallback } from "@baton/agent-protocol";
+import type { StateAdapter } from "chat";
 import { z } from "zod";
-import { replyChunkLimit, splitReply } from "../callback/reply-chunks";
-import { USER_NOTICES } from "../platform/user-notices";
-import type { FinalOutcome } from "./bot-request-record";
+import { MESSAGE_STATE_TTL_MS, replyKey } from "../keys";
 
 export const REPLY_RECORD_VERSION = 1;
 
@@ -36,36 +34,20 @@ export function parseReplyRecord(value: unknown): ReplyRecord | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-export function replyRecordFor(callback: TerminalCallback, platform: string): ReplyRecord {
+/** The sole owner of `bot-request-reply:{id}`. */
+export interface ReplyStore {
+  load(botRequestId: string): Promise<ReplyRecord | undefined>;
+  /** Whether a reply was recorded (its agent may have stopped retrying a failed post). */
+  has(botRequestId: string): Promise<boolean>;
+  save(botRequestId: string, record: ReplyRecord): Promise<void>;
+  delete(botRequestId: string): Promise<void>;
+}
+
+export function createReplyStore(state: StateAdapter, ttlMs = MESSAGE_STATE_TTL_MS): ReplyStore {
   return {
-    v: REPLY_RECORD_VERSION,
-    chunks: chunksFor(callback, platform),
-    posted: 0,
-    outcome: outcomeOf(callback),
+    load: async (botRequestId) => parseReplyRecord(await state.get(replyKey(botRequestId))),
+    has: async (botRequestId) => (await state.get(replyKey(botRequestId))) !== null,
+    save: (botRequestId, record) => state.set(replyKey(botRequestId), record, ttlMs),
+    delete: (botRequestId) => state.delete(replyKey(botRequestId)),
   };
-}
-
-function chunksFor(callback: TerminalCallback, platform: string): string[] {
-  switch (callback.type) {
-    case "completed":
-      return splitReply(callback.text, replyChunkLimit(platform));
-    case "failed":
-      return [USER_NOTICES.agentFailed(callback.error.message)];
-    case "cancelled":
-      return [USER_NOTICES.cancelled];
-  }
-}
-
-function outcomeOf(callback: TerminalCallback): FinalOutcome & ReplyRecord["outcome"] {
-  switch (callback.type) {
-    case "completed":
-      return { status: "completed" };
-    case "failed":
-      return {
-        status: "error",
-        error: { code: `agent:${callback.error.code}`, message: callback.error.message },
-      };
-    case "cancelled":
-      return { status: "cancelled" };
-  }
 }

@@ -3,17 +3,17 @@ import type { StateAdapter } from "chat";
 import { beforeEach, describe, expect, it } from "vitest";
 import { botRequestKey, messageStateKey } from "../keys";
 import { newBotRequest } from "../test-support/bot-request-fixtures";
-import { createBotRequestStore } from "./bot-request-store";
-import { abandonResume, beginResume, finishResume, type ResumeSessionDeps } from "./resume-claim";
+import { createRequestStores, type RequestStores } from "./request-stores";
+import { abandonResume, beginResume, finishResume } from "./resume-claim";
 
 describe("resume session", () => {
   let state: StateAdapter;
-  let deps: ResumeSessionDeps;
+  let deps: RequestStores;
 
   beforeEach(async () => {
     state = createMemoryState();
     await state.connect();
-    deps = { state, requests: createBotRequestStore({ state }) };
+    deps = createRequestStores({ state });
   });
 
   async function pendingRequest(id: string) {

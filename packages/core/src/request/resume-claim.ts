@@ -1,17 +1,10 @@
-import type { Lock, StateAdapter } from "chat";
-import { botRequestFinalKey, botRequestKey, messageStateKey, replyKey } from "../keys";
-import {
-  type MessageStateLoad,
-  parseStoredMessageState,
-} from "../message-state/message-state-store";
+import type { Lock } from "chat";
+import type { MessageStateLoad } from "../message-state/message-state-store";
 import type { BotRequestRecord, FinalOutcome } from "./bot-request-record";
-import {
-  type BotRequestStore,
-  type FinalizeResult,
-  parseBotRequestRecord,
-} from "./bot-request-store";
+import type { BotRequestRecords, FinalizeResult } from "./bot-request-store";
 import { releaseClaimWhenStoreIsBack } from "./claim-release";
-import { parseReplyRecord, type ReplyRecord } from "./reply-store";
+import type { ReplyRecord } from "./reply-store";
+import type { RequestStores } from "./request-stores";
 
 /** How an attempt to resume a request starts. Only `claimed` may post anything. */
 export type ResumeStart =
@@ -28,95 +21,76 @@ export type ResumeStart =
   | { kind: "unknown" }
   | { kind: "corrupt-record"; reason: string };
 
-export interface ResumeSessionDeps {
-  state: StateAdapter;
-  requests: BotRequestStore;
-  /** Runs after this attempt finalised the request (e.g. hand the thread to its next follow-up). */
-  onFinished?(record: BotRequestRecord): Promise<void>;
-}
+export type ClaimedRequest = Extract<ResumeStart, { kind: "claimed" }>;
+
+export type ResumeStores = Pick<RequestStores, "requests" | "messageStates" | "replies">;
 
 /**
  * Claims the request first (an atomic lock: never get-then-delete), then reads the final record,
- * the live record and the message state in one parallel round. The claim is held until
- * `finishResume` or `abandonResume`, so duplicates arriving meanwhile see `busy`.
+ * the live record, the message state and the reply in one parallel round. The claim is held
+ * until `finishResume` or `abandonResume`, so duplicates arriving meanwhile see `busy`.
  */
 export async function beginResume(
-  deps: ResumeSessionDeps,
+  stores: ResumeStores,
   botRequestId: string,
 ): Promise<ResumeStart> {
-  const claim = await deps.requests.claim(botRequestId);
+  const claim = await stores.requests.claim(botRequestId);
   if (!claim) {
-    const current = await deps.requests.get(botRequestId);
+    const current = await stores.requests.get(botRequestId);
     if (current.kind === "found" && current.record.finalizedAt !== undefined) {
       return { kind: "already-final", record: current.record };
     }
     return { kind: "busy" };
   }
   try {
-    const [final, live, messageState, reply] = await Promise.all([
-      deps.state.get(botRequestFinalKey(botRequestId)),
-      deps.state.get(botRequestKey(botRequestId)),
-      deps.state.get(messageStateKey(botRequestId)),
-      deps.state.get(replyKey(botRequestId)),
+    const [records, messageState, reply] = await Promise.all([
+      stores.requests.read(botRequestId),
+      stores.messageStates.load(botRequestId),
+      stores.replies.load(botRequestId),
     ]);
-    const start = classify({ final, live, messageState, reply }, claim);
-    if (start.kind !== "claimed") await deps.requests.release(claim);
+    const start = classify(records, claim, messageState, reply);
+    if (start.kind !== "claimed") await stores.requests.release(claim);
     return start;
   } catch (error) {
     // The read failure is what the caller must see; a claim we cannot release now (the store is
     // down) is given back once the store answers again.
-    await deps.requests
+    await stores.requests
       .release(claim)
-      .catch(() => void releaseClaimWhenStoreIsBack(deps.requests, claim));
+      .catch(() => void releaseClaimWhenStoreIsBack(stores.requests, claim));
     throw error;
   }
 }
 
 function classify(
-  {
-    final,
-    live,
-    messageState,
-    reply,
-  }: Record<"final" | "live" | "messageState" | "reply", unknown>,
+  { final, live }: BotRequestRecords,
   claim: Lock,
+  messageState: MessageStateLoad,
+  reply: ReplyRecord | undefined,
 ): ResumeStart {
-  if (final !== null && final !== undefined) {
-    const parsed = parseBotRequestRecord(final);
-    return { kind: "already-final", record: parsed.kind === "found" ? parsed.record : null };
+  if (final.kind !== "missing") {
+    return { kind: "already-final", record: final.kind === "found" ? final.record : null };
   }
-  const record = parseBotRequestRecord(live);
-  if (record.kind === "missing") return { kind: "unknown" };
-  if (record.kind === "corrupt") return { kind: "corrupt-record", reason: record.reason };
-  return {
-    kind: "claimed",
-    claim,
-    record: record.record,
-    messageState: parseStoredMessageState(messageState),
-    reply: parseReplyRecord(reply),
-  };
+  if (live.kind === "missing") return { kind: "unknown" };
+  if (live.kind === "corrupt") return { kind: "corrupt-record", reason: live.reason };
+  return { kind: "claimed", claim, record: live.record, messageState, reply };
 }
 
 /** Records the outcome (exactly once), drops the resume and reply state, releases the claim. */
 export async function finishResume(
-  deps: ResumeSessionDeps,
-  start: Extract<ResumeStart, { kind: "claimed" }>,
+  stores: ResumeStores,
+  start: ClaimedRequest,
   outcome: FinalOutcome,
 ): Promise<FinalizeResult> {
-  const result = await deps.requests.finalize(start.record, outcome);
+  const result = await stores.requests.finalize(start.record, outcome);
   await Promise.all([
-    deps.state.delete(messageStateKey(start.record.id)),
-    deps.state.delete(replyKey(start.record.id)),
-    deps.requests.release(start.claim),
+    stores.messageStates.delete(start.record.id),
+    stores.replies.delete(start.record.id),
+    stores.requests.release(start.claim),
   ]);
-  if (result.kind === "finalized") await deps.onFinished?.(result.record);
   return result;
 }
 
 /** Gives the claim back without an outcome (a transient failure): a retry can resume later. */
-export function abandonResume(
-  deps: ResumeSessionDeps,
-  start: Extract<ResumeStart, { kind: "claimed" }>,
-): Promise<void> {
-  return deps.requests.release(start.claim);
+export function abandonResume(stores: ResumeStores, start: ClaimedRequest): Promise<void> {
+  return stores.requests.release(start.claim);
 }

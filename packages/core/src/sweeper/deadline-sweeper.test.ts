@@ -1,9 +1,7 @@
 import { FIXTURE_WORKSPACE } from "@baton/testing";
-import { ConsoleLogger } from "chat";
 import { afterEach, describe, expect, it } from "vitest";
 import { extendDeadline } from "../callback/deadline-extension";
-import { deadlineExtensionKey, REQUEST_DEADLINE_MS, SWEEPER_LOCK_ID } from "../keys";
-import { createDeadlineIndex } from "../request/deadline-index";
+import { REQUEST_DEADLINE_MS, SWEEPER_LOCK_ID } from "../keys";
 import {
   type FlowHarness,
   requestIdOf,
@@ -23,15 +21,7 @@ describe("deadline sweeper", () => {
   });
 
   function sweeperAt(h: FlowHarness, now: number): SweeperDeps {
-    return {
-      state: h.state,
-      requests: h.flows.requests,
-      deadlines: createDeadlineIndex(h.state),
-      chat: h.chat,
-      reporter: h.reporter,
-      logger: new ConsoleLogger("error"),
-      now: () => now,
-    };
+    return { ...h.flows.deps, now: () => now };
   }
 
   it("finalises a request whose agent never calls back and tells the user, once", async () => {
@@ -48,7 +38,7 @@ describe("deadline sweeper", () => {
       kind: "swept",
       expired: 1,
     });
-    const record = await harness.flows.requests.get(id);
+    const record = await harness.flows.deps.requests.get(id);
     expect(record).toMatchObject({ record: { status: "error", error: { code: "deadline" } } });
     const notices = harness.slack.repliesIn(channel, ts).filter((m) => m.isBot);
     expect(notices.map((m) => m.text)).toEqual([expect.stringContaining("did not answer in time")]);
@@ -76,8 +66,7 @@ describe("deadline sweeper", () => {
     const { outcome } = await harness.mention("[never] long job");
     const id = requestIdOf(outcome);
     const extendedTo = Date.now() + REQUEST_DEADLINE_MS + 60 * MINUTE;
-    await harness.state.set(deadlineExtensionKey(id), extendedTo);
-    await createDeadlineIndex(harness.state).add(id, extendedTo);
+    await harness.flows.deps.deadlines.extend(id, extendedTo);
 
     const atOriginal = Date.now() + REQUEST_DEADLINE_MS + 2 * MINUTE;
     expect(await sweepDeadlines(sweeperAt(harness, atOriginal))).toMatchObject({ expired: 0 });
@@ -91,7 +80,9 @@ describe("deadline sweeper", () => {
     const { outcome } = await harness.mention("[never] progress please");
     const id = requestIdOf(outcome);
     // Two hours of silence later, a progress callback moves the deadline forward.
-    const before = (await harness.flows.requests.get(id)) as { record: { deadlineAt: number } };
+    const before = (await harness.flows.deps.requests.get(id)) as {
+      record: { deadlineAt: number };
+    };
     const response = await sendCallback(
       harness,
       id,
@@ -99,22 +90,16 @@ describe("deadline sweeper", () => {
       { webhookId: "msg_progress_1" },
     );
     expect(response.status).toBe(200);
-    expect(await harness.state.get(deadlineExtensionKey(id))).toBeNull();
+    expect(await harness.flows.deps.deadlines.extension(id)).toBeUndefined();
 
     // Halfway through the window an update buys a fresh window.
     const halfway = Date.now() + REQUEST_DEADLINE_MS * 0.75;
     const target = await extendDeadline(
-      {
-        state: harness.state,
-        deadlines: createDeadlineIndex(harness.state),
-        deadlineMs: REQUEST_DEADLINE_MS,
-        messageStateTtlMs: 24 * 60 * MINUTE,
-        now: () => halfway,
-      },
+      { ...harness.flows.deps, deadlineMs: REQUEST_DEADLINE_MS, now: () => halfway },
       before.record as never,
     );
     expect(target).toBe(halfway + REQUEST_DEADLINE_MS);
-    expect(await harness.state.get(deadlineExtensionKey(id))).toBe(target);
+    expect(await harness.flows.deps.deadlines.extension(id)).toBe(target);
   });
 
   it("lets one instance sweep at a time", async () => {
@@ -126,7 +111,7 @@ describe("deadline sweeper", () => {
 
   it("reads only due buckets: pending requests far in the future cost nothing", async () => {
     harness = await startFlowHarness();
-    const index = createDeadlineIndex(harness.state);
+    const index = harness.flows.deps.deadlines;
     const future = Date.now() + 10 * 60 * MINUTE;
     for (let i = 0; i < 500; i++) await index.add(`req-future-${i}`, future + i * 1_000);
     const result = await sweepDeadlines(sweeperAt(harness, Date.now()));

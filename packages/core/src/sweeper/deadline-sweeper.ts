@@ -1,14 +1,13 @@
 import type { Lock } from "chat";
 import { deliverClaimed } from "../callback/deliver-claimed";
 import { dispatchCheckAt } from "../dispatch/dispatch-check";
-import type { StalledDispatchOutcome } from "../dispatch/stalled-dispatch";
+import type { DispatchDeps } from "../dispatch/dispatch-deps";
+import { handOnAfterFinish } from "../dispatch/hand-on";
+import { redispatchStalled } from "../dispatch/stalled-dispatch";
 import { RequestFailureError } from "../errors";
-import type { FinishingDeps } from "../flow/flow-deps";
 import {
   DEADLINE_BUCKET_MS,
   deadlineBucketStart,
-  deadlineExtensionKey,
-  replyKey,
   SWEEP_MAX_BUCKETS,
   SWEEPER_CURSOR_KEY,
   SWEEPER_LOCK_ID,
@@ -18,16 +17,11 @@ import { postNotice } from "../platform/platform-calls";
 import { classifyPostFailure } from "../platform/post-failure";
 import { USER_NOTICES } from "../platform/user-notices";
 import type { BotRequestRecord } from "../request/bot-request-record";
-import { finishRequest } from "../request/lifecycle";
-import { abandonResume, beginResume } from "../request/resume-claim";
+import { deferToSweeper, finishRequest, SWEEPER_RETRY_DELAY_MS } from "../request/lifecycle";
+import { beginResume } from "../request/resume-claim";
 
-export interface SweeperDeps extends FinishingDeps {
-  /**
-   * Hands on a request found stored but never dispatched (see `redispatchStalled`). Without it
-   * (a sweeper used apart from the conversation flows) such a request is only looked at again.
-   */
-  redispatchStalled?(record: BotRequestRecord): Promise<StalledDispatchOutcome>;
-}
+/** The sweeper delivers recorded replies and re-dispatches stalled requests: it needs it all. */
+export type SweeperDeps = DispatchDeps;
 
 export type SweepResult =
   | { kind: "busy" }
@@ -50,8 +44,6 @@ type Tally = Omit<Extract<SweepResult, { kind: "swept" }>, "kind">;
 const LOCK_EXTEND_EVERY = 25;
 /** Empty buckets swept between two cursor saves. */
 const CURSOR_SAVE_EVERY_BUCKETS = 60;
-/** A request that could not be finalised now is filed again this far ahead. */
-const RETRY_DELAY_MS = 30_000;
 
 /**
  * Finalises requests whose deadline has passed: `error` with reason `deadline`, the user told in
@@ -122,7 +114,7 @@ async function sweepBucket(
     if (outcome === "redispatched") tally.redispatched++;
     if (outcome === "busy" || outcome === "deferred") tally.deferred++;
     // A request someone else is handling is looked at again shortly (it is usually final by then).
-    if (outcome === "busy") await deps.deadlines.add(id, now + RETRY_DELAY_MS);
+    if (outcome === "busy") await deps.deadlines.add(id, now + SWEEPER_RETRY_DELAY_MS);
   }
 }
 
@@ -139,8 +131,8 @@ async function settleIfDue(
 ): Promise<"expired" | "delivered" | "redispatched" | "not-due" | "busy" | "deferred"> {
   const [loaded, extended, hasReply] = await Promise.all([
     deps.requests.get(id),
-    deps.state.get<number>(deadlineExtensionKey(id)),
-    deps.state.get(replyKey(id)).then((value) => value !== null),
+    deps.deadlines.extension(id),
+    deps.replies.has(id),
   ]);
   if (loaded.kind !== "found" || loaded.record.finalizedAt !== undefined) return "not-due";
   const deadlineAt = Math.max(loaded.record.deadlineAt, extended ?? 0);
@@ -155,7 +147,9 @@ async function settleIfDue(
   if (start.kind !== "claimed") return "not-due";
   if (start.reply) {
     const delivery = await deliverClaimed(deps, start, start.reply);
-    return delivery.kind === "retry-later" ? "deferred" : "delivered";
+    if (delivery.kind === "retry-later") return "deferred";
+    if (delivery.finished) await handOnAfterFinish(deps, delivery.finished);
+    return "delivered";
   }
   try {
     // A short budget: the sweeper files the request again when it is spent.
@@ -165,8 +159,7 @@ async function settleIfDue(
     });
   } catch (error) {
     if (classifyPostFailure(error).kind === "transient") {
-      await abandonResume(deps, start);
-      await deps.deadlines.add(id, now + RETRY_DELAY_MS);
+      await deferToSweeper(deps, start);
       return "deferred";
     }
     deps.logger.error("could not tell the user that the request timed out", { botRequestId: id });
@@ -180,10 +173,11 @@ async function settleIfDue(
     },
     context: { botRequestId: id },
   });
-  await finishRequest(deps, start, {
+  const finished = await finishRequest(deps, start, {
     status: "error",
     error: { code: "deadline", message: "the agent did not answer before the deadline" },
   });
+  if (finished.kind === "finalized") await handOnAfterFinish(deps, finished.record);
   return "expired";
 }
 
@@ -202,13 +196,7 @@ async function checkDispatched(
     await deps.deadlines.add(record.id, deadlineAt);
     return "not-due";
   }
-  if (!deps.redispatchStalled) {
-    deps.logger.warn("a stored request is not dispatched, and this sweeper cannot dispatch it", {
-      botRequestId: record.id,
-      status: record.status,
-    });
-  }
-  const result = (await deps.redispatchStalled?.(record)) ?? { kind: "waiting" };
+  const result = await redispatchStalled(deps, record);
   // Looked at again shortly, whatever happened: a dispatch that dies too is caught by that look.
   await deps.deadlines.add(record.id, dispatchCheckAt(now, deadlineAt));
   return result.kind === "recovered" ? "redispatched" : "not-due";

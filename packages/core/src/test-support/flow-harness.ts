@@ -18,6 +18,7 @@ import { type Chat, ConsoleLogger, type Logger, type StateAdapter } from "chat";
 import type { ThreadMessageOutcome } from "../baton-flows";
 import { type BatonFlows, createBatonFlows } from "../baton-flows";
 import { createAgentClient } from "../dispatch/agent-client";
+import { StateUnavailableError } from "../errors";
 import type { MessageHooks } from "../mention/handle-message";
 import { createRecordingReporter } from "../ports";
 import type { BotRequestRecord } from "../request/bot-request-record";
@@ -92,6 +93,10 @@ export async function startFlowHarness(
     ...(options.slackTimeoutMs ? { timeoutMs: options.slackTimeoutMs } : {}),
   });
   const pending = new Set<Promise<unknown>>();
+  const track = (task: Promise<unknown>) => {
+    const tracked: Promise<unknown> = task.finally(() => pending.delete(tracked));
+    pending.add(tracked);
+  };
   let flows: BatonFlows | undefined;
 
   const server: Server = createServer(async (req, res) => {
@@ -100,18 +105,32 @@ export async function startFlowHarness(
     if (url.pathname === "/slack" && flows) {
       const response = await bot.chat.webhooks.slack(
         new Request(url, { method: "POST", headers: headersOf(req), body }),
-        { waitUntil: (task) => void pending.add(task.finally(() => pending.delete(task))) },
+        { waitUntil: track },
       );
       res.writeHead(response.status).end(await response.text());
       return;
     }
     const match = /^\/callback\/([^/]+)$/.exec(url.pathname);
     if (match && flows) {
-      const answer = await flows.handleCallback({
-        botRequestId: decodeURIComponent(match[1] ?? ""),
-        headers: headersOf(req),
-        body,
-      });
+      // Errors are answered the way the app's error funnel answers them (the store may also be
+      // disconnected under a callback still arriving as a test stops).
+      const answer = await flows
+        .handleCallback({
+          botRequestId: decodeURIComponent(match[1] ?? ""),
+          headers: headersOf(req),
+          body,
+        })
+        .catch((error: unknown) => ({
+          status: error instanceof StateUnavailableError ? 503 : 500,
+          body: {
+            error: {
+              code: error instanceof StateUnavailableError ? "store_unavailable" : "internal_error",
+            },
+          },
+          headers: {},
+          handOff: undefined,
+        }));
+      if (answer.handOff) track(answer.handOff);
       res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
       res.end(JSON.stringify(answer.body));
       return;
@@ -186,7 +205,7 @@ export async function startFlowHarness(
     },
     finalRecord(botRequestId) {
       return slack.waitFor(async () => {
-        const loaded = await handlers.requests.get(botRequestId);
+        const loaded = await handlers.deps.requests.get(botRequestId);
         return loaded.kind === "found" && loaded.record.finalizedAt !== undefined
           ? loaded.record
           : undefined;

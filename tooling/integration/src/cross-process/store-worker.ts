@@ -2,12 +2,7 @@
  * A child process that touches the resume store the way a separate app instance would:
  * it opens its own connection to the shared backend, does one task and prints a JSON result.
  */
-import {
-  beginResume,
-  createBotRequestStore,
-  finishResume,
-  rehydrateMessageState,
-} from "@baton/core";
+import { beginResume, createRequestStores, finishResume, rehydrateMessageState } from "@baton/core";
 import { createSlackTestBot } from "@baton/testing";
 import { type BackendSpec, openBackend } from "../support/backend-spec";
 import { seedRequest } from "../support/seed-request";
@@ -56,7 +51,8 @@ async function waitForSlot(race: RaceSlots | undefined, index: number): Promise<
 
 async function run(task: StoreTask): Promise<unknown> {
   const state = await openBackend(task.backend);
-  const requests = createBotRequestStore({ state });
+  const stores = createRequestStores({ state });
+  const { requests } = stores;
   try {
     if (task.action === "write") {
       return await seedRequest(state, task);
@@ -68,13 +64,13 @@ async function run(task: StoreTask): Promise<unknown> {
       const reports: ResumeReport[] = [];
       for (const [index, id] of task.botRequestIds.entries()) {
         await waitForSlot(task.race, index);
-        const start = await beginResume({ state, requests }, id);
+        const start = await beginResume(stores, id);
         let posted = false;
         if (start.kind === "claimed" && start.messageState.kind === "found") {
           const { thread } = rehydrateMessageState(start.messageState.state, bot.chat);
           await thread.post(task.answer);
           posted = true;
-          await finishResume({ state, requests }, start, { status: "completed" });
+          await finishResume(stores, start, { status: "completed" });
         }
         reports.push({ id, start: start.kind, posted });
       }

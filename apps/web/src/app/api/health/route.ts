@@ -1,23 +1,34 @@
-import { getBaton } from "../../../bot";
-import { probeState } from "../../../lib/store-availability";
+import { StateUnavailableError } from "@baton/core";
+import { logStoreUnavailable } from "../../../http/error-response";
+import { withBaton } from "../../../http/with-baton";
+import { probeState } from "../../../state/store-probe";
 
-/** Liveness (the process answers) and readiness (the state backend answers). */
+/**
+ * Liveness (the process answers) and readiness (the state backend answers). A backend that does
+ * not answer is an expected outcome here, not an error: 503 with what was measured. Anything
+ * else goes through the one error funnel.
+ */
 export async function GET() {
   const started = performance.now();
-  try {
-    const baton = await getBaton();
-    await probeState(baton.backend.state);
+  return withBaton({ component: "health" }, async (baton) => {
+    try {
+      await probeState(baton.backend.state);
+    } catch (error) {
+      if (!(error instanceof StateUnavailableError)) throw error;
+      logStoreUnavailable("health", error);
+      return Response.json(
+        {
+          ok: false,
+          state: { backend: baton.backend.name, ok: false, latencyMs: elapsed(started) },
+        },
+        { status: 503 },
+      );
+    }
     return Response.json({
       ok: true,
       state: { backend: baton.backend.name, ok: true, latencyMs: elapsed(started) },
     });
-  } catch (error) {
-    console.warn("[baton] health check: state backend not ready", error);
-    return Response.json(
-      { ok: false, state: { ok: false, latencyMs: elapsed(started) } },
-      { status: 503 },
-    );
-  }
+  });
 }
 
 function elapsed(started: number): number {

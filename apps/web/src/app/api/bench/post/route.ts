@@ -1,5 +1,5 @@
-import { withBaton } from "../../../../bot";
 import { env } from "../../../../env";
+import { withBaton } from "../../../../http/with-baton";
 
 /**
  * The benchmark's floor for any design that posts the reply inside the callback request: read
@@ -18,7 +18,7 @@ export async function POST(request: Request) {
   if (!threadId || typeof text !== "string") {
     return Response.json({ error: { code: "invalid_body" } }, { status: 400 });
   }
-  return withBaton(async (baton) => {
+  return withBaton({ component: "bench" }, async (baton) => {
     const thread = baton.chat.thread(threadId);
     const posted = await thread.adapter.postMessage(threadId, { markdown: text });
     return Response.json({ ok: true, id: posted.id });

@@ -1,8 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
-import { after } from "next/server";
-import { getBaton } from "../../../../bot";
 import { env } from "../../../../env";
-import { flushReports, sentryReporter } from "../../../../lib/sentry-reporter";
+import { withBaton } from "../../../../http/with-baton";
 
 /**
  * Runs one deadline sweep for an external scheduler (cron). Off unless BATON_SWEEP_TOKEN is set;
@@ -15,17 +13,9 @@ export async function POST(request: Request) {
   if (!bearerMatches(request.headers.get("authorization"), token)) {
     return Response.json({ error: { code: "unauthorized" } }, { status: 401 });
   }
-  const baton = await getBaton();
-  try {
-    return Response.json(await baton.flows.sweep());
-  } catch (error) {
-    sentryReporter.report(error, {
-      tags: { component: "sweeper", operation: "sweep", reason: "route" },
-      context: {},
-    });
-    after(flushReports);
-    return Response.json({ error: { code: "sweep_failed" } }, { status: 503 });
-  }
+  return withBaton({ component: "sweeper" }, async (baton) =>
+    Response.json(await baton.flows.sweep()),
+  );
 }
 
 function bearerMatches(header: string | null, token: string): boolean {

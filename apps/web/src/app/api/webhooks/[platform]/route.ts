@@ -1,22 +1,27 @@
 import { after } from "next/server";
-import { withBaton } from "../../../../bot";
-import { acknowledgedWebhook, type WebhookHandler } from "../../../../lib/acknowledged-webhook";
-import { flushReports } from "../../../../lib/sentry-reporter";
+import { acknowledgedWebhook, type WebhookHandler } from "../../../../http/acknowledged-webhook";
+import { withBaton } from "../../../../http/with-baton";
+import { flushReports } from "../../../../observability/sentry-reporter";
 
 /**
- * Chat platform webhooks through the Chat SDK. A mention is acknowledged only once it is stored
- * (otherwise 503, and the platform retries); dispatching to the agent continues after the
- * response (Next's `after`), and error reports are flushed before that work ends.
+ * Chat platform webhooks through the Chat SDK. The signature is checked before anything else; a
+ * mention is acknowledged only once it is stored (otherwise 503, and the platform retries);
+ * dispatching to the agent continues after the response (Next's `after`), and error reports are
+ * flushed before that work ends.
  */
 export async function POST(request: Request, context: { params: Promise<{ platform: string }> }) {
   const { platform } = await context.params;
-  return withBaton(async (baton) => {
+  return withBaton({ component: "webhook", context: { platform } }, async (baton) => {
     const handle = (baton.chat.webhooks as Record<string, WebhookHandler | undefined>)[platform];
-    if (!handle) return Response.json({ error: { code: "unknown_platform" } }, { status: 404 });
+    const verifySignature = baton.webhookSignatures[platform];
+    if (!handle || !verifySignature) {
+      return Response.json({ error: { code: "unknown_platform" } }, { status: 404 });
+    }
     return acknowledgedWebhook({
       request,
       platform,
       handle,
+      verifySignature,
       state: baton.backend.state,
       isMentionStored: (messageId) => baton.flows.isMentionStored(platform, messageId),
       defer: (task) =>

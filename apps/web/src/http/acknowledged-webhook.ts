@@ -1,7 +1,8 @@
+import { clearDeliveryMarks, mentionEventOf } from "@baton/core";
 import type { StateAdapter } from "chat";
+import { probeState } from "../state/store-probe";
 import { createAcknowledgement, runAcknowledged } from "./acknowledgement";
-import { clearSlackEventMarkers, slackMentionEvent } from "./slack-event-markers";
-import { probeState, storeUnavailable } from "./store-availability";
+import { storeUnavailable } from "./error-response";
 
 export type WebhookHandler = (
   request: Request,
@@ -13,6 +14,8 @@ export interface AcknowledgedWebhookOptions {
   platform: string;
   handle: WebhookHandler;
   state: StateAdapter;
+  /** The platform's signature check, run before anything touches the store. */
+  verifySignature(body: string, headers: Headers): Promise<boolean>;
   /** Whether a bot request exists for this platform message. */
   isMentionStored(messageId: string): Promise<boolean>;
   /** Runs work after the response (Next's `after`). */
@@ -23,32 +26,34 @@ export interface AcknowledgedWebhookOptions {
 const ACCEPT_WAIT_MS = 2_500;
 
 /**
- * Answers a platform webhook 200 only once a mention it carries is stored. The store is probed
- * first (a failure throws StateUnavailableError, which the route's `withBaton` answers with 503
- * in well under a second, having written nothing); then the Chat SDK
- * handles the request while the route waits for the mention handler's "accepted" signal. If
- * storing fails, the SDK's delivery marks are removed and 503 makes the platform retry.
+ * Answers a platform webhook 200 only once a mention it carries is stored. The signature is
+ * checked first (a forged request never reaches the store: 401), then the store is probed (a
+ * failure throws StateUnavailableError, which the route's error funnel answers with 503 in well
+ * under a second, having written nothing); then the Chat SDK handles the request while the
+ * route waits for the mention handler's "accepted" signal. If storing fails, the SDK's delivery
+ * marks are removed and 503 makes the platform retry.
  */
 export async function acknowledgedWebhook(options: AcknowledgedWebhookOptions): Promise<Response> {
   const body = await options.request.text();
+  if (!(await options.verifySignature(body, options.request.headers))) {
+    return new Response("Invalid signature", { status: 401 });
+  }
   await probeState(options.state);
-  const mention = options.platform === "slack" ? slackMentionEvent(body) : undefined;
+  const mention = mentionEventOf(options.platform, body, options.request.headers);
   const first = await handleOnce(options, body);
   if (first.kind === "failed") {
     // Best effort: with the store down this fails too, and the retry path below cleans up later.
-    if (mention) await clearSlackEventMarkers(options.state, mention).catch(() => undefined);
+    if (mention) await clearDeliveryMarks(options.state, mention).catch(() => undefined);
     return storeUnavailable();
   }
   // A retry the SDK skipped as already delivered, for a mention Baton never stored (its first
   // attempt failed and the marks could not be removed then): remove them now and handle it.
-  const retried = Number(options.request.headers.get("x-slack-retry-num") ?? "0") > 0;
   if (
     first.kind === "done" &&
-    mention &&
-    retried &&
-    !(await options.isMentionStored(mention.messageTs))
+    mention?.retried &&
+    !(await options.isMentionStored(mention.messageId))
   ) {
-    await clearSlackEventMarkers(options.state, mention);
+    await clearDeliveryMarks(options.state, mention);
     const second = await handleOnce(options, body);
     return second.kind === "failed" ? storeUnavailable() : second.response;
   }

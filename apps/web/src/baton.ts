@@ -1,17 +1,12 @@
 import { createCallbackVerifier } from "@baton/agent-protocol";
-import {
-  type BatonFlows,
-  createAgentClient,
-  createBatonFlows,
-  StateUnavailableError,
-} from "@baton/core";
+import { type BatonFlows, createAgentClient, createBatonFlows } from "@baton/core";
 import { createSlackAdapter } from "@chat-adapter/slack";
+import { verifySlackSignature } from "@chat-adapter/slack/webhook";
 import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "chat";
 import { env } from "./env";
-import { markAccepted } from "./lib/acknowledgement";
-import { flushReports, sentryReporter } from "./lib/sentry-reporter";
-import { createStateBackend, type StateBackend } from "./lib/state-backend";
-import { storeUnavailable } from "./lib/store-availability";
+import { markAccepted } from "./http/acknowledgement";
+import { flushReports, sentryReporter } from "./observability/sentry-reporter";
+import { createStateBackend, type StateBackend } from "./state/state-backend";
 
 /**
  * The Slack Web API client makes no retries of its own (its default can hold a post for half an
@@ -35,11 +30,16 @@ function effortBudgets(maxThinkingTokens: number) {
 
 export const CALLBACK_ROUTE_PATH = "/api/internal/bot-session-callback";
 
+/** Checks a platform webhook's signature from its raw body and headers, touching nothing. */
+export type WebhookSignatureCheck = (body: string, headers: Headers) => Promise<boolean>;
+
 export interface Baton {
   chat: Chat;
   backend: StateBackend;
   flows: BatonFlows;
   logger: Logger;
+  /** Per platform: verified before a webhook touches the store. */
+  webhookSignatures: Record<string, WebhookSignatureCheck>;
 }
 
 function createBaton(): Baton {
@@ -110,25 +110,19 @@ function createBaton(): Baton {
   chat.onReaction(async (event) => {
     if (event.added) await flows.onReaction(event.threadId, event.emoji.name);
   });
-  return { chat, backend, flows, logger };
+  const webhookSignatures: Record<string, WebhookSignatureCheck> = {
+    slack: (body, headers) =>
+      verifySlackSignature(body, headers, { signingSecret: config.SLACK_SIGNING_SECRET }).then(
+        () => true,
+        () => false,
+      ),
+  };
+  return { chat, backend, flows, logger, webhookSignatures };
 }
 
 // One Baton per server process, kept on globalThis so dev-mode module reloads do not open a
 // second database connection or register handlers twice.
 const holder = globalThis as typeof globalThis & { __baton?: Promise<Baton> };
-
-/**
- * Runs a route's work with the process's Baton; a state backend that cannot be reached (also at
- * start-up) answers 503 with Retry-After, so the caller retries instead of losing anything.
- */
-export async function withBaton(work: (baton: Baton) => Promise<Response>): Promise<Response> {
-  try {
-    return await work(await getBaton());
-  } catch (error) {
-    if (!(error instanceof StateUnavailableError)) throw error;
-    return storeUnavailable();
-  }
-}
 
 /** The process's Baton, connected and initialised on first use. */
 export function getBaton(): Promise<Baton> {

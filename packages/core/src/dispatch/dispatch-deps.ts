@@ -1,0 +1,27 @@
+import type { CallbackVerifier } from "@baton/agent-protocol";
+import type { OptionsPolicy } from "../prompt/message-options";
+import type { RequestDeps } from "../request/request-stores";
+import type { AgentClient } from "./agent-client";
+import type { ThreadQueue } from "./thread-queue";
+import type { ThreadSessions } from "./thread-sessions";
+
+/** What handing requests to the agent needs, on top of the request's own stores. */
+export interface DispatchDeps extends RequestDeps {
+  agent: AgentClient;
+  sessions: ThreadSessions;
+  queue: ThreadQueue;
+  /** Issues each request's callback signing secret. */
+  verifier: Pick<CallbackVerifier, "issueSigningSecret">;
+  /** `https://…/api/internal/bot-session-callback` (no trailing slash); the id is appended. */
+  callbackBaseUrl: string;
+  /** How long an agent has, from dispatch (progress extends it). */
+  deadlineMs: number;
+  maxPayloadBytes: number;
+  optionsPolicy: OptionsPolicy;
+  botName: string;
+  preamble?: string;
+}
+
+export function callbackUrlFor(deps: Pick<DispatchDeps, "callbackBaseUrl">, id: string): string {
+  return `${deps.callbackBaseUrl}/${id}`;
+}

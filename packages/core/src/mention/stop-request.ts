@@ -1,0 +1,44 @@
+import { PROTOCOL_VERSION } from "@baton/agent-protocol";
+import { handOnAfterFinish } from "../dispatch/hand-on";
+import { USER_NOTICES } from "../platform/user-notices";
+import { finishRequest } from "../request/lifecycle";
+import { beginResume } from "../request/resume-claim";
+import type { MentionDeps } from "./mention-deps";
+import { notifyThread } from "./thread-notice";
+
+export const DEFAULT_STOP_WORDS = ["stop", "cancel"] as const;
+
+/**
+ * Reactions that stop the thread's running request, as the Chat SDK names them: it normalises
+ * platform names, so Slack's `x`/`heavy_multiplication_x` arrive as `x` and `octagonal_sign` as
+ * `stop`; names it does not map (`no_entry`) arrive as Slack spells them.
+ */
+export const DEFAULT_STOP_REACTIONS = ["x", "stop", "no_entry"] as const;
+
+export type StopOutcome = { kind: "stopped"; botRequestId: string } | { kind: "nothing-to-stop" };
+
+/** Stop word or reaction: cancel the thread's running request at the agent and finalise it. */
+export async function stopActiveRequest(deps: MentionDeps, threadId: string): Promise<StopOutcome> {
+  const activeId = await deps.queue.active(threadId);
+  const start = activeId ? await beginResume(deps, activeId) : undefined;
+  if (!activeId || start?.kind !== "claimed") {
+    await notifyThread(deps, deps.chat.thread(threadId), USER_NOTICES.nothingToStop);
+    return { kind: "nothing-to-stop" };
+  }
+  const cancelled = await deps.agent.cancel({
+    protocolVersion: PROTOCOL_VERSION,
+    botRequestId: activeId,
+    ...(start.record.executionId ? { executionId: start.record.executionId } : {}),
+    reason: "stopped by the user in the chat",
+  });
+  if (cancelled.kind !== "accepted") {
+    deps.logger.warn("the agent did not accept the cancel", {
+      botRequestId: activeId,
+      result: cancelled.kind,
+    });
+  }
+  await notifyThread(deps, deps.chat.thread(threadId), USER_NOTICES.stopped);
+  const finished = await finishRequest(deps, start, { status: "cancelled" });
+  if (finished.kind === "finalized") await handOnAfterFinish(deps, finished.record);
+  return { kind: "stopped", botRequestId: activeId };
+}

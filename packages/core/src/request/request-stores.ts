@@ -1,0 +1,55 @@
+import type { Chat, Logger, StateAdapter } from "chat";
+import {
+  createMessageStateStore,
+  type MessageStateStore,
+} from "../message-state/message-state-store";
+import type { ErrorReporter } from "../ports";
+import { type BotRequestStore, createBotRequestStore } from "./bot-request-store";
+import { createDeadlineIndex, type DeadlineIndex } from "./deadline-index";
+import { createReplyStore, type ReplyStore } from "./reply-store";
+import { createStatusMessageStore, type StatusMessageStore } from "./status-message-store";
+
+/** The stores of a request's life; each is the sole owner of its key families. */
+export interface RequestStores {
+  requests: BotRequestStore;
+  messageStates: MessageStateStore;
+  replies: ReplyStore;
+  deadlines: DeadlineIndex;
+  statusMessages: StatusMessageStore;
+}
+
+/** What every step of a request's life works with: its stores and the world around it. */
+export interface RequestDeps extends RequestStores {
+  state: StateAdapter;
+  chat: Chat;
+  reporter: ErrorReporter;
+  logger: Logger;
+  now(): number;
+}
+
+export interface RequestStoresOptions {
+  state: StateAdapter;
+  now?: () => number;
+  /** How long request records (and their indexes) are kept. */
+  recordTtlMs?: number;
+  /** How long what a reply needs (message state, reply, status message) is kept. */
+  messageStateTtlMs?: number;
+}
+
+export function createRequestStores(options: RequestStoresOptions): RequestStores {
+  const { state, recordTtlMs, messageStateTtlMs } = options;
+  return {
+    requests: createBotRequestStore({
+      state,
+      ...(options.now ? { now: options.now } : {}),
+      ...(recordTtlMs ? { recordTtlMs } : {}),
+    }),
+    messageStates: createMessageStateStore({
+      state,
+      ...(messageStateTtlMs ? { ttlMs: messageStateTtlMs } : {}),
+    }),
+    replies: createReplyStore(state, messageStateTtlMs),
+    deadlines: createDeadlineIndex(state, recordTtlMs ? { ttlMs: recordTtlMs } : {}),
+    statusMessages: createStatusMessageStore(state, messageStateTtlMs),
+  };
+}
