@@ -67,7 +67,8 @@ export function buildBatonApp(appDir = BATON_WEB_DIR): Promise<{ durationMs: num
   const started = Date.now();
   const child = spawn(process.execPath, [resolveNextBin(appDir), "build"], {
     cwd: appDir,
-    env: baseChildEnv(),
+    // Next declares NODE_ENV required in ProcessEnv; a child gets only what it needs, without it.
+    env: baseChildEnv() as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
