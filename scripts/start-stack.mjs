@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -50,7 +51,8 @@ function start(name, args, env) {
       buffered += chunk;
       const lines = buffered.split("\n");
       buffered = lines.pop() ?? "";
-      for (const line of lines) console.log(`${label} ${line}`);
+      // Once stopping, pnpm's complaints about children ended by our own SIGTERM are noise.
+      if (!stopping) for (const line of lines) console.log(`${label} ${line}`);
     });
   }
   child.on("exit", (code, signal) => {
@@ -93,17 +95,41 @@ async function waitFor(url, name) {
   throw new Error(`${name} did not become ready at ${url} within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
+/** Resolves when nothing listens on the port; a port in use stops the start at once. */
+function assertPortFree(port, variable) {
+  return new Promise((resolveFree) => {
+    const probe = createServer();
+    probe.once("error", (error) => {
+      const reason = error.code === "EADDRINUSE" ? "is in use" : `cannot be used (${error.code})`;
+      console.error(
+        `[baton] port ${port} on ${HOST} ${reason}: stop what runs there, or set ${variable} to a free port.`,
+      );
+      process.exit(1);
+    });
+    probe.listen(port, HOST, () => probe.close(() => resolveFree()));
+  });
+}
+
 let stopping = false;
+/** How long the children get to end after SIGTERM before the stack exits anyway. */
+const STOP_GRACE_MS = 5_000;
 function stop(code = 0) {
+  if (stopping) return;
   stopping = true;
-  for (const child of children) {
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  for (const child of running) {
     try {
       process.kill(-child.pid, "SIGTERM");
     } catch {
       // already gone
     }
   }
-  setTimeout(() => process.exit(code), 500).unref();
+  const ended = running.map((child) => new Promise((done) => child.once("exit", done)));
+  const grace = new Promise((done) => setTimeout(done, STOP_GRACE_MS));
+  Promise.race([Promise.all(ended), grace]).then(() => {
+    if (code === 0) console.log("[baton] stopped.");
+    process.exit(code);
+  });
 }
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
@@ -117,6 +143,11 @@ const webEnv = {
   BATON_CALLBACK_SECRETS: process.env.BATON_CALLBACK_SECRETS ?? secrets.callbackSecret,
   BATON_SQLITE_PATH: process.env.BATON_SQLITE_PATH ?? join(dataDir, "baton.sqlite"),
 };
+
+// Before anything is built: a second `npm start` must not rebuild the app under a running one.
+await assertPortFree(webPort, "BATON_PORT");
+if (!realSlack) await assertPortFree(emulatorPort, "SLACK_EMULATOR_PORT");
+if (!process.env.AGENT_URL) await assertPortFree(agentPort, "AGENT_LOCAL_PORT");
 
 console.log("[baton] building the web app…");
 await run(["--filter", "@baton/web", "build"]);
