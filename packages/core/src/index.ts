@@ -27,6 +27,7 @@ export {
   type RequestFailureCode,
   RequestFailureError,
   StateUnavailableError,
+  StateValueCorruptError,
 } from "./errors";
 export {
   BOT_REQUEST_RECORD_TTL_MS,
@@ -75,5 +76,6 @@ export {
   finishResume,
   type ResumeStart,
 } from "./request/resume-claim";
+export { decodeStored, decodeStoredList } from "./state/decode-stored";
 export { guardStateAdapter } from "./state/guarded-state";
 export type { SweepResult } from "./sweeper/deadline-sweeper";
