@@ -112,6 +112,7 @@ async function sweepBucket(
 ) {
   tally.buckets++;
   for (const id of await deps.deadlines.due(swept.bucket)) {
+    if (failures.failedInThisSweep(id)) continue;
     tally.examined++;
     // Keep the (short) lock while a large bucket is worked through.
     if (tally.examined % LOCK_EXTEND_EVERY === 0)

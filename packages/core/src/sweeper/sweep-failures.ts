@@ -28,12 +28,18 @@ export interface SweepFailureNote {
  * is reported once whichever instance sweeps and however often it restarts.
  */
 export interface SweepFailures {
+  /** Whether this sweep already failed on the request (its retry is not due within the sweep). */
+  failedInThisSweep(botRequestId: string): boolean;
   note(botRequestId: string, signature: string, now: number): Promise<SweepFailureNote>;
 }
 
+/** One per sweep. */
 export function createSweepFailures(state: StateAdapter): SweepFailures {
+  const failed = new Set<string>();
   return {
+    failedInThisSweep: (botRequestId) => failed.has(botRequestId),
     async note(botRequestId, signature, now) {
+      failed.add(botRequestId);
       const stored = await readStored<Partial<SweepFailure>>(state, sweepFailureKey(botRequestId));
       const previous = stored.kind === "found" ? stored.value : undefined;
       const same = previous?.signature === signature && typeof previous.attempts === "number";
