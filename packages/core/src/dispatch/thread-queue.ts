@@ -66,7 +66,7 @@ export function createThreadQueue(
   requests: BotRequestStore,
   reporter?: ErrorReporter,
 ): ThreadQueue {
-  const reportCorrupt = corruptValueReporter(reporter);
+  const reportCorrupt = corruptValueReporter(reporter, state);
   /**
    * The thread's active request. One that cannot be read counts as none: the thread is idle,
    * so its next request is admitted and overwrites it (reported once, here).

@@ -25,7 +25,7 @@ export function createThreadSessions(
   options: { ttlMs?: number; reporter?: ErrorReporter } = {},
 ): ThreadSessions {
   const ttlMs = options.ttlMs ?? THREAD_SESSION_TTL_MS;
-  const reportCorrupt = corruptValueReporter(options.reporter);
+  const reportCorrupt = corruptValueReporter(options.reporter, state);
   return {
     async get(threadId) {
       const stored = await readStored<{ agentSessionId?: unknown }>(

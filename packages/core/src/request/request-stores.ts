@@ -41,7 +41,7 @@ export interface RequestStoresOptions {
 
 export function createRequestStores(options: RequestStoresOptions): RequestStores {
   const { state, recordTtlMs, messageStateTtlMs } = options;
-  const reportCorrupt = corruptValueReporter(options.reporter);
+  const reportCorrupt = corruptValueReporter(options.reporter, state);
   return {
     requests: createBotRequestStore({
       state,

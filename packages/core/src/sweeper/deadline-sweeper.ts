@@ -162,7 +162,7 @@ async function settleIfDue(
     deps.replies.has(id),
   ]);
   // A record that cannot be read belongs to this request alone: reported, looked at again later.
-  if (loaded.kind === "corrupt") return { failed: `record-corrupt:${loaded.reason}` };
+  if (loaded.kind === "corrupt") return { failed: loaded.reason };
   if (loaded.kind !== "found" || loaded.record.finalizedAt !== undefined) return "not-due";
   const deadlineAt = Math.max(loaded.record.deadlineAt, extended ?? 0);
   if (!hasReply && deadlineAt > now) {
@@ -252,7 +252,7 @@ async function readCursor(deps: SweeperDeps): Promise<number | undefined> {
   }
   if (saved.kind !== "missing") {
     const reason = saved.kind === "corrupt" ? saved.reason : "not-a-number";
-    corruptValueReporter(deps.reporter)("sweeper-cursor", reason, {});
+    corruptValueReporter(deps.reporter, deps.state)("sweeper-cursor", reason, {});
   }
   return undefined;
 }
@@ -270,16 +270,12 @@ async function noteFailure(
 ): Promise<void> {
   const signature = typeof failure === "string" ? failure : failureSignature(failure);
   const note = await failures.note(id, signature, now);
-  if (note.changed) {
-    const error =
-      typeof failure === "string" ? new RequestFailureError("STATE_CORRUPT", failure) : failure;
-    deps.reporter.report(error, {
-      tags: {
-        component: "sweeper",
-        operation: "settle",
-        reason: typeof failure === "string" ? "state-corrupt" : "unexpected",
-        failure: signature,
-      },
+  if (typeof failure === "string") {
+    // A corrupt record: reported once per request, whoever meets it first (a callback or a sweep).
+    corruptValueReporter(deps.reporter, deps.state)("bot-request", failure, { botRequestId: id });
+  } else if (note.changed) {
+    deps.reporter.report(failure, {
+      tags: { component: "sweeper", operation: "settle", reason: "unexpected", failure: signature },
       context: { botRequestId: id, attempts: note.attempts },
     });
   }

@@ -86,15 +86,10 @@ describe("the sweeper isolates every request", () => {
     ]);
     const badRecordReports = reportsFor(harness, badRecordId);
     expect(badRecordReports.map((r) => r.report.tags)).toEqual([
-      {
-        component: "sweeper",
-        operation: "settle",
-        reason: "state-corrupt",
-        failure: expect.stringMatching(/^record-corrupt:/),
-      },
+      { component: "state", operation: "read", reason: "state-corrupt", family: "bot-request" },
     ]);
     const families = harness.reporter.reports.map((r) => r.report.tags.family).filter(Boolean);
-    expect(families.sort()).toEqual(["deadline-bucket", "sweeper-cursor"]);
+    expect(families.sort()).toEqual(["bot-request", "deadline-bucket", "sweeper-cursor"]);
     // Nothing was posted into the healthy or bad-record threads but the one deadline notice.
     expect(harness.slack.repliesIn(channel, healthy.ts).filter((m) => m.isBot)).toHaveLength(1);
     expect(harness.slack.repliesIn(channel, badRecord.ts).filter((m) => m.isBot)).toHaveLength(0);
