@@ -58,9 +58,7 @@ describe("a corrupt message state on SQLite, end to end", () => {
   }
 
   it("ends the poisoned requests error/state-corrupt, reports each once, finalises the healthy one on time", async () => {
-    const answered = await running(
-      "review `deploy.sh` and its README for me, ça marche? [slow]",
-    );
+    const answered = await running("review `deploy.sh` and its README for me, ça marche? [slow]");
     const silent = await running("summarise the incident timeline [never]");
     const healthy = await running("a healthy job that never answers [never]");
     const healthyStarted = Date.now();

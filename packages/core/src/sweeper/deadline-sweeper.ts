@@ -71,7 +71,7 @@ export async function sweepDeadlines(deps: SweeperDeps): Promise<SweepResult> {
   try {
     const now = deps.now();
     const current = deadlineBucketStart(now);
-    const saved = await readCursor(deps);
+    const saved = await readCursor(deps, current);
     const oldest = current - SWEEP_MAX_BUCKETS * DEADLINE_BUCKET_MS;
     let bucket = Math.max(saved !== undefined ? saved + DEADLINE_BUCKET_MS : oldest, oldest);
     // Whole buckets in the past: swept once, then the cursor moves past them. The cursor is
@@ -245,13 +245,13 @@ async function checkDispatched(
  * The start of the last bucket a sweep finished. One that cannot be read counts as none: the
  * sweep starts from the oldest bucket it reads and saves a good cursor over it.
  */
-async function readCursor(deps: SweeperDeps): Promise<number | undefined> {
+async function readCursor(deps: SweeperDeps, current: number): Promise<number | undefined> {
   const saved = await readStored(deps.state, SWEEPER_CURSOR_KEY);
-  if (saved.kind === "found" && typeof saved.value === "number" && Number.isFinite(saved.value)) {
-    return saved.value;
-  }
+  // A cursor in the future would stop every past bucket from being swept: it is corrupt too.
+  const value = saved.kind === "found" ? saved.value : undefined;
+  if (typeof value === "number" && Number.isFinite(value) && value < current) return value;
   if (saved.kind !== "missing") {
-    const reason = saved.kind === "corrupt" ? saved.reason : "not-a-number";
+    const reason = saved.kind === "corrupt" ? saved.reason : "not-a-past-bucket";
     corruptValueReporter(deps.reporter, deps.state)("sweeper-cursor", reason, {});
   }
   return undefined;
