@@ -23,8 +23,8 @@ import { poisonCase, type RequestRun, runCase } from "./corrupt-records/poison-c
 /** Fixed, printed: the same seed generates the same cases, so a failure reproduces. */
 const SEED = 20_261_203;
 const RUNS: ReadonlyArray<readonly [StackBackendName, number]> = [
-  ["sqlite", 6],
-  ["redis", 6],
+  ["sqlite", 10],
+  ["redis", 10],
 ];
 const DEADLINE_MS = 8_000;
 const SWEEP_INTERVAL_MS = 500;
