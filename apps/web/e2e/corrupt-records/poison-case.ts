@@ -48,7 +48,7 @@ export async function runCase(
 ): Promise<{ runs: RequestRun[]; problems: string[] }> {
   const problems: string[] = [];
   const started = await Promise.all(
-    plans.map(async (plan, i) => {
+    withFamilyOfTheCase(plans, caseNumber).map(async (plan, i) => {
       const text = `case ${caseNumber}, request ${i}: summarise \`README.md\` for the ünïcode team ✓ ${SLOW_MARKER}`;
       const { threadTs } = await stack.mention(text);
       const { botRequestId } = await stack.waitForDispatch(threadTs);
@@ -86,6 +86,19 @@ export async function runCase(
   );
   for (const run of runs) problems.push(...judge(stack, run));
   return { runs, problems };
+}
+
+/**
+ * The first poisoned request of case n poisons family n (round robin), so a run of as many cases
+ * as there are families covers every one; the values, and the other requests' families, stay
+ * generated.
+ */
+function withFamilyOfTheCase(plans: readonly RequestPlan[], caseNumber: number): RequestPlan[] {
+  const first = plans.findIndex((plan) => plan.poison);
+  const family = FAMILIES[(caseNumber - 1) % FAMILIES.length] as Family;
+  return plans.map((plan, i) =>
+    i === first && plan.poison ? { poison: { ...plan.poison, family } } : plan,
+  );
 }
 
 /** Waits until the request ended, or its record is unreadable and the agent was answered. */
