@@ -1,11 +1,18 @@
 import { createCallbackVerifier } from "@baton/agent-protocol";
-import { type BatonFlows, createAgentClient, createBatonFlows } from "@baton/core";
+import {
+  type BatonFlows,
+  createAgentClient,
+  createBatonFlows,
+  StateUnavailableError,
+} from "@baton/core";
 import { createSlackAdapter } from "@chat-adapter/slack";
 import { verifySlackSignature } from "@chat-adapter/slack/webhook";
 import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "chat";
 import { env } from "./env";
 import { markAccepted } from "./http/acknowledgement";
+import { inBackgroundScope } from "./observability/background-scope";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
+import { inStartupContext } from "./observability/startup-context";
 import { createStateBackend, type StateBackend } from "./state/state-backend";
 
 /**
@@ -96,7 +103,10 @@ function createBaton(): Baton {
     (operation: string, handle: typeof flows.onMention) =>
     async (thread: Thread, message: Message) => {
       try {
-        await handle(thread, message, { onAccepted: markAccepted });
+        // Runs after the webhook answered: its own scope, named for what it is.
+        await inBackgroundScope(`handle ${operation}`, () =>
+          handle(thread, message, { onAccepted: markAccepted }),
+        );
       } catch (error) {
         sentryReporter.report(error, {
           tags: { component: "conversation", operation, reason: "unexpected" },
@@ -138,22 +148,39 @@ export function getBaton(): Promise<Baton> {
   return holder.__baton;
 }
 
-/** Every instance tries on an interval; the sweeper's lock lets one sweep at a time. */
+/**
+ * Every instance tries on an interval; the sweeper's lock lets one sweep at a time. The timer is
+ * armed in the start-up context and each sweep runs in a Sentry scope of its own, so a sweep's
+ * events never carry the request that happened to build Baton first.
+ */
 function startSweeping(baton: Baton, intervalMs: number): void {
   if (intervalMs === 0) return;
-  const timer = setInterval(() => {
-    baton.flows.sweep().then(
-      (result) => {
-        if (result.kind === "swept" && result.expired > 0) baton.logger.info("swept", result);
-      },
-      (error: unknown) => {
-        sentryReporter.report(error, {
-          tags: { component: "sweeper", operation: "sweep", reason: "unexpected" },
-          context: {},
-        });
-        void flushReports();
-      },
-    );
-  }, intervalMs);
+  const timer = inStartupContext(() =>
+    setInterval(() => {
+      void inBackgroundScope("sweep deadlines", () => sweepOnce(baton));
+    }, intervalMs),
+  );
   timer.unref();
+}
+
+async function sweepOnce(baton: Baton): Promise<void> {
+  try {
+    const result = await baton.flows.sweep();
+    if (result.kind === "swept" && result.expired + result.failed > 0) {
+      baton.logger.info("swept", result);
+    }
+    // The sweeper reports what it could not settle; those reports must reach Sentry.
+    if (result.kind === "swept" && result.failed > 0) await flushReports();
+  } catch (error) {
+    // A store that does not answer is logged, not reported on every pass; the next pass retries.
+    if (error instanceof StateUnavailableError) {
+      baton.logger.warn("sweep skipped: the store is unavailable", { operation: error.operation });
+      return;
+    }
+    sentryReporter.report(error, {
+      tags: { component: "sweeper", operation: "sweep", reason: "unexpected" },
+      context: {},
+    });
+    await flushReports();
+  }
 }

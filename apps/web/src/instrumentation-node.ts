@@ -1,12 +1,15 @@
 import * as Sentry from "@sentry/nextjs";
 import { env } from "./env";
 import { sentryOptions } from "./observability/sentry-options";
+import { captureStartupContext } from "./observability/startup-context";
 import { describeStateBackend } from "./state/state-backend";
 
 /** Validates the configuration (a bad one stops the server here), starts Sentry, logs the store. */
 export function startServer(): void {
   const config = env();
   if (config.SENTRY_DSN) Sentry.init(sentryOptions(config));
+  // Background timers are armed in this context, never in the request that first builds Baton.
+  captureStartupContext();
   const { name, location } = describeStateBackend(config);
   console.info(
     `[baton] state backend: ${name} (${location}); agent: ${config.AGENT_URL}; sentry: ${config.SENTRY_DSN ? "on" : "off"}`,

@@ -85,6 +85,7 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
   const stores = createRequestStores({
     state,
     now,
+    reporter: options.reporter,
     ...(options.recordTtlMs ? { recordTtlMs: options.recordTtlMs } : {}),
     ...(options.messageStateTtlMs ? { messageStateTtlMs: options.messageStateTtlMs } : {}),
   });
@@ -97,8 +98,8 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     now,
     newId: options.newId ?? randomUUID,
     agent: options.agent,
-    sessions: createThreadSessions(state),
-    queue: createThreadQueue(state, stores.requests),
+    sessions: createThreadSessions(state, { reporter: options.reporter }),
+    queue: createThreadQueue(state, stores.requests, options.reporter),
     verifier: options.verifier,
     replays: createReplayGuard(state),
     callbackBaseUrl: options.callbackBaseUrl.replace(/\/+$/, ""),

@@ -20,6 +20,7 @@ export class CodedError<C extends string = string> extends Error {
 
 export type BatonErrorCode =
   | "STATE_UNAVAILABLE"
+  | "STATE_VALUE_CORRUPT"
   | "STATE_NOT_CONNECTED"
   | "CONFIG_INVALID"
   | "INVARIANT_BROKEN"
@@ -44,6 +45,32 @@ export class StateUnavailableError extends BatonError<"STATE_UNAVAILABLE"> {
   }
 }
 
+/**
+ * The backend answered, but a stored value cannot be decoded (not JSON, truncated): a bad
+ * migration, a manual edit, a disk fault. Not transient, so never "unavailable": each store turns
+ * it into its own `corrupt` outcome for the one request or thread the key belongs to. Carries the
+ * key, never the content (it may hold message text). For a list, `readable` holds the items that
+ * did decode, so one bad entry does not hide the others.
+ */
+export class StateValueCorruptError extends BatonError<"STATE_VALUE_CORRUPT"> {
+  readonly key: string;
+  readonly operation: string;
+  readonly readable: readonly unknown[] | undefined;
+
+  constructor(
+    key: string,
+    operation: string,
+    options: { cause?: unknown; readable?: readonly unknown[] } = {},
+  ) {
+    super("STATE_VALUE_CORRUPT", `stored value under "${key}" cannot be decoded (${operation})`, {
+      cause: options.cause,
+    });
+    this.key = key;
+    this.operation = operation;
+    this.readable = options.readable;
+  }
+}
+
 export function isBatonError(error: unknown): error is BatonError {
   return error instanceof BatonError;
 }
@@ -62,7 +89,8 @@ export type RequestFailureCode =
   | "REQUEST_GONE"
   | "DISPATCH_FAILED"
   | "POST_FAILED"
-  | "DEADLINE_EXCEEDED";
+  | "DEADLINE_EXCEEDED"
+  | "STATE_CORRUPT";
 
 export class RequestFailureError extends BatonError<RequestFailureCode> {
   readonly reason: string;

@@ -27,19 +27,28 @@ export {
   type RequestFailureCode,
   RequestFailureError,
   StateUnavailableError,
+  StateValueCorruptError,
 } from "./errors";
 export {
   BOT_REQUEST_RECORD_TTL_MS,
+  botRequestKey,
   DEADLINE_BUCKET_MS,
   DISPATCH_CHECK_DELAY_MS,
   deadlineBucketKey,
   deadlineBucketStart,
+  deadlineExtensionKey,
   isValidBotRequestId,
   MESSAGE_STATE_TTL_MS,
   mentionKey,
   messageStateKey,
+  progressKey,
   REQUEST_DEADLINE_MS,
+  replyKey,
   SWEEP_INTERVAL_MS,
+  SWEEPER_CURSOR_KEY,
+  threadActiveKey,
+  threadQueueKey,
+  threadSessionKey,
 } from "./keys";
 export type { MessageHooks, MessageOutcome } from "./mention/handle-message";
 export {
@@ -75,5 +84,6 @@ export {
   finishResume,
   type ResumeStart,
 } from "./request/resume-claim";
+export { decodeStored, decodeStoredList } from "./state/decode-stored";
 export { guardStateAdapter } from "./state/guarded-state";
 export type { SweepResult } from "./sweeper/deadline-sweeper";

@@ -47,6 +47,20 @@ export const SWEEPER_LOCK_ID = "bot-request-sweeper";
  * meanwhile is harmless: each request is claimed before it is finalised.
  */
 export const SWEEPER_LOCK_TTL_MS = 20_000;
+/**
+ * What the sweeper last failed on for one request (a signature and the attempts so far): the
+ * failure is reported when it first appears or changes, not on every pass, and the request is
+ * looked at again after a backoff that doubles per attempt up to the cap.
+ */
+/**
+ * Marks a corrupt value already reported (per key family and owner), so a bad value read on every
+ * sweep or callback is reported once, not on every read, while it lasts.
+ */
+export const CORRUPT_REPORTED_KEY_PREFIX = "bot-request-corrupt-reported:";
+export const CORRUPT_REPORTED_TTL_MS = DAY_MS;
+export const SWEEP_FAILURE_KEY_PREFIX = "bot-request-sweep-failure:";
+export const SWEEP_RETRY_BASE_MS = 30_000;
+export const SWEEP_RETRY_MAX_MS = 30 * MINUTE_MS;
 /** How often each instance tries to sweep (one wins the lock). */
 export const SWEEP_INTERVAL_MS = 30_000;
 /** Most deadline buckets one sweep reads, so a sweep after a long outage still ends. */
@@ -161,6 +175,14 @@ export function threadQueueKey(threadId: string): string {
 
 export function threadLockId(threadId: string): string {
   return THREAD_LOCK_PREFIX + threadId;
+}
+
+export function corruptReportedKey(family: string, owner: string): string {
+  return `${CORRUPT_REPORTED_KEY_PREFIX}${family}:${owner}`;
+}
+
+export function sweepFailureKey(botRequestId: string): string {
+  return SWEEP_FAILURE_KEY_PREFIX + botRequestId;
 }
 
 export function dispatchLockId(botRequestId: string): string {

@@ -1,4 +1,10 @@
-import { BatonError, StateUnavailableError } from "@baton/core";
+import {
+  BatonError,
+  decodeStored,
+  decodeStoredList,
+  StateUnavailableError,
+  StateValueCorruptError,
+} from "@baton/core";
 import { IoRedisStateAdapter } from "@chat-adapter/state-ioredis";
 import type { Lock, Logger, QueueEntry, StateAdapter } from "chat";
 import type Redis from "ioredis";
@@ -158,8 +164,15 @@ export class RedisStateAdapter implements StateAdapter {
   forceReleaseLock(threadId: string) {
     return this.write("forceReleaseLock", (inner) => inner.forceReleaseLock(threadId));
   }
-  get<T = unknown>(key: string) {
-    return this.run(() => this.use().get<T>(key));
+  /**
+   * Read here, not by the inner adapter: it hands back the raw text of a value that is not JSON,
+   * which a caller cannot tell from a stored string. A value that does not decode is
+   * StateValueCorruptError, as on every backend.
+   */
+  async get<T = unknown>(key: string): Promise<T | null> {
+    this.use();
+    const text = await this.current.client.get(this.redisKey("cache", key));
+    return text === null ? null : decodeStored<T>(text, key, "get");
   }
   set<T = unknown>(key: string, value: T, ttlMs?: number) {
     return this.write("set", (inner) => inner.set(key, value, ttlMs));
@@ -175,19 +188,35 @@ export class RedisStateAdapter implements StateAdapter {
   appendToList(key: string, value: unknown, options?: { maxLength?: number; ttlMs?: number }) {
     return this.write("appendToList", (inner) => inner.appendToList(key, value, options));
   }
-  getList<T = unknown>(key: string) {
-    return this.run(() => this.use().getList<T>(key));
+  /** Every item that decodes; one that does not makes a StateValueCorruptError carrying the rest. */
+  async getList<T = unknown>(key: string): Promise<T[]> {
+    this.use();
+    const texts = await this.current.client.lrange(this.redisKey("list", key), 0, -1);
+    return decodeStoredList<T>(texts, key);
   }
   enqueue(threadId: string, entry: QueueEntry, maxSize: number) {
     return this.write("enqueue", (inner) => inner.enqueue(threadId, entry, maxSize));
   }
   dequeue(threadId: string) {
-    return this.write("dequeue", (inner) => inner.dequeue(threadId), {
+    const dequeued = (inner: IoRedisStateAdapter) =>
+      inner.dequeue(threadId).catch((error: unknown) => {
+        // The entry is popped already: it is reported as corrupt, never dequeued again.
+        if (error instanceof SyntaxError) {
+          throw new StateValueCorruptError(`queue:${threadId}`, "dequeue", { cause: error });
+        }
+        throw error;
+      });
+    return this.write("dequeue", dequeued, {
       changed: (entry) => entry !== null,
     });
   }
   queueDepth(threadId: string) {
     return this.run(() => this.use().queueDepth(threadId));
+  }
+
+  /** The inner adapter's key layout: `{prefix}:{namespace}:{key}`. */
+  private redisKey(namespace: "cache" | "list", key: string): string {
+    return `${this.options.keyPrefix || "chat-sdk"}:${namespace}:${key}`;
   }
 
   /** Turns a synchronous throw (not connected) into a rejection, like the Chat SDK adapters. */

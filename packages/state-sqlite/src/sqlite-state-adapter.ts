@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { decodeStored, decodeStoredList } from "@baton/core";
 import { ConsoleLogger, type Lock, type Logger, type QueueEntry, type StateAdapter } from "chat";
 import { type Connection, openConnection } from "./connection";
 import { SqliteStateError } from "./errors";
-import { deserialize, lengthCap, optionalTtl, requireTtl, serialize } from "./values";
+import { lengthCap, optionalTtl, requireTtl, serialize } from "./values";
 
 export interface SqliteStateAdapterOptions {
   /** Database file; its parent directory is created on connect. ":memory:" works for one process. */
@@ -123,7 +124,7 @@ export class SqliteStateAdapter implements StateAdapter {
 
   async get<T = unknown>(key: string): Promise<T | null> {
     const text = this.use().statements.cacheGet.get({ key, now: this.now() });
-    return text === undefined ? null : deserialize<T>(text);
+    return text === undefined ? null : decodeStored<T>(text, key, "get");
   }
 
   async set<T = unknown>(key: string, value: T, ttlMs?: number): Promise<void> {
@@ -170,7 +171,7 @@ export class SqliteStateAdapter implements StateAdapter {
 
   async getList<T = unknown>(key: string): Promise<T[]> {
     const texts = this.use().statements.listRead.all({ key, now: this.now() });
-    return texts.map((text) => deserialize<T>(text));
+    return decodeStoredList<T>(texts, key);
   }
 
   async enqueue(threadId: string, entry: QueueEntry, maxSize: number): Promise<number> {
@@ -192,7 +193,10 @@ export class SqliteStateAdapter implements StateAdapter {
 
   async dequeue(threadId: string): Promise<QueueEntry | null> {
     const text = this.use().statements.queuePop.get({ threadId, now: this.now() });
-    return text === undefined ? null : deserialize<QueueEntry>(text);
+    // An undecodable entry is gone from the queue already: reported, never dequeued again.
+    return text === undefined
+      ? null
+      : decodeStored<QueueEntry>(text, `queue:${threadId}`, "dequeue");
   }
 
   async queueDepth(threadId: string): Promise<number> {

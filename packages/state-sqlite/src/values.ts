@@ -23,10 +23,6 @@ export function serialize(value: unknown, operation: string): string {
   return text;
 }
 
-export function deserialize<T>(text: string): T {
-  return JSON.parse(text) as T;
-}
-
 /**
  * A TTL that must be given: a positive, finite number of milliseconds. Redis rejects the rest
  * (`SET PX 0`, negative, non-integer) with an error; we reject them too, but round fractions up

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import Redis from "ioredis";
 import type { LocalStack } from "./local-stack";
+import { STACK_REDIS_KEY_PREFIX } from "./stack-backend";
 
 /**
  * Everything a stack's backend holds, read raw (not through a StateAdapter, which hides expired
@@ -36,8 +37,16 @@ export interface BackendInspector {
    * its TTL would have: the backend's own expiry then removes it. Returns how many were found.
    */
   expireKeysContaining(fragment: string): Promise<number>;
+  /**
+   * Writes raw text behind Baton's back, where the StateAdapter keeps `key`: as the value of a
+   * cache key (replacing it) or as one more item of a list. What a bad migration, a manual edit
+   * or a disk fault leaves behind; the text is stored as given, never encoded.
+   */
+  writeRaw(place: RawPlace, key: string, text: string, ttlMs: number): Promise<void>;
   close(): Promise<void>;
 }
+
+export type RawPlace = "value" | "list-item";
 
 /** A test backend holds a few hundred keys; more means something is leaking. */
 export const MAX_DUMP_ENTRIES = 100_000;
@@ -102,6 +111,15 @@ async function openRedisInspector(url: string): Promise<BackendInspector> {
       const keys = (await scanAll(client)).filter((key) => key.includes(fragment));
       if (keys.length > 0) await client.pipeline(keys.map((key) => ["pexpire", key, "1"])).exec();
       return keys.length;
+    },
+    async writeRaw(place, key, text, ttlMs) {
+      // The Chat SDK ioredis adapter's layout: `{prefix}:cache:{key}`, `{prefix}:list:{key}`.
+      if (place === "value") {
+        await client.set(`${STACK_REDIS_KEY_PREFIX}:cache:${key}`, text, "PX", ttlMs);
+        return;
+      }
+      const listKey = `${STACK_REDIS_KEY_PREFIX}:list:${key}`;
+      await client.multi().rpush(listKey, text).pexpire(listKey, ttlMs).exec();
     },
     async close() {
       await client.quit().catch(() => client.disconnect());
@@ -199,6 +217,21 @@ async function openSqliteInspector(path: string): Promise<BackendInspector> {
         found += result.changes;
       }
       return found;
+    },
+    async writeRaw(place, key, text, ttlMs) {
+      const expiresAt = Date.now() + ttlMs;
+      if (place === "value") {
+        db.prepare(
+          "INSERT INTO cache (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
+        ).run(key, text, expiresAt);
+        return;
+      }
+      db.transaction(() => {
+        db.prepare(
+          "INSERT INTO lists (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
+        ).run(key, expiresAt);
+        db.prepare("INSERT INTO list_items (key, value) VALUES (?, ?)").run(key, text);
+      })();
     },
     async close() {
       db.close();

@@ -5,6 +5,7 @@ export {
   diffDumps,
   MAX_DUMP_ENTRIES,
   openBackendInspector,
+  type RawPlace,
   type StoredEntry,
 } from "./backend-inspector";
 export {

@@ -1,11 +1,17 @@
 import type { ErrorReporter } from "@baton/core";
 import * as Sentry from "@sentry/nextjs";
 
-/** Sends core's reports to Sentry: tags are searchable, the context carries ids (never text). */
+/**
+ * Sends core's reports to Sentry: tags are searchable, the context carries ids (never text). The
+ * botRequestId, when the report names one, is also a tag, so one request's events are found.
+ */
 export const sentryReporter: ErrorReporter = {
   report(error, { tags, context }) {
     Sentry.withScope((scope) => {
       scope.setTags(tags);
+      if (typeof context.botRequestId === "string") {
+        scope.setTag("botRequestId", context.botRequestId);
+      }
       scope.setContext("baton", context);
       Sentry.captureException(error);
     });

@@ -8,6 +8,7 @@ import { releaseClaimWhenStoreIsBack } from "../request/claim-release";
 import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle";
 import type { RequestDeps } from "../request/request-stores";
 import { beginResume, type ClaimedRequest } from "../request/resume-claim";
+import { corruptValueReporter } from "../state/corrupt-report";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { deliverClaimed } from "./deliver-claimed";
 import { replyRecordFor } from "./reply-record";
@@ -47,16 +48,18 @@ export async function handleTerminalCallback(
             ? refused(410, "deadline_passed")
             : accepted("duplicate"),
       };
-    case "unknown":
-    case "corrupt-record": {
-      const reason = start.kind === "unknown" ? "request-gone" : "record-corrupt";
-      deps.reporter.report(new RequestFailureError("REQUEST_GONE", reason), {
-        tags: { component: "bot-session-callback", operation: "resume", reason },
+    case "corrupt-record":
+      // Reported once per request, whoever meets the bad record first (this or the sweeper).
+      corruptValueReporter(deps.reporter, deps.state)("bot-request", start.reason, {
+        botRequestId: id,
+      });
+      return { response: refused(410, "request_unreadable") };
+    case "unknown": {
+      deps.reporter.report(new RequestFailureError("REQUEST_GONE", "request-gone"), {
+        tags: { component: "bot-session-callback", operation: "resume", reason: "request-gone" },
         context: { botRequestId: id },
       });
-      return {
-        response: refused(410, start.kind === "unknown" ? "request_gone" : "request_unreadable"),
-      };
+      return { response: refused(410, "request_gone") };
     }
     case "claimed":
       try {

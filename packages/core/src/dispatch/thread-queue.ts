@@ -8,7 +8,10 @@ import {
   threadLockId,
   threadQueueKey,
 } from "../keys";
+import type { ErrorReporter } from "../ports";
 import type { BotRequestStore } from "../request/bot-request-store";
+import { corruptValueReporter } from "../state/corrupt-report";
+import { readStoredId, readStoredList } from "../state/stored-value";
 import { acquireDispatchLock, releaseDispatchLock } from "./dispatch-lock";
 
 /** The thread's next request to dispatch, with the right to dispatch it (release when done). */
@@ -58,7 +61,31 @@ export interface ThreadQueue {
 const LOCK_ATTEMPTS = 50;
 const LOCK_RETRY_MS = 20;
 
-export function createThreadQueue(state: StateAdapter, requests: BotRequestStore): ThreadQueue {
+export function createThreadQueue(
+  state: StateAdapter,
+  requests: BotRequestStore,
+  reporter?: ErrorReporter,
+): ThreadQueue {
+  const reportCorrupt = corruptValueReporter(reporter, state);
+  /**
+   * The thread's active request. One that cannot be read counts as none: the thread is idle,
+   * so its next request is admitted and overwrites it (reported once, here).
+   */
+  const readActive = async (threadId: string) => {
+    const stored = await readStoredId(state, threadActiveKey(threadId));
+    if (stored.kind === "corrupt") reportCorrupt("thread-active", stored.reason, { threadId });
+    return stored.kind === "found" ? stored.value : undefined;
+  };
+  /** The queued ids; entries that are not ids are reported and skipped, the rest still run. */
+  const readQueue = async (threadId: string) => {
+    const read = await readStoredList<unknown>(state, threadQueueKey(threadId));
+    const ids = read.items.filter((item): item is string => typeof item === "string");
+    if (read.corrupt || ids.length < read.items.length) {
+      const reason = read.corrupt ? "undecodable-entry" : "not-an-id";
+      reportCorrupt("thread-queue", reason, { threadId });
+    }
+    return ids;
+  };
   const isUnfinished = async (id: string) => {
     const loaded = await requests.get(id);
     return loaded.kind === "found" && loaded.record.finalizedAt === undefined;
@@ -91,16 +118,13 @@ export function createThreadQueue(state: StateAdapter, requests: BotRequestStore
     });
 
   return {
-    async active(threadId) {
-      const id = await state.get<string>(threadActiveKey(threadId));
-      return typeof id === "string" ? id : undefined;
-    },
+    active: readActive,
 
     release: (turn) => releaseDispatchLock(state, turn.lock),
 
     admit: (threadId, botRequestId) =>
       withThreadLock(state, threadId, async (): Promise<Admission> => {
-        const active = await state.get<string>(threadActiveKey(threadId));
+        const active = await readActive(threadId);
         if (active === botRequestId) return { kind: "taken" };
         if (active && (await isUnfinished(active))) {
           await enqueue(threadId, botRequestId);
@@ -114,12 +138,12 @@ export function createThreadQueue(state: StateAdapter, requests: BotRequestStore
       // Nothing queued: the thread is idle. No lock and no write are needed, since admission
       // treats a finished active request as idle; a follow-up queued before this request
       // finished is already in the list read here.
-      const queued = await state.getList<string>(threadQueueKey(threadId));
+      const queued = await readQueue(threadId);
       if (queued.length === 0) return undefined;
       return withThreadLock(state, threadId, async () => {
-        const active = await state.get<string>(threadActiveKey(threadId));
+        const active = await readActive(threadId);
         if (active && active !== finishedId && (await isUnfinished(active))) return undefined;
-        const nextId = await firstWaiting(await state.getList<string>(threadQueueKey(threadId)));
+        const nextId = await firstWaiting(await readQueue(threadId));
         if (nextId) return activate(threadId, nextId);
         await state.delete(threadActiveKey(threadId));
         return undefined;
@@ -128,7 +152,7 @@ export function createThreadQueue(state: StateAdapter, requests: BotRequestStore
 
     repair: (threadId, stalledId) =>
       withThreadLock(state, threadId, async (): Promise<Repair> => {
-        const active = await state.get<string>(threadActiveKey(threadId));
+        const active = await readActive(threadId);
         if (active === stalledId) {
           const lock = await acquireDispatchLock(state, stalledId);
           return lock ? { kind: "run", botRequestId: stalledId, lock } : { kind: "busy" };
@@ -136,7 +160,7 @@ export function createThreadQueue(state: StateAdapter, requests: BotRequestStore
         if (active && (await isUnfinished(active))) return { kind: "waiting" };
         // The thread is idle: its queue's head goes first; a request never admitted (its
         // process died before) runs now when nothing waits, or joins the queue's end.
-        const queued = await state.getList<string>(threadQueueKey(threadId));
+        const queued = await readQueue(threadId);
         const head = (await firstWaiting(queued)) ?? stalledId;
         if (head !== stalledId && !queued.includes(stalledId)) await enqueue(threadId, stalledId);
         const turn = await activate(threadId, head);

@@ -1,4 +1,5 @@
 import type { Message, StateAdapter, Thread } from "chat";
+import { StateValueCorruptError } from "../errors";
 import { MESSAGE_STATE_TTL_MS, MESSAGE_STATE_VERSION, messageStateKey } from "../keys";
 import { describeFirstIssue } from "../zod-issue";
 import { type StoredMessageState, storedMessageStateSchema } from "./message-state-schema";
@@ -34,17 +35,37 @@ export function createMessageStateStore(options: MessageStateStoreOptions): Mess
       return stored;
     },
     async load(botRequestId) {
-      return parseStoredMessageState(await state.get(messageStateKey(botRequestId)));
+      const read = await readUndecodableAsCorrupt(state, botRequestId);
+      return read.kind === "corrupt" ? read : parseStoredMessageState(read.value);
     },
     async delete(botRequestId) {
       await state.delete(messageStateKey(botRequestId));
     },
     async refreshTtl(botRequestId) {
       // Written back as read, unvalidated: a refresh must not turn a corrupt record into a loss.
-      const stored = await state.get(messageStateKey(botRequestId));
-      if (stored !== null) await state.set(messageStateKey(botRequestId), stored, ttlMs);
+      // An undecodable one is left as it is (its TTL runs out): the request's resume reports it.
+      const stored = await readUndecodableAsCorrupt(state, botRequestId);
+      if (stored.kind === "read" && stored.value !== null) {
+        await state.set(messageStateKey(botRequestId), stored.value, ttlMs);
+      }
     },
   };
+}
+
+/**
+ * Text the backend cannot decode is this request's corrupt state (it ends error/state-corrupt),
+ * never a failing store. (This folder imports no other, so it reads the key itself.)
+ */
+async function readUndecodableAsCorrupt(
+  state: StateAdapter,
+  botRequestId: string,
+): Promise<{ kind: "read"; value: unknown } | { kind: "corrupt"; reason: string }> {
+  try {
+    return { kind: "read", value: await state.get(messageStateKey(botRequestId)) };
+  } catch (error) {
+    if (error instanceof StateValueCorruptError) return { kind: "corrupt", reason: "undecodable" };
+    throw error;
+  }
 }
 
 /** Classifies a raw stored value: absent, a valid record, or corrupt with a reason (no content). */

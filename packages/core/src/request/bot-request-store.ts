@@ -9,6 +9,7 @@ import {
   resumeClaimLockId,
 } from "../keys";
 import { renewClaimWhileHeld, stopClaimRenewal } from "../state/lock-renewal";
+import { readStored, readStoredId, type StoredRead } from "../state/stored-value";
 import { describeFirstIssue } from "../zod-issue";
 import {
   type BotRequestRecord,
@@ -96,14 +97,15 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
   const now = options.now ?? Date.now;
   const recordTtlMs = options.recordTtlMs ?? BOT_REQUEST_RECORD_TTL_MS;
   const claimTtlMs = options.claimTtlMs ?? RESUME_CLAIM_TTL_MS;
+  // A value the backend cannot decode is this request's `corrupt` record, never a failing store.
   const readRaw = (botRequestId: string) =>
     Promise.all([
-      state.get(botRequestFinalKey(botRequestId)),
-      state.get(botRequestKey(botRequestId)),
+      readStored(state, botRequestFinalKey(botRequestId)),
+      readStored(state, botRequestKey(botRequestId)),
     ]);
-  const get = async (botRequestId: string) => {
+  const get = async (botRequestId: string): Promise<BotRequestLoad> => {
     const [final, live] = await readRaw(botRequestId);
-    return parseBotRequestRecord(final ?? live);
+    return loadRecord(final.kind === "missing" ? live : final);
   };
 
   return {
@@ -141,7 +143,7 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
 
     async read(botRequestId) {
       const [final, live] = await readRaw(botRequestId);
-      return { final: parseBotRequestRecord(final), live: parseBotRequestRecord(live) };
+      return { final: loadRecord(final), live: loadRecord(live) };
     },
 
     async claimMessage(platform, messageId, fresh) {
@@ -149,17 +151,17 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
       if (await state.setIfNotExists(key, fresh, recordTtlMs)) {
         return { kind: "new", botRequestId: fresh };
       }
-      const existing = await state.get<string>(key);
-      if (typeof existing !== "string") return { kind: "new", botRequestId: fresh };
-      const recorded = await get(existing);
+      const existing = await readStoredId(state, key);
+      if (existing.kind !== "found") return { kind: "new", botRequestId: fresh };
+      const recorded = await get(existing.value);
       return recorded.kind === "missing"
-        ? { kind: "new", botRequestId: existing }
-        : { kind: "duplicate", botRequestId: existing };
+        ? { kind: "new", botRequestId: existing.value }
+        : { kind: "duplicate", botRequestId: existing.value };
     },
 
     async isMessageRecorded(platform, messageId) {
-      const id = await state.get<string>(mentionKey(platform, messageId));
-      return typeof id === "string" && (await get(id)).kind !== "missing";
+      const id = await readStoredId(state, mentionKey(platform, messageId));
+      return id.kind === "found" && (await get(id.value)).kind !== "missing";
     },
 
     async finalize(record, outcome) {
@@ -173,7 +175,7 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
       };
       const won = await state.setIfNotExists(botRequestFinalKey(record.id), final, recordTtlMs);
       if (won) return { kind: "finalized", record: final };
-      const existing = parseBotRequestRecord(await state.get(botRequestFinalKey(record.id)));
+      const existing = loadRecord(await readStored(state, botRequestFinalKey(record.id)));
       return { kind: "already-final", record: existing.kind === "found" ? existing.record : null };
     },
 
@@ -188,6 +190,12 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
       return state.releaseLock(claim);
     },
   };
+}
+
+function loadRecord(read: StoredRead<unknown>): BotRequestLoad {
+  return read.kind === "corrupt"
+    ? read
+    : parseBotRequestRecord(read.kind === "found" ? read.value : null);
 }
 
 export function parseBotRequestRecord(value: unknown): BotRequestLoad {

@@ -1,6 +1,8 @@
 import type { StateAdapter } from "chat";
 import { z } from "zod";
 import { MESSAGE_STATE_TTL_MS, replyKey } from "../keys";
+import type { CorruptValueReport } from "../state/corrupt-report";
+import { readStored } from "../state/stored-value";
 
 export const REPLY_RECORD_VERSION = 1;
 
@@ -43,10 +45,31 @@ export interface ReplyStore {
   delete(botRequestId: string): Promise<void>;
 }
 
-export function createReplyStore(state: StateAdapter, ttlMs = MESSAGE_STATE_TTL_MS): ReplyStore {
+/**
+ * A reply record that cannot be used (undecodable or the wrong shape) counts as none: the next
+ * terminal callback records its own reply over it, so it is reported once, on load.
+ */
+export function createReplyStore(
+  state: StateAdapter,
+  ttlMs = MESSAGE_STATE_TTL_MS,
+  reportCorrupt?: CorruptValueReport,
+): ReplyStore {
+  const read = async (botRequestId: string) => {
+    const stored = await readStored(state, replyKey(botRequestId));
+    if (stored.kind !== "found") return stored;
+    const record = parseReplyRecord(stored.value);
+    return record
+      ? { kind: "found" as const, record }
+      : { kind: "corrupt" as const, reason: "shape" };
+  };
   return {
-    load: async (botRequestId) => parseReplyRecord(await state.get(replyKey(botRequestId))),
-    has: async (botRequestId) => (await state.get(replyKey(botRequestId))) !== null,
+    async load(botRequestId) {
+      const loaded = await read(botRequestId);
+      if (loaded.kind === "corrupt") reportCorrupt?.("reply", loaded.reason, { botRequestId });
+      return loaded.kind === "found" ? loaded.record : undefined;
+    },
+    // Only a usable record makes a request due at once; a corrupt one waits for its deadline.
+    has: async (botRequestId) => (await read(botRequestId)).kind === "found",
     save: (botRequestId, record) => state.set(replyKey(botRequestId), record, ttlMs),
     delete: (botRequestId) => state.delete(replyKey(botRequestId)),
   };

@@ -4,6 +4,7 @@ import {
   type MessageStateStore,
 } from "../message-state/message-state-store";
 import type { ErrorReporter } from "../ports";
+import { corruptValueReporter } from "../state/corrupt-report";
 import { type BotRequestStore, createBotRequestStore } from "./bot-request-store";
 import { createDeadlineIndex, type DeadlineIndex } from "./deadline-index";
 import { createReplyStore, type ReplyStore } from "./reply-store";
@@ -34,10 +35,13 @@ export interface RequestStoresOptions {
   recordTtlMs?: number;
   /** How long what a reply needs (message state, reply, status message) is kept. */
   messageStateTtlMs?: number;
+  /** Told about stored values a store could not use (and treated as absent). */
+  reporter?: ErrorReporter;
 }
 
 export function createRequestStores(options: RequestStoresOptions): RequestStores {
   const { state, recordTtlMs, messageStateTtlMs } = options;
+  const reportCorrupt = corruptValueReporter(options.reporter, state);
   return {
     requests: createBotRequestStore({
       state,
@@ -48,8 +52,11 @@ export function createRequestStores(options: RequestStoresOptions): RequestStore
       state,
       ...(messageStateTtlMs ? { ttlMs: messageStateTtlMs } : {}),
     }),
-    replies: createReplyStore(state, messageStateTtlMs),
-    deadlines: createDeadlineIndex(state, recordTtlMs ? { ttlMs: recordTtlMs } : {}),
-    statusMessages: createStatusMessageStore(state, messageStateTtlMs),
+    replies: createReplyStore(state, messageStateTtlMs, reportCorrupt),
+    deadlines: createDeadlineIndex(state, {
+      ...(recordTtlMs ? { ttlMs: recordTtlMs } : {}),
+      reportCorrupt,
+    }),
+    statusMessages: createStatusMessageStore(state, messageStateTtlMs, reportCorrupt),
   };
 }

@@ -1,5 +1,5 @@
 import type { StateAdapter } from "chat";
-import { StateUnavailableError } from "../errors";
+import { StateUnavailableError, StateValueCorruptError } from "../errors";
 
 /** Every StateAdapter method that talks to the backend. */
 const STATE_METHODS = [
@@ -25,7 +25,8 @@ const STATE_METHODS = [
 
 /**
  * Wraps a StateAdapter so that any backend failure surfaces as a typed StateUnavailableError
- * (code STATE_UNAVAILABLE) naming the backend and operation. Nothing is retried or swallowed
+ * (code STATE_UNAVAILABLE) naming the backend and operation, except a StateValueCorruptError
+ * (the backend answered; one stored value is bad), which passes through unchanged. Nothing is retried or swallowed
  * here: bounding time is the backend client's job, deciding what to answer is the caller's.
  */
 export function guardStateAdapter(inner: StateAdapter, backend: string): StateAdapter {
@@ -36,7 +37,10 @@ export function guardStateAdapter(inner: StateAdapter, backend: string): StateAd
       try {
         return await original.apply(inner, args);
       } catch (error) {
-        if (error instanceof StateUnavailableError) throw error;
+        // A value that does not decode came from a store that answered: corrupt, not down.
+        if (error instanceof StateUnavailableError || error instanceof StateValueCorruptError) {
+          throw error;
+        }
         throw new StateUnavailableError(backend, method, error);
       }
     };
