@@ -7,9 +7,10 @@ import type { BotRequestRecord } from "../request/bot-request-record";
 import { releaseClaimWhenStoreIsBack } from "../request/claim-release";
 import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle";
 import type { RequestDeps } from "../request/request-stores";
-import { beginResume, type ClaimedRequest } from "../request/resume-claim";
+import { abandonResume, beginResume, type ClaimedRequest } from "../request/resume-claim";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { deliverClaimed } from "./deliver-claimed";
+import { executionMismatch } from "./execution-match";
 import { replyRecordFor } from "./reply-record";
 
 /** The answer to a terminal callback, and the request it finalised, if it did. */
@@ -38,7 +39,9 @@ export async function handleTerminalCallback(
   switch (start.kind) {
     case "busy":
       return { response: retryLater("in_progress", BUSY_RETRY_AFTER_SECONDS) };
-    case "already-final":
+    case "already-final": {
+      const mismatch = executionMismatch(start.record, callback);
+      if (mismatch) return { response: mismatch };
       // Finalised by the deadline sweeper, not by an earlier delivery: the user was told it timed
       // out and this answer was never posted. Say so, so the agent does not count it delivered.
       return {
@@ -47,6 +50,7 @@ export async function handleTerminalCallback(
             ? refused(410, "deadline_passed")
             : accepted("duplicate"),
       };
+    }
     case "unknown":
     case "corrupt-record": {
       const reason = start.kind === "unknown" ? "request-gone" : "record-corrupt";
@@ -77,6 +81,11 @@ async function resumeClaimed(
   callback: TerminalCallback,
   start: ClaimedRequest,
 ): Promise<TerminalAnswer> {
+  const mismatch = executionMismatch(start.record, callback);
+  if (mismatch) {
+    await abandonResume(deps, start);
+    return { response: mismatch };
+  }
   if (start.messageState.kind !== "found") return reportLostState(deps, start);
   // The first recorded result wins: a retry continues it, whatever the retry carries.
   const reply = start.reply ?? replyRecordFor(callback, start.record.platform);
