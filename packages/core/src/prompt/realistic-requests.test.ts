@@ -1,21 +1,13 @@
 import type { RecordedDispatchRequest as DispatchRequest } from "@baton/agent-local";
-import { FIXTURE_WORKSPACE, REALISTIC_REQUESTS, type RealisticRequest } from "@baton/testing";
-import { type Content, parseMarkdown } from "chat";
+import {
+  codeFenceLanguages,
+  FIXTURE_WORKSPACE,
+  REALISTIC_REQUESTS,
+  type RealisticRequest,
+  realisticRequestProblems,
+} from "@baton/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
-
-/** Every code fence's language in a Markdown text, in order (`""` for none). */
-function codeLanguages(markdown: string): string[] {
-  const found: string[] = [];
-  const visit = (node: Content) => {
-    if (node.type === "code") found.push(node.lang ?? "");
-    if ("children" in node) for (const child of node.children as Content[]) visit(child);
-  };
-  for (const node of parseMarkdown(markdown).children) visit(node);
-  return found;
-}
-
-const flagCount = (text: string) => text.match(/--[a-z]/g)?.length ?? 0;
 
 function dispatchedRequest(h: FlowHarness, botRequestId: string): DispatchRequest {
   const sent = h.agent
@@ -26,16 +18,7 @@ function dispatchedRequest(h: FlowHarness, botRequestId: string): DispatchReques
 }
 
 function expectIntact(sent: DispatchRequest, request: RealisticRequest) {
-  for (const fragment of request.expect.fragments) expect(sent.prompt).toContain(fragment);
-  expect(codeLanguages(sent.prompt)).toEqual(
-    request.expect.codeLanguages ?? codeLanguages(sent.prompt).map(() => ""),
-  );
-  expect(sent.options ?? {}).toMatchObject(request.expect.options ?? {});
-  if (!request.expect.options) expect(sent.options).toBeUndefined();
-  // No flag of the request is eaten: only the leading options block leaves the text.
-  const leading = request.expect.options ? 1 : 0;
-  expect(flagCount(sent.prompt)).toBe(flagCount(request.text) - leading);
-  expect(sent.context.mentions ?? []).toEqual(request.expect.mentions ?? []);
+  expect(realisticRequestProblems(request, sent)).toEqual([]);
 }
 
 describe("realistic requests reach the agent whole, as Markdown", () => {
@@ -72,7 +55,7 @@ describe("realistic requests reach the agent whole, as Markdown", () => {
     const original = sent.context.history[0];
     expect(original?.role).toBe("user");
     expect(original?.text).toContain(fenced.expect.fragments[0]);
-    expect(codeLanguages(original?.text ?? "")).toEqual(["bash"]);
+    expect(codeFenceLanguages(original?.text ?? "")).toEqual(["bash"]);
   });
 
   it("refuses an unknown option in the leading block with the clear reply, dispatching nothing", async () => {

@@ -1,3 +1,4 @@
+import { type Content, parseMarkdown } from "chat";
 import { FIXTURE_WORKSPACE } from "./fixture-workspace";
 
 /**
@@ -227,4 +228,63 @@ function incidentExpectations(): RealisticRequest["expect"] {
     ],
     codeLanguages: ["yaml"],
   };
+}
+
+/** What a dispatch carries that the corpus checks (a structural subset of DispatchRequest). */
+export interface DispatchedRequestView {
+  prompt: string;
+  options?: { model?: string; reasoningEffort?: string } | undefined;
+  context: { mentions?: readonly { type: string; id: string; name: string }[] | undefined };
+}
+
+/** Every code fence's language in a Markdown text, in order (`""` for none). */
+export function codeFenceLanguages(markdown: string): string[] {
+  const found: string[] = [];
+  const visit = (node: Content) => {
+    if (node.type === "code") found.push(node.lang ?? "");
+    if ("children" in node) for (const child of node.children as Content[]) visit(child);
+  };
+  for (const node of parseMarkdown(markdown).children) visit(node);
+  return found;
+}
+
+const flagCount = (text: string) => text.match(/--[a-z]/g)?.length ?? 0;
+
+/**
+ * How a dispatch falls short of a corpus request: fragments missing from the prompt, code fences
+ * without their language, options read or missed, flags eaten, mentions without their ids.
+ * Empty when the request reached the agent intact.
+ */
+export function realisticRequestProblems(
+  request: RealisticRequest,
+  sent: DispatchedRequestView,
+): string[] {
+  const problems: string[] = [];
+  for (const fragment of request.expect.fragments) {
+    if (!sent.prompt.includes(fragment)) problems.push(`prompt lacks ${JSON.stringify(fragment)}`);
+  }
+  const languages = codeFenceLanguages(sent.prompt);
+  const expectedLanguages = request.expect.codeLanguages ?? languages.map(() => "");
+  if (JSON.stringify(languages) !== JSON.stringify(expectedLanguages)) {
+    problems.push(`code languages ${JSON.stringify(languages)}`);
+  }
+  const options = sent.options ?? {};
+  const wanted = request.expect.options ?? {};
+  if (
+    options.model !== wanted.model ||
+    options.reasoningEffort !== wanted.reasoningEffort ||
+    (!request.expect.options && sent.options !== undefined)
+  ) {
+    problems.push(`options ${JSON.stringify(sent.options)}`);
+  }
+  // Only the leading options block may leave the text: every other flag reaches the agent.
+  const leading = request.expect.options ? Object.keys(request.expect.options).length : 0;
+  if (flagCount(sent.prompt) !== flagCount(request.text) - leading) {
+    problems.push(`flags: ${flagCount(sent.prompt)} of ${flagCount(request.text) - leading} kept`);
+  }
+  const mentions = JSON.stringify(sent.context.mentions ?? []);
+  if (mentions !== JSON.stringify(request.expect.mentions ?? [])) {
+    problems.push(`mentions ${mentions}`);
+  }
+  return problems;
 }
