@@ -1,5 +1,6 @@
-import type { DispatchMention } from "@baton/agent-protocol";
+import { type DispatchMention, MAX_AUTHOR_BYTES, MAX_MENTIONS } from "@baton/agent-protocol";
 import type { Adapter, Message } from "chat";
+import { clipUtf8 } from "./utf8-truncate";
 
 /**
  * The people and channels a message mentions, with their platform ids. The rendered Markdown
@@ -10,7 +11,7 @@ import type { Adapter, Message } from "chat";
  */
 const MENTION_TOKENS: Readonly<Record<string, RegExp>> = {
   // `<@U123>`, `<@U123|name>`, `<#C123>`, `<#C123|name>` in the event's mrkdwn `text`.
-  slack: /<([@#])([A-Z0-9]+)(?:\|([^<>]*))?>/g,
+  slack: /<([@#])([A-Z0-9]{1,64})(?:\|([^<>]*))?>/g,
 };
 
 interface RawMention {
@@ -31,8 +32,9 @@ function rawMentions(message: Message, adapterName: string): RawMention[] {
 }
 
 /**
- * Mentions across the messages, each id once, in order of appearance. `exclude` drops ids
- * (the bot's own mention is how it was called, not something the request is about).
+ * Mentions across the messages, each id once, in order of appearance, at most the protocol's
+ * cap (the prompt's come first). The bot's own mention is left out: it is how it was called,
+ * not something the request is about.
  */
 export async function collectMentions(
   messages: readonly Message[],
@@ -43,6 +45,7 @@ export async function collectMentions(
   for (const message of messages) {
     for (const mention of rawMentions(message, adapter.name)) {
       if (mention.id === adapter.botUserId || seen.has(mention.id)) continue;
+      if (seen.size >= MAX_MENTIONS) break;
       seen.set(mention.id, { ...mention, markdown: markdownOf(message) });
     }
   }
@@ -50,7 +53,10 @@ export async function collectMentions(
     [...seen.values()].map(async ({ type, id, label, markdown }) => ({
       type,
       id,
-      name: type === "user" ? await userName(adapter, id, label) : channelName(markdown, id, label),
+      name: clipUtf8(
+        type === "user" ? await userName(adapter, id, label) : channelName(markdown, id, label),
+        MAX_AUTHOR_BYTES,
+      ),
     })),
   );
 }

@@ -1,6 +1,7 @@
-import { type HistoryMessage, MAX_HISTORY_MESSAGES } from "@baton/agent-protocol";
+import { type HistoryMessage, MAX_AUTHOR_BYTES, MAX_HISTORY_MESSAGES } from "@baton/agent-protocol";
 import type { Message, Thread } from "chat";
 import { messageMarkdown } from "./message-markdown";
+import { clipUtf8 } from "./utf8-truncate";
 
 export interface ThreadHistory {
   /** Earlier messages as dispatch history, oldest first (text in Markdown). */
@@ -51,7 +52,10 @@ export async function collectThreadHistory(
 export function toHistoryMessage(message: Message): HistoryMessage {
   return {
     role: message.author.isMe ? "assistant" : "user",
-    ...(message.author.userName ? { author: message.author.userName.slice(0, 200) } : {}),
+    // The protocol bounds names in bytes: a long non-Latin display name is cut, not refused.
+    ...(message.author.userName
+      ? { author: clipUtf8(message.author.userName, MAX_AUTHOR_BYTES) }
+      : {}),
     text: messageMarkdown(message),
     sentAt: message.metadata.dateSent.toISOString(),
   };
