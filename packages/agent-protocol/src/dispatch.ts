@@ -10,6 +10,7 @@ import {
   MAX_DISPATCH_BODY_BYTES,
   MAX_HISTORY_MESSAGES,
   MAX_HISTORY_TEXT_BYTES,
+  MAX_MENTIONS,
   MAX_MODEL_LENGTH,
   MAX_OPTIONS_EXTRA_ARRAY_ITEMS,
   MAX_OPTIONS_EXTRA_BYTES,
@@ -38,8 +39,24 @@ export const HistoryMessageSchema = z.object({
   role: z.enum(HISTORY_ROLES),
   /** Display name of the person (user) or bot (assistant), when known. */
   author: boundedText(MAX_AUTHOR_BYTES).optional(),
+  /** The message as Markdown (CommonMark + GFM), rendered from the platform's formatting. */
   text: boundedText(MAX_HISTORY_TEXT_BYTES),
   sentAt: IsoDateTimeSchema.optional(),
+});
+
+export const MENTION_TYPES = ["user", "channel"] as const;
+
+/**
+ * A person or channel named in the prompt or the history. The Markdown shows names as the
+ * platform resolved them (`@ada`, `#general (C0GENERAL1)`); this keeps the platform id beside
+ * the name, for an agent that must address or look them up.
+ */
+export const DispatchMentionSchema = z.object({
+  type: z.enum(MENTION_TYPES),
+  /** Platform id, e.g. Slack `U0123ABCD` or `C0123ABCD`. */
+  id: ContextIdSchema,
+  /** Display name (without `@`/`#`), as it appears in the Markdown. */
+  name: boundedText(MAX_AUTHOR_BYTES),
 });
 
 export const ThreadContextSchema = z.object({
@@ -51,6 +68,8 @@ export const ThreadContextSchema = z.object({
   preamble: boundedText(MAX_PREAMBLE_BYTES).optional(),
   /** Prior messages, oldest first, without the message in `prompt`. May be trimmed in the middle. */
   history: z.array(HistoryMessageSchema).max(MAX_HISTORY_MESSAGES),
+  /** Optional: an agent that does not know the field ignores it. */
+  mentions: z.array(DispatchMentionSchema).max(MAX_MENTIONS).optional(),
 });
 
 export const SigningSecretSchema = z.string().superRefine((secret, ctx) => {
@@ -102,7 +121,11 @@ export const DispatchOptionsSchema = z.object({
 export const DispatchRequestSchema = z.object({
   protocolVersion: ProtocolVersionSchema,
   botRequestId: BotRequestIdSchema,
-  /** The user's message text. */
+  /**
+   * The user's message as Markdown (CommonMark + GFM): code fences with their language, lists,
+   * emphasis, quotes, links as `[label](url)`. The bot's mention and the leading options block
+   * are removed; everything else is as the user wrote it.
+   */
   prompt: boundedText(MAX_PROMPT_BYTES),
   context: ThreadContextSchema,
   callback: CallbackTargetSchema,
@@ -120,6 +143,7 @@ export const DispatchAcceptedSchema = z.object({
 });
 
 export type HistoryMessage = z.infer<typeof HistoryMessageSchema>;
+export type DispatchMention = z.infer<typeof DispatchMentionSchema>;
 export type ThreadContext = z.infer<typeof ThreadContextSchema>;
 export type CallbackTarget = z.infer<typeof CallbackTargetSchema>;
 export type ExtraValue = z.infer<typeof ExtraValueSchema>;

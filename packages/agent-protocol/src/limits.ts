@@ -28,6 +28,8 @@ export const MAX_PREAMBLE_BYTES = 64 * KiB;
 export const MAX_HISTORY_MESSAGES = 1000;
 export const MAX_HISTORY_TEXT_BYTES = 128 * KiB;
 export const MAX_AUTHOR_BYTES = 256;
+/** People and channels named in the prompt and the history (`context.mentions`). */
+export const MAX_MENTIONS = 200;
 
 export const MAX_MODEL_LENGTH = 128;
 export const MAX_OPTIONS_EXTRA_KEYS = 32;

@@ -1,9 +1,14 @@
-import { callbackRejectionStatus, type ProgressCallback } from "@baton/agent-protocol";
+import {
+  callbackRejectionStatus,
+  MAX_BOT_REQUEST_ID_LENGTH,
+  type ProgressCallback,
+} from "@baton/agent-protocol";
 import { handOnAfterFinish } from "../dispatch/hand-on";
 import { classifyPostFailure } from "../platform/post-failure";
 import type { CallbackDeps } from "./callback-deps";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { extendDeadline } from "./deadline-extension";
+import { EXECUTION_MISMATCH, executionMismatch } from "./execution-match";
 import { showProgress } from "./progress";
 import type { SignedDelivery } from "./replay-guard";
 import { handleTerminalCallback } from "./terminal-callback";
@@ -29,6 +34,29 @@ export interface CallbackAnswer extends CallbackResponse {
  * error funnel to answer (503 with Retry-After for an unavailable store).
  */
 export async function handleCallback(
+  deps: CallbackDeps,
+  delivery: CallbackDelivery,
+): Promise<CallbackAnswer> {
+  const answer = await answerCallback(deps, delivery);
+  if (answer.status >= 400 && answer.status < 500) logRefusal(deps, delivery, answer);
+  return answer;
+}
+
+/**
+ * Every refused callback, at warn: forged or misdirected traffic shows up in the operators'
+ * logs with its code. Only the request id from the URL (length-capped: it is whatever the
+ * sender put there) and the code, never a header, signature or body.
+ */
+function logRefusal(deps: CallbackDeps, delivery: CallbackDelivery, answer: CallbackResponse) {
+  const error = answer.body.error as { code?: unknown } | undefined;
+  deps.logger.warn("callback refused", {
+    botRequestId: delivery.botRequestId.slice(0, MAX_BOT_REQUEST_ID_LENGTH),
+    status: answer.status,
+    code: typeof error?.code === "string" ? error.code : "unknown",
+  });
+}
+
+async function answerCallback(
   deps: CallbackDeps,
   delivery: CallbackDelivery,
 ): Promise<CallbackAnswer> {
@@ -75,6 +103,16 @@ async function handleProgress(
 ): Promise<CallbackResponse> {
   const loaded = await deps.requests.get(callback.botRequestId);
   if (loaded.kind !== "found") return refused(410, "request_gone");
+  // Progress from another execution than the dispatched one is not shown (it would overwrite
+  // the live status), but not refused either: nothing is lost by dropping it, and the sender
+  // is logged like a refused one.
+  if (executionMismatch(loaded.record, callback)) {
+    deps.logger.warn("progress from another execution ignored", {
+      botRequestId: callback.botRequestId,
+      code: EXECUTION_MISMATCH,
+    });
+    return accepted("ignored-other-execution");
+  }
   if (loaded.record.finalizedAt !== undefined) return accepted("ignored-final");
   await extendDeadline(deps, loaded.record);
   try {

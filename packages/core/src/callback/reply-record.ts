@@ -19,9 +19,9 @@ function chunksFor(callback: TerminalCallback, platform: string): string[] {
     case "completed":
       return splitReply(callback.text, replyChunkLimit(platform));
     case "failed":
-      return [USER_NOTICES.agentFailed(callback.error.message)];
+      return [USER_NOTICES.agentFailed(callback.error.message, callback.error.retryable)];
     case "cancelled":
-      return [USER_NOTICES.cancelled];
+      return [USER_NOTICES.cancelled(callback.reason)];
   }
 }
 

@@ -7,10 +7,11 @@ import type { BotRequestRecord } from "../request/bot-request-record";
 import { releaseClaimWhenStoreIsBack } from "../request/claim-release";
 import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle";
 import type { RequestDeps } from "../request/request-stores";
-import { beginResume, type ClaimedRequest } from "../request/resume-claim";
+import { abandonResume, beginResume, type ClaimedRequest } from "../request/resume-claim";
 import { corruptValueReporter } from "../state/corrupt-report";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { deliverClaimed } from "./deliver-claimed";
+import { executionMismatch } from "./execution-match";
 import { replyRecordFor } from "./reply-record";
 
 /** The answer to a terminal callback, and the request it finalised, if it did. */
@@ -39,7 +40,9 @@ export async function handleTerminalCallback(
   switch (start.kind) {
     case "busy":
       return { response: retryLater("in_progress", BUSY_RETRY_AFTER_SECONDS) };
-    case "already-final":
+    case "already-final": {
+      const mismatch = executionMismatch(start.record, callback);
+      if (mismatch) return { response: mismatch };
       // Finalised by the deadline sweeper, not by an earlier delivery: the user was told it timed
       // out and this answer was never posted. Say so, so the agent does not count it delivered.
       return {
@@ -48,6 +51,7 @@ export async function handleTerminalCallback(
             ? refused(410, "deadline_passed")
             : accepted("duplicate"),
       };
+    }
     case "corrupt-record":
       // Reported once per request, whoever meets the bad record first (this or the sweeper).
       corruptValueReporter(deps.reporter, deps.state)("bot-request", start.reason, {
@@ -80,6 +84,11 @@ async function resumeClaimed(
   callback: TerminalCallback,
   start: ClaimedRequest,
 ): Promise<TerminalAnswer> {
+  const mismatch = executionMismatch(start.record, callback);
+  if (mismatch) {
+    await abandonResume(deps, start);
+    return { response: mismatch };
+  }
   if (start.messageState.kind !== "found") return reportLostState(deps, start);
   // The first recorded result wins: a retry continues it, whatever the retry carries.
   const reply = start.reply ?? replyRecordFor(callback, start.record.platform);

@@ -4,10 +4,8 @@ import { RequestFailureError } from "../errors";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import { BACKGROUND_PLATFORM_BUDGET, postNotice } from "../platform/platform-calls";
 import { USER_NOTICES } from "../platform/user-notices";
-import { stripBotMention } from "../prompt/bot-mention";
+import { buildDispatchPrompt } from "../prompt/dispatch-prompt";
 import { fitDispatchToBudget } from "../prompt/history-budget";
-import { parseMessageOptions } from "../prompt/message-options";
-import { collectThreadHistory } from "../prompt/thread-history";
 import type { BotRequestRecord } from "../request/bot-request-record";
 import type { AgentCallResult } from "./agent-client";
 import { callbackUrlFor, type DispatchDeps } from "./dispatch-deps";
@@ -41,11 +39,12 @@ export async function dispatchRequest(
   const record = options.waited ? await deps.requests.markDispatching(queued, deadlineAt) : queued;
   if (options.waited) await deps.deadlines.add(record.id, deadlineAt);
 
-  const parsed = parseMessageOptions(
-    stripBotMention(message.text, deps.botName),
-    deps.optionsPolicy,
-  );
-  const prompt = parsed.kind === "ok" ? parsed.prompt : message.text;
+  const {
+    prompt,
+    options: requestOptions,
+    history,
+    mentions,
+  } = await buildDispatchPrompt(thread, message, deps);
   const request: DispatchRequest = {
     protocolVersion: PROTOCOL_VERSION,
     botRequestId: record.id,
@@ -55,13 +54,14 @@ export async function dispatchRequest(
       threadId: record.threadId,
       channelId: record.channelId,
       ...(deps.preamble ? { preamble: deps.preamble } : {}),
-      history: await collectThreadHistory(thread, message, deps.maxPayloadBytes),
+      history,
+      ...(mentions.length > 0 ? { mentions } : {}),
     },
     callback: {
       url: callbackUrlFor(deps, record.id),
       signingSecret: deps.verifier.issueSigningSecret(record.id),
     },
-    ...(parsed.kind === "ok" && parsed.options ? { options: parsed.options } : {}),
+    ...(requestOptions ? { options: requestOptions } : {}),
     deadline: new Date(deadlineAt).toISOString(),
   };
   const sessionId = await deps.sessions.get(record.threadId);

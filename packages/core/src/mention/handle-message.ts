@@ -4,7 +4,7 @@ import { type DispatchOutcome, dispatchRequest } from "../dispatch/dispatch-requ
 import { handThreadOn } from "../dispatch/hand-on";
 import { USER_NOTICES } from "../platform/user-notices";
 import { stripBotMention } from "../prompt/bot-mention";
-import { parseMessageOptions } from "../prompt/message-options";
+import { readRequest } from "../prompt/dispatch-prompt";
 import { newBotRequestFromMention } from "../request/bot-request-store";
 import type { MentionDeps } from "./mention-deps";
 import { type StopOutcome, stopActiveRequest } from "./stop-request";
@@ -40,7 +40,9 @@ export async function handleThreadMessage(
     hooks.onAccepted?.();
     return stopActiveRequest(deps, thread.id);
   }
-  const parsed = parseMessageOptions(text, deps.optionsPolicy);
+  // Only the options block right after the mention is read: flags in the request itself (in
+  // code, in a pasted command line) are the user's text, never a reason to refuse it.
+  const parsed = readRequest(message, deps);
   if (parsed.kind === "invalid") {
     await notifyThread(deps, thread, USER_NOTICES.invalidOptions(parsed.problems));
     hooks.onAccepted?.();

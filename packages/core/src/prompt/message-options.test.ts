@@ -7,9 +7,9 @@ const POLICY: OptionsPolicy = {
 };
 
 describe("parseMessageOptions", () => {
-  it("takes options out of the prompt and maps effort to the capped thinking budget", () => {
+  it("takes the leading options block out of the prompt and maps effort to the capped thinking budget", () => {
     expect(
-      parseMessageOptions("fix the flaky test --model=deep-model --effort high please", POLICY),
+      parseMessageOptions("--model=deep-model --effort high fix the flaky test please", POLICY),
     ).toEqual({
       kind: "ok",
       prompt: "fix the flaky test please",
@@ -29,8 +29,37 @@ describe("parseMessageOptions", () => {
     });
   });
 
+  it("reads no option after the leading block: later flags, inline code and code blocks are the request", () => {
+    const request = [
+      "why does `pnpm install --frozen-lockfile` fail on CI --verbose?",
+      "",
+      "```bash",
+      "npx migrate --fail-on destructive --model=other -- --dry-run",
+      "```",
+    ].join("\n");
+    expect(parseMessageOptions(request, POLICY)).toEqual({
+      kind: "ok",
+      prompt: request,
+      options: undefined,
+    });
+    expect(parseMessageOptions(`--effort=low\n${request}`, POLICY)).toEqual({
+      kind: "ok",
+      prompt: request,
+      options: { reasoningEffort: "low", extra: { thinkingBudgetTokens: 4_000 } },
+    });
+  });
+
+  it("keeps the request's line breaks and spacing as typed", () => {
+    const request = "1. first\n2.  second\n\n    indented   code";
+    expect(parseMessageOptions(`--model fast-model  ${request}`, POLICY)).toMatchObject({
+      kind: "ok",
+      prompt: request,
+      options: { model: "fast-model" },
+    });
+  });
+
   it("refuses unknown options, models off the allow-list and bad efforts, saying what is accepted", () => {
-    const parsed = parseMessageOptions("go --temperature=2 --model=gpt-x --effort=max", POLICY);
+    const parsed = parseMessageOptions("--temperature=2 --model=gpt-x --effort=max go", POLICY);
     expect(parsed.kind).toBe("invalid");
     expect(parsed.kind === "invalid" && parsed.problems).toEqual([
       "Unknown option `--temperature`. Known options: `--model`, `--effort`.",
@@ -44,6 +73,13 @@ describe("parseMessageOptions", () => {
     expect(parsed).toEqual({
       kind: "invalid",
       problems: ["Choosing a model is not enabled here."],
+    });
+  });
+
+  it("still refuses an unknown option in the leading block, however the request goes on", () => {
+    expect(parseMessageOptions("--frozen-lockfile breaks `pnpm install`", POLICY)).toEqual({
+      kind: "invalid",
+      problems: ["Unknown option `--frozen-lockfile`. Known options: `--model`, `--effort`."],
     });
   });
 });

@@ -1,10 +1,13 @@
 import type { DispatchOptions, ReasoningEffort } from "@baton/agent-protocol";
 
 /**
- * Per-request options typed in the message, CLI style: `--model=NAME` or `--model NAME`,
- * `--effort=low|medium|high`. Options are removed from the prompt, validated against the
- * operator's allow-list and caps, and passed to the agent. Anything unknown or not allowed is
- * refused with a reply that says what is accepted; nothing is dispatched then.
+ * Per-request options typed CLI style right after the mention, before the request itself:
+ * `@baton --model=NAME --effort=high fix …` (`--model NAME` works too). Only that leading block
+ * is read: the first word that is not an option ends it, so flags later in the message, in
+ * inline code or in a code block (`pnpm install --frozen-lockfile`) are the request's text and
+ * reach the agent untouched. Options are validated against the operator's allow-list and caps;
+ * anything unknown or not allowed in the leading block is refused with a reply that says what
+ * is accepted, and nothing is dispatched then.
  */
 export interface OptionsPolicy {
   /** Models a user may pick; empty means the agent's default only. */
@@ -23,15 +26,23 @@ export type ParsedOptions =
   | { kind: "ok"; prompt: string; options: DispatchOptions | undefined }
   | { kind: "invalid"; problems: string[] };
 
-const OPTION = /(^|\s)--([a-z][a-z-]*)(?:=(\S+)|\s+(?!--)(\S+))?/g;
+/** One option word at the start of the rest: `--name` or `--name=value`, then a space or the end. */
+const LEADING_OPTION = /^--([a-z][a-z-]*)(?:=(\S+))?(?=\s|$)/;
+/** A separate value word on the same line (`--model NAME`): anything but another option. */
+const SPACED_VALUE = /^[ \t]+(?!--)(\S+)/;
+const OPTIONS_TAKING_VALUES = new Set(["model", "effort"]);
 const EFFORTS = Object.keys(DEFAULT_EFFORT_BUDGETS) as ReasoningEffort[];
 
+interface OptionWord {
+  name: string;
+  value: string | undefined;
+}
+
 export function parseMessageOptions(text: string, policy: OptionsPolicy): ParsedOptions {
+  const { words, rest } = readLeadingBlock(text);
   const problems: string[] = [];
   const options: DispatchOptions = {};
-  for (const match of text.matchAll(OPTION)) {
-    const [, , name = "", inline, spaced] = match;
-    const value = inline ?? spaced;
+  for (const { name, value } of words) {
     if (name === "model") {
       if (!value) problems.push("`--model` needs a name, e.g. `--model=NAME`.");
       else if (!policy.allowedModels.includes(value)) {
@@ -53,9 +64,32 @@ export function parseMessageOptions(text: string, policy: OptionsPolicy): Parsed
     }
   }
   if (problems.length > 0) return { kind: "invalid", problems };
-  const prompt = text
-    .replace(OPTION, "$1")
-    .replace(/\s{2,}/g, " ")
-    .trim();
-  return { kind: "ok", prompt, options: Object.keys(options).length ? options : undefined };
+  return { kind: "ok", prompt: rest, options: Object.keys(options).length ? options : undefined };
+}
+
+/**
+ * Splits the leading option words off the text. The rest is returned as typed (only the
+ * whitespace between the block and the request is dropped): its line breaks, code and flags
+ * are the user's request.
+ */
+function readLeadingBlock(text: string): { words: OptionWord[]; rest: string } {
+  const words: OptionWord[] = [];
+  let rest = text.trim();
+  for (;;) {
+    const option = LEADING_OPTION.exec(rest);
+    if (!option) break;
+    const [whole, name = "", inline] = option;
+    rest = rest.slice(whole.length);
+    let value = inline;
+    if (value === undefined && OPTIONS_TAKING_VALUES.has(name)) {
+      const spaced = SPACED_VALUE.exec(rest);
+      if (spaced) {
+        value = spaced[1];
+        rest = rest.slice(spaced[0].length);
+      }
+    }
+    words.push({ name, value });
+    rest = rest.trimStart();
+  }
+  return { words, rest };
 }

@@ -36,3 +36,16 @@ export function truncateToJsonBytes(text: string, maxJsonBytes: number): string 
   }
   return best;
 }
+
+/** The longest head of `text` within `maxBytes` of UTF-8, cut between code points (no marker). */
+export function clipUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, "utf8") <= maxBytes) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const codePoint of text) {
+    bytes += Buffer.byteLength(codePoint, "utf8");
+    if (bytes > maxBytes) break;
+    end += codePoint.length;
+  }
+  return text.slice(0, end);
+}

@@ -25,6 +25,23 @@ import type { BotRequestRecord } from "../request/bot-request-record";
 
 export const HARNESS_SERVER_SECRET = "harness-server-secret-0123456789abcdef0123";
 
+/**
+ * The reference agents of the running harnesses. A callback a test sends in the agent's place
+ * names the execution the agent accepted the request with, as the real agent's would (Baton
+ * refuses a terminal callback from another execution), unless the test names one itself.
+ */
+const runningAgents = new Set<LocalAgentHandle>();
+
+function acceptedExecutionId(botRequestId: string): string | undefined {
+  for (const agent of runningAgents) {
+    const accepted = agent
+      .dispatches()
+      .findLast((d) => d.botRequestId === botRequestId && d.executionId !== undefined);
+    if (accepted?.executionId) return accepted.executionId;
+  }
+  return undefined;
+}
+
 export interface FlowHarness {
   chat: Chat;
   slack: SlackEmulator;
@@ -84,6 +101,7 @@ export async function startFlowHarness(
     demo: { delayMs: 60, progressSteps: 2 },
     ...options.agent,
   }).start();
+  runningAgents.add(agent);
   const reporter = createRecordingReporter();
   // Baton serialises a thread's requests itself; the SDK must not drop overlapping messages.
   const bot = createSlackTestBot({
@@ -212,6 +230,7 @@ export async function startFlowHarness(
       }, 15_000);
     },
     async stop() {
+      runningAgents.delete(agent);
       await agent.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await slack.stop();
@@ -246,7 +265,7 @@ export function signedHarnessCallback(
     protocolVersion: PROTOCOL_VERSION,
     botRequestId,
     agentSessionId: "sess_test",
-    executionId: "exec_test",
+    executionId: acceptedExecutionId(botRequestId) ?? "exec_test",
     sequence: 1,
     sentAt: new Date().toISOString(),
     ...fields,
