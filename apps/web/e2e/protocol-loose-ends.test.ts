@@ -97,6 +97,28 @@ describe.each(BACKENDS)("the protocol's loose ends on %s", (backend) => {
     expect(stack.replies(threadTs).map((m) => m.text)).not.toContain("a forged answer");
   });
 
+  it("answers another method 405 and an oversized body 413, each logged as a refused callback", async () => {
+    const url = `${stack.server.url}/api/internal/bot-session-callback/req-method-check-1`;
+    const get = await fetch(url);
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    expect(await get.json()).toEqual({ error: { code: "method_not_allowed" } });
+    const big = await fetch(url.replace("method-check", "size-check"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(10 * 1024 * 1024),
+    });
+    expect(big.status).toBe(413);
+    await waitUntil(
+      () =>
+        /callback refused.*req-method-check-1.*method_not_allowed/s.test(stack.server.output()) &&
+        /callback refused.*req-size-check-1.*body_too_large/s.test(stack.server.output())
+          ? true
+          : undefined,
+      { what: "both refusals in the server log" },
+    );
+  });
+
   it("shows a cancelled request's reason", async () => {
     const { dispatch, threadTs } = await idleRequest("rename the package");
     const answer = await send(dispatch, dispatch.executionId ?? "", {
