@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { type AgentAnswer, parseAgentAnswer } from "./agent-error";
+import { DispatchFilesSchema } from "./dispatch-files";
 import {
   MAX_AUTHOR_BYTES,
   MAX_DISPATCH_BODY_BYTES,
@@ -40,6 +41,8 @@ export const HistoryMessageSchema = z.object({
   author: boundedText(MAX_AUTHOR_BYTES).optional(),
   text: boundedText(MAX_HISTORY_TEXT_BYTES),
   sentAt: IsoDateTimeSchema.optional(),
+  /** The message's files and images, served by Baton (see dispatch-files.ts). */
+  files: DispatchFilesSchema.optional(),
 });
 
 export const ThreadContextSchema = z.object({
@@ -104,6 +107,8 @@ export const DispatchRequestSchema = z.object({
   botRequestId: BotRequestIdSchema,
   /** The user's message text. */
   prompt: boundedText(MAX_PROMPT_BYTES),
+  /** Files and images of the message in `prompt`, served by Baton (see dispatch-files.ts). */
+  files: DispatchFilesSchema.optional(),
   context: ThreadContextSchema,
   callback: CallbackTargetSchema,
   /** Continue this agent session (a follow-up in the same thread); absent for a new one. */

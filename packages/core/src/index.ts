@@ -17,7 +17,14 @@ export {
   type AgentClient,
   createAgentClient,
 } from "./dispatch/agent-client";
+export { REQUEST_FILES_ROUTE_SEGMENT } from "./dispatch/dispatch-files";
 export type { DispatchOutcome } from "./dispatch/dispatch-request";
+export {
+  type RequestFileAnswer,
+  type RequestFileAsk,
+  type RequestFileRefusal,
+  serveRequestFile,
+} from "./dispatch/request-file-server";
 export {
   BatonError,
   type BatonErrorCode,
@@ -34,10 +41,14 @@ export {
   DISPATCH_CHECK_DELAY_MS,
   deadlineBucketKey,
   deadlineBucketStart,
+  FILE_FETCH_TIMEOUT_MS,
   isValidBotRequestId,
+  MAX_REPLY_FILE_BYTES,
+  MAX_SERVED_FILE_BYTES,
   MESSAGE_STATE_TTL_MS,
   mentionKey,
   messageStateKey,
+  REPLY_FILE_FETCH_TIMEOUT_MS,
   REQUEST_DEADLINE_MS,
   SWEEP_INTERVAL_MS,
 } from "./keys";

@@ -7,10 +7,10 @@ import { USER_NOTICES } from "../platform/user-notices";
 import { stripBotMention } from "../prompt/bot-mention";
 import { fitDispatchToBudget } from "../prompt/history-budget";
 import { parseMessageOptions } from "../prompt/message-options";
-import { collectThreadHistory } from "../prompt/thread-history";
 import type { BotRequestRecord } from "../request/bot-request-record";
 import type { AgentCallResult } from "./agent-client";
 import { callbackUrlFor, type DispatchDeps } from "./dispatch-deps";
+import { collectDispatchContext } from "./dispatch-files";
 
 export type DispatchOutcome =
   | { kind: "dispatched"; botRequestId: string; agentSessionId: string; executionId: string }
@@ -46,16 +46,18 @@ export async function dispatchRequest(
     deps.optionsPolicy,
   );
   const prompt = parsed.kind === "ok" ? parsed.prompt : message.text;
+  const { files, history } = await collectDispatchContext(deps, record.id, thread, message);
   const request: DispatchRequest = {
     protocolVersion: PROTOCOL_VERSION,
     botRequestId: record.id,
     prompt,
+    ...(files.length > 0 ? { files } : {}),
     context: {
       platform: record.platform,
       threadId: record.threadId,
       channelId: record.channelId,
       ...(deps.preamble ? { preamble: deps.preamble } : {}),
-      history: await collectThreadHistory(thread, message, deps.maxPayloadBytes),
+      history,
     },
     callback: {
       url: callbackUrlFor(deps, record.id),

@@ -11,6 +11,15 @@ export async function collectThreadHistory(
   current: Message,
   maxBytes: number,
 ): Promise<HistoryMessage[]> {
+  return (await readThreadHistory(thread, current, maxBytes)).map(toHistoryMessage);
+}
+
+/** The messages `collectThreadHistory` turns into history, as the platform gave them. */
+export async function readThreadHistory(
+  thread: Thread,
+  current: Message,
+  maxBytes: number,
+): Promise<Message[]> {
   // The message that starts a thread has no history: nothing to read.
   if (thread.id.split(":").pop() === current.id) return [];
   const newestFirst: Message[] = [];
@@ -27,7 +36,7 @@ export async function collectThreadHistory(
     const root = await thread.adapter.fetchMessage?.(thread.id, rootId);
     if (root) chronological.unshift(root);
   }
-  return chronological.map(toHistoryMessage);
+  return chronological;
 }
 
 export function toHistoryMessage(message: Message): HistoryMessage {
