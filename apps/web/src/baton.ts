@@ -6,6 +6,7 @@ import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "cha
 import { env } from "./env";
 import { markAccepted } from "./http/acknowledgement";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
+import { createApiOriginFileTransport } from "./slack-file-transport";
 import { createStateBackend, type StateBackend } from "./state/state-backend";
 
 /**
@@ -50,7 +51,12 @@ function createBaton(): Baton {
     botToken: config.SLACK_BOT_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,
     userName: config.BATON_BOT_NAME,
-    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    ...(config.SLACK_API_URL
+      ? {
+          apiUrl: config.SLACK_API_URL,
+          fileTransport: createApiOriginFileTransport(config.SLACK_API_URL),
+        }
+      : {}),
     ...(config.SLACK_BOT_USER_ID ? { botUserId: config.SLACK_BOT_USER_ID } : {}),
     logger: logger.child("slack"),
     webClientOptions: SLACK_WEB_CLIENT_OPTIONS,
