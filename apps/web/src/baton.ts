@@ -1,12 +1,16 @@
 import { createCallbackVerifier } from "@baton/agent-protocol";
-import { type BatonFlows, createAgentClient, createBatonFlows } from "@baton/core";
+import {
+  type BatonFlows,
+  createAgentClient,
+  createApiOriginFileTransport,
+  createBatonFlows,
+} from "@baton/core";
 import { createSlackAdapter } from "@chat-adapter/slack";
 import { verifySlackSignature } from "@chat-adapter/slack/webhook";
 import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "chat";
 import { env } from "./env";
 import { markAccepted } from "./http/acknowledgement";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
-import { createApiOriginFileTransport } from "./slack-file-transport";
 import { createStateBackend, type StateBackend } from "./state/state-backend";
 
 /**

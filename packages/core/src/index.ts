@@ -67,6 +67,10 @@ export {
 } from "./message-state/message-state-store";
 export { rehydrateMessageState } from "./message-state/rehydrate";
 export { toStoredMessageState } from "./message-state/slim-message-state";
+export {
+  createApiOriginFileTransport,
+  type FileTransport,
+} from "./platform/api-origin-file-transport";
 export { PlatformCallError } from "./platform/platform-call-error";
 export { createRecordingReporter, type ErrorReport, type ErrorReporter } from "./ports";
 export { DEFAULT_MAX_PAYLOAD_BYTES } from "./prompt/history-budget";

@@ -61,11 +61,16 @@ export async function serveRequestFile(
     return refuse(413, "file_too_large");
   }
   const adapter = deps.chat.getAdapter(loaded.record.platform) as Adapter | undefined;
-  const fetched = await fetchWithin(
-    adapter,
-    attachment,
-    deps.fileFetchTimeoutMs ?? FILE_FETCH_TIMEOUT_MS,
-  );
+  const timeoutMs = deps.fileFetchTimeoutMs ?? FILE_FETCH_TIMEOUT_MS;
+  let fetched = await fetchWithin(adapter, attachment, timeoutMs);
+  if (fetched.kind === "failed" && attachment.fetchMetadata?.teamId) {
+    // The Slack adapter (4.41) rehydrates a file with a team id by looking up that team's OAuth
+    // installation, even when it runs with one configured bot token and has none: "Installation
+    // not found". Without the team id it uses its own token; a multi-workspace adapter has no
+    // token of its own, so there this second attempt fails as well and changes nothing.
+    const { teamId: _teamId, ...metadata } = attachment.fetchMetadata;
+    fetched = await fetchWithin(adapter, { ...attachment, fetchMetadata: metadata }, timeoutMs);
+  }
   if (fetched.kind !== "ok") {
     deps.logger.warn("could not fetch a file for the agent", {
       botRequestId,

@@ -1,6 +1,12 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { AttachmentTransport } from "@chat-adapter/slack";
+
+/** The Chat SDK adapters' `fileTransport` shape (`AttachmentTransport` in @chat-adapter/shared). */
+export type FileTransport = (
+  url: URL,
+  signal: AbortSignal,
+  headers?: Record<string, string>,
+) => Promise<IncomingMessage>;
 
 /** The host Slack serves `url_private` file links from. */
 const SLACK_FILES_HOST = "files.slack.com";
@@ -12,7 +18,7 @@ const SLACK_FILES_HOST = "files.slack.com";
  * carries the request to the same path on the configured API origin. Any other host is refused,
  * so the redirect cannot be used to reach an arbitrary address.
  */
-export function createApiOriginFileTransport(apiUrl: string): AttachmentTransport {
+export function createApiOriginFileTransport(apiUrl: string): FileTransport {
   const origin = new URL(apiUrl).origin;
   return (url, signal, headers) =>
     new Promise<IncomingMessage>((resolve, reject) => {
