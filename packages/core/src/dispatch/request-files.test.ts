@@ -121,4 +121,37 @@ describe("files to the agent", () => {
     const ended = await fetch(url, { headers: { authorization: own } });
     expect([ended.status, await ended.json()]).toEqual([410, { error: { code: "request_ended" } }]);
   });
+
+  it("carries earlier files newest first within the byte budget, and refuses a file over the cap", async () => {
+    harness = await startFlowHarness();
+    const MiB = 1024 * 1024;
+    const heapA: EmulatorFile = {
+      id: "F0HEAPA001",
+      name: "heap-a.png",
+      mimetype: "image/png",
+      size: 30 * MiB,
+    };
+    const heapB: EmulatorFile = {
+      id: "F0HEAPB001",
+      name: "heap-b.png",
+      mimetype: "image/png",
+      size: 30 * MiB,
+    };
+    const first = await harness.mention("heap snapshot before the leak", [heapA]);
+    await harness.finalRecord(requestIdOf(first.outcome));
+    // 30 MiB is over the 20 MiB Baton serves: refused from the declared size, nothing downloaded.
+    expect(answerIn(harness, first.ts)).toContain(
+      "`heap-a.png` (image, image/png, 31457280 bytes, this message): refused 413 file_too_large",
+    );
+    const second = await harness.reply(first.ts, "and after", [heapB]);
+    await harness.finalRecord(requestIdOf(second.outcome));
+    const third = await harness.reply(first.ts, "so which objects grew?");
+    const id = requestIdOf(third.outcome);
+    await harness.finalRecord(id);
+
+    const dispatch = harness.agent.dispatches().find((d) => d.botRequestId === id);
+    const listed = dispatch?.request?.context.history.flatMap((m) => m.files ?? []);
+    // 50 MiB of earlier files: the newest (heap-b) fits, heap-a would pass the budget.
+    expect(listed?.map((f) => f.name)).toEqual(["heap-b.png"]);
+  });
 });
