@@ -2,6 +2,7 @@ import { createCallbackVerifier } from "@baton/agent-protocol";
 import {
   type BatonFlows,
   createAgentClient,
+  createApiOriginFileTransport,
   createBatonFlows,
   StateUnavailableError,
 } from "@baton/core";
@@ -57,7 +58,12 @@ function createBaton(): Baton {
     botToken: config.SLACK_BOT_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,
     userName: config.BATON_BOT_NAME,
-    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    ...(config.SLACK_API_URL
+      ? {
+          apiUrl: config.SLACK_API_URL,
+          fileTransport: createApiOriginFileTransport(config.SLACK_API_URL),
+        }
+      : {}),
     ...(config.SLACK_BOT_USER_ID ? { botUserId: config.SLACK_BOT_USER_ID } : {}),
     logger: logger.child("slack"),
     webClientOptions: SLACK_WEB_CLIENT_OPTIONS,

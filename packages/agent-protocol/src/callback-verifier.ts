@@ -8,9 +8,11 @@
  * and unauthenticated senders choose the body. So the same computation (HMAC-SHA256 over
  * `id.timestamp.body`, base64) runs on node:crypto here; tests pin it to the library both ways.
  */
+
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { type Callback, parseCallbackBody } from "./callback";
 import { ProtocolArgumentError } from "./errors";
+import { verifyFileAccess } from "./file-access";
 import { DEFAULT_TOLERANCE_SECONDS, MAX_CALLBACK_BODY_BYTES } from "./limits";
 import type { ParseFailureCode, ParseIssue } from "./parse-body";
 import { isBotRequestId, utf8ByteLength } from "./primitives";
@@ -65,6 +67,8 @@ export interface CallbackVerifier {
   verify(delivery: CallbackDelivery): CallbackVerification;
   /** The `whsec_` secret to hand the agent for this request, from the current server secret. */
   issueSigningSecret(botRequestId: string): string;
+  /** Whether an `Authorization` header carries this request's file token (see file-access.ts). */
+  verifyFileAccess(botRequestId: string, authorization: string | null | undefined): boolean;
 }
 
 export function createCallbackVerifier(options: CallbackVerifierOptions): CallbackVerifier {
@@ -147,6 +151,9 @@ export function createCallbackVerifier(options: CallbackVerifierOptions): Callba
     verify,
     issueSigningSecret(botRequestId) {
       return deriveRequestSecret(serverSecrets[0] as string, botRequestId);
+    },
+    verifyFileAccess(botRequestId, authorization) {
+      return verifyFileAccess(serverSecrets, botRequestId, authorization);
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { type AgentAnswer, parseAgentAnswer } from "./agent-error";
+import { DispatchFilesSchema } from "./dispatch-files";
 import {
   MAX_AUTHOR_BYTES,
   MAX_DISPATCH_BODY_BYTES,
@@ -42,6 +43,8 @@ export const HistoryMessageSchema = z.object({
   /** The message as Markdown (CommonMark + GFM), rendered from the platform's formatting. */
   text: boundedText(MAX_HISTORY_TEXT_BYTES),
   sentAt: IsoDateTimeSchema.optional(),
+  /** The message's files and images, served by Baton (see dispatch-files.ts). */
+  files: DispatchFilesSchema.optional(),
 });
 
 export const MENTION_TYPES = ["user", "channel"] as const;
@@ -127,6 +130,8 @@ export const DispatchRequestSchema = z.object({
    * are removed; everything else is as the user wrote it.
    */
   prompt: boundedText(MAX_PROMPT_BYTES),
+  /** Files and images of the message in `prompt`, served by Baton (see dispatch-files.ts). */
+  files: DispatchFilesSchema.optional(),
   context: ThreadContextSchema,
   callback: CallbackTargetSchema,
   /** Continue this agent session (a follow-up in the same thread); absent for a new one. */

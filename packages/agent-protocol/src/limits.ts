@@ -46,6 +46,10 @@ export const MAX_PROGRESS_STEPS = 10_000;
 export const MAX_ANSWER_TEXT_BYTES = 256 * KiB;
 export const MAX_ATTACHMENTS = 20;
 export const MAX_ATTACHMENT_TITLE_BYTES = 512;
+/** Files listed per message of a dispatch (the triggering one, each history message). */
+export const MAX_FILES_PER_MESSAGE = 20;
+export const MAX_FILE_NAME_BYTES = 512;
+export const MAX_MIME_TYPE_LENGTH = 255;
 export const MAX_ERROR_CODE_LENGTH = 64;
 export const MAX_ERROR_MESSAGE_BYTES = 4 * KiB;
 export const MAX_CANCEL_REASON_BYTES = 1 * KiB;

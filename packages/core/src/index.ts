@@ -17,7 +17,14 @@ export {
   type AgentClient,
   createAgentClient,
 } from "./dispatch/agent-client";
+export { REQUEST_FILES_ROUTE_SEGMENT } from "./dispatch/dispatch-files";
 export type { DispatchOutcome } from "./dispatch/dispatch-request";
+export {
+  type RequestFileAnswer,
+  type RequestFileAsk,
+  type RequestFileRefusal,
+  serveRequestFile,
+} from "./dispatch/request-file-server";
 export {
   BatonError,
   type BatonErrorCode,
@@ -37,11 +44,15 @@ export {
   deadlineBucketKey,
   deadlineBucketStart,
   deadlineExtensionKey,
+  FILE_FETCH_TIMEOUT_MS,
   isValidBotRequestId,
+  MAX_REPLY_FILE_BYTES,
+  MAX_SERVED_FILE_BYTES,
   MESSAGE_STATE_TTL_MS,
   mentionKey,
   messageStateKey,
   progressKey,
+  REPLY_FILE_FETCH_TIMEOUT_MS,
   REQUEST_DEADLINE_MS,
   replyKey,
   SWEEP_INTERVAL_MS,
@@ -65,6 +76,10 @@ export {
 } from "./message-state/message-state-store";
 export { rehydrateMessageState } from "./message-state/rehydrate";
 export { toStoredMessageState } from "./message-state/slim-message-state";
+export {
+  createApiOriginFileTransport,
+  type FileTransport,
+} from "./platform/api-origin-file-transport";
 export { PlatformCallError } from "./platform/platform-call-error";
 export { createRecordingReporter, type ErrorReport, type ErrorReporter } from "./ports";
 export { DEFAULT_MAX_PAYLOAD_BYTES } from "./prompt/history-budget";

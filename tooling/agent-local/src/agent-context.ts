@@ -48,6 +48,8 @@ export interface AgentContext {
   executions: Map<string, Execution>;
   faults: FaultQueue;
   deps: DeliveryDeps;
+  /** `{agent url}/files`, once listening. */
+  filesUrl(): string;
   generateId: (prefix: "sess" | "exec") => string;
   allowConcurrentSessionRuns: boolean;
   maxRememberedRequests: number;

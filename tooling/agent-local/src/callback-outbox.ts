@@ -4,6 +4,7 @@
  * limits, and goes silent for good once Baton answers 410 or the terminal callback is queued.
  */
 import {
+  type Attachment,
   type Callback,
   type CallbackSigner,
   type CallbackTarget,
@@ -23,7 +24,7 @@ import type { ExecutionFailure } from "./errors";
 import { truncateUtf8 } from "./text";
 
 export type TerminalInput =
-  | { type: "completed"; text: string }
+  | { type: "completed"; text: string; attachments?: Attachment[] }
   | { type: "failed"; error: ExecutionFailure }
   | { type: "cancelled"; reason?: string };
 
@@ -196,6 +197,7 @@ function terminalCallback(envelope: Envelope, input: TerminalInput): Callback {
         ...envelope,
         type: "completed",
         text: truncateUtf8(input.text, MAX_ANSWER_TEXT_BYTES, TRUNCATED),
+        ...(input.attachments?.length ? { attachments: input.attachments } : {}),
       };
     }
     case "failed":

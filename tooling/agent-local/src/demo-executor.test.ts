@@ -23,6 +23,8 @@ function context(overrides: Partial<ExecutorContext> = {}) {
     signal: new AbortController().signal,
     progress: (message, step) => progressed.push(step ? { message, step } : { message }),
     executionId: "exec_1",
+    readFile: async () => ({ kind: "refused", status: 404, code: "file_not_found" }),
+    filesUrl: "http://agent.invalid/files",
     session: {
       id: "sess_1",
       turn: 2,

@@ -5,8 +5,10 @@
  *   [slow]  waits `slowDelayMs` instead of `delayMs`
  *   [never] never calls back (until cancelled): exercises Baton's deadline sweeper
  *   [long]  answers with more than `longAnswerChars` characters: exercises chunked posting
+ *   [file]…  attaches files (see demo-files.ts); every listed file is read and reported
  */
 import { utf8ByteLength } from "@baton/agent-protocol";
+import { demoAttachments, describeListedFiles, readFileMarker } from "./demo-files";
 import { ExecutionError, type ExecutionFailure, InvalidOptionsError } from "./errors";
 import type { Executor, ExecutorContext, ExecutorRequest } from "./executor";
 import { sleep as defaultSleep, untilAborted } from "./sleep";
@@ -66,8 +68,13 @@ export function createDemoExecutor(options: DemoExecutorOptions = {}): Executor 
           retryable: false,
         });
       }
-      const answer = demoAnswer(request, context);
-      return { text: markers.has("long") ? longAnswer(answer, longAnswerChars) : answer };
+      const fileLines = await describeListedFiles(request, context);
+      const answer = [demoAnswer(request, context), ...fileLines].join("\n");
+      const fileMarker = readFileMarker(request.prompt);
+      return {
+        text: markers.has("long") ? longAnswer(answer, longAnswerChars) : answer,
+        ...(fileMarker ? { attachments: demoAttachments(fileMarker, context.filesUrl) } : {}),
+      };
     },
   };
 }

@@ -126,6 +126,7 @@ export async function handleDispatch(
     executor: context.executor,
     deps,
     onDelivery: (delivery) => remember(context.deliveries, delivery, context.maxRecords),
+    filesUrl: context.filesUrl(),
   });
   context.executions.set(dispatch.botRequestId, execution);
   forgetOldestFinished(context);

@@ -4,9 +4,10 @@
  * from Baton, at the deadline, or at shutdown. Only a cancel still produces a callback
  * (`cancelled`); after 410, the deadline or shutdown Baton would not take one.
  */
-import type { CancelState, DispatchRequest } from "@baton/agent-protocol";
+import { type CancelState, type DispatchRequest, fileAccessHeader } from "@baton/agent-protocol";
 import { createCallbackOutbox, type DeliveryRecord, type TerminalInput } from "./callback-outbox";
 import type { DeliveryDeps } from "./deliver-callback";
+import { readDispatchFile } from "./dispatch-files";
 import { ExecutionError, type ExecutionFailure } from "./errors";
 import type { Executor, ExecutorRequest } from "./executor";
 import type { Session, SessionTurn } from "./session-store";
@@ -29,6 +30,8 @@ export interface ExecutionOptions {
   executor: Executor;
   deps: DeliveryDeps;
   onDelivery: (record: DeliveryRecord) => void;
+  /** Where the agent serves its own files (attachments of its answers). */
+  filesUrl: string;
 }
 
 export interface Execution {
@@ -62,6 +65,8 @@ export function startExecution(options: ExecutionOptions): Execution {
     controller.abort(new Error(`execution stopped: ${stopCause.kind}`));
   };
 
+  // The file token, derived now: the closures below never hold the signing secret itself.
+  const fileAuthorization = fileAccessHeader(callback.signingSecret, botRequestId);
   const deadlineMs = Date.parse(executorRequest.deadline);
   const outbox = createCallbackOutbox({
     target: callback,
@@ -93,6 +98,9 @@ export function startExecution(options: ExecutionOptions): Execution {
           if (!workEnded && !controller.signal.aborted) outbox.progress(message, step);
         },
         executionId,
+        readFile: (file) =>
+          readDispatchFile(deps.fetch, file, fileAuthorization, controller.signal),
+        filesUrl: options.filesUrl,
         session: {
           id: session.id,
           turn: turn.number,
@@ -106,7 +114,11 @@ export function startExecution(options: ExecutionOptions): Execution {
     let outcome: TerminalInput | undefined;
     try {
       const result = await Promise.race([work, untilAborted(controller.signal)]);
-      outcome = { type: "completed", text: result.text };
+      outcome = {
+        type: "completed",
+        text: result.text,
+        ...(result.attachments ? { attachments: result.attachments } : {}),
+      };
     } catch (error) {
       if (!controller.signal.aborted) {
         outcome = { type: "failed", error: failureOf(error) };

@@ -2,7 +2,8 @@
  * The pluggable part of the agent: what actually produces an answer. The server owns the protocol
  * (ids, sessions, callbacks, cancel); an executor only turns a request into text.
  */
-import type { DispatchRequest } from "@baton/agent-protocol";
+import type { Attachment, DispatchFile, DispatchRequest } from "@baton/agent-protocol";
+import type { FileRead } from "./dispatch-files";
 import type { SessionTurn } from "./session-store";
 
 /** The dispatch as an executor sees it: without the callback target and its signing secret. */
@@ -14,6 +15,10 @@ export interface ExecutorContext {
   /** Sends a `progress` callback (best effort, in order, before the terminal one). */
   progress(message: string, step?: { step: number; totalSteps: number }): void;
   executionId: string;
+  /** Reads a file the dispatch lists, from Baton, with this request's file token. */
+  readFile(file: DispatchFile): Promise<FileRead>;
+  /** Where this agent serves its own files (`{filesUrl}/{name}`), for attachments. */
+  filesUrl: string;
   session: {
     id: string;
     /** This run's turn number in the session, 1 for a new session. */
@@ -26,6 +31,8 @@ export interface ExecutorContext {
 export interface ExecutorResult {
   /** The answer in Markdown. */
   text: string;
+  /** Files Baton fetches and posts with the answer. */
+  attachments?: Attachment[];
 }
 
 /**

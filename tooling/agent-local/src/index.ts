@@ -7,7 +7,9 @@ export type {
 export type { DeliveryRecord, TerminalInput } from "./callback-outbox";
 export type { DeliveryOutcome, Sleep } from "./deliver-callback";
 export * from "./demo-executor";
+export * from "./demo-files";
 export type { DispatchFault } from "./dispatch-faults";
+export * from "./dispatch-files";
 export * from "./errors";
 export type { Executor, ExecutorContext, ExecutorRequest, ExecutorResult } from "./executor";
 export * from "./local-agent";

@@ -13,6 +13,7 @@ import { handleCancel } from "./cancel-route";
 import type { Sleep } from "./deliver-callback";
 import { createDemoExecutor, type DemoExecutorOptions } from "./demo-executor";
 import { createFaultQueue, type DispatchFault } from "./dispatch-faults";
+import { serveDemoFile } from "./dispatch-files";
 import { handleDispatch } from "./dispatch-route";
 import { AlreadyStartedError } from "./errors";
 import type { Executor } from "./executor";
@@ -110,14 +111,19 @@ export function createLocalAgent(options: LocalAgentOptions = {}): LocalAgent {
     dispatches: [],
     cancels: [],
     deliveries: [],
+    filesUrl: () => `${listeningUrl}/files`,
   };
   const isAuthorized = createBearerCheck(options.authToken);
   let started = false;
+  let listeningUrl = "http://127.0.0.1";
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? "/", "http://agent.invalid").pathname;
     if (path === "/healthz" && (request.method === "GET" || request.method === "HEAD")) {
       return sendJson(response, 200, { ok: true, executor: executor.name });
+    }
+    if (path.startsWith("/files/") && request.method === "GET") {
+      return serveDemoFile(path, response);
     }
     const handler =
       path === "/v1/dispatch" ? handleDispatch : path === "/v1/cancel" ? handleCancel : undefined;
@@ -149,6 +155,7 @@ export function createLocalAgent(options: LocalAgentOptions = {}): LocalAgent {
       const port = await listen(server, options.port ?? 0, options.host ?? DEFAULT_HOST);
       const host = options.host ?? DEFAULT_HOST;
       const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+      listeningUrl = url;
       logger.info("local agent listening", { url, executor: executor.name });
 
       let stopping: Promise<void> | undefined;

@@ -84,6 +84,8 @@ function context(
     signal,
     progress: (message) => progressed.push(message),
     executionId: "exec_1",
+    readFile: async () => ({ kind: "refused", status: 404, code: "file_not_found" }),
+    filesUrl: "http://agent.invalid/files",
     session: { id: "sess_1", turn: 1, priorTurns: [] },
     progressed,
   };

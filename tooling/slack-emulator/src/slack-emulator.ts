@@ -7,6 +7,7 @@ import {
   type MentionDelivery,
 } from "./events/event-actions";
 import { createEventDeliverer } from "./events/event-delivery";
+import { createFileStore } from "./files/file-store";
 import { readBody } from "./http-body";
 import { createIdSource } from "./model/id-source";
 import { createTsClock } from "./model/ts-clock";
@@ -111,6 +112,8 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
   });
   const recorder = createRecorder();
   const faults = createFaultInjector();
+  let baseUrl: string | undefined;
+  const files = createFileStore({ botToken: options.botToken, uploadBase: () => started() });
   const ctx: MethodContext = {
     model,
     now,
@@ -119,6 +122,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     workspaceUrl: "http://127.0.0.1/",
     threadStatus: new Map(),
     ephemerals: [],
+    files,
   };
   const handleApi = createApiRouter({ botToken: options.botToken, ctx, faults, recorder, now });
   let webhookUrl = options.webhookUrl;
@@ -136,6 +140,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     appId,
     verificationToken: options.verificationToken ?? "emulator-verification-token",
     now,
+    files,
   });
   const page = createPageRoutes({
     model,
@@ -146,10 +151,11 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
   });
 
   let server: Server | undefined;
-  let baseUrl: string | undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // File bytes are binary and read by the file store itself.
+    if (await files.handle(req, res, url)) return;
     const body = await readBody(req);
     if (body === undefined) {
       res.writeHead(413).end();

@@ -121,7 +121,10 @@ export interface EmulatorFile {
   id: string;
   name: string;
   mimetype: string;
+  /** Bytes; with `content` the size of the content wins. */
   size: number;
+  /** What the file holds; absent: `size` bytes of a pattern derived from the name. */
+  content?: string | Uint8Array;
 }
 
 export interface MentionInput extends DeliverOptions {

@@ -22,6 +22,9 @@ export interface CallbackRecorder {
 export function createCallbackRecorder(inner: typeof fetch = fetch): CallbackRecorder {
   const attempts: CallbackAttempt[] = [];
   const recording = async (input: string | URL | Request, init?: RequestInit) => {
+    // Callbacks are POSTs; the agent's other requests (reading a dispatch's files) are not recorded.
+    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+    if (method.toUpperCase() !== "POST") return inner(input, init);
     const url = input instanceof Request ? input.url : String(input);
     const attempt: CallbackAttempt = {
       botRequestId: new URL(url).pathname.split("/").filter(Boolean).at(-1) ?? "",

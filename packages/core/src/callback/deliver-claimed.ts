@@ -8,6 +8,7 @@ import type { ReplyRecord } from "../request/reply-store";
 import type { RequestDeps } from "../request/request-stores";
 import type { ClaimedRequest } from "../request/resume-claim";
 import { deliverReply } from "./reply-delivery";
+import type { FetchedReplyFile } from "./reply-files";
 
 export type Delivery =
   | { kind: "posted"; finished?: BotRequestRecord }
@@ -24,6 +25,7 @@ export async function deliverClaimed(
   deps: RequestDeps,
   start: ClaimedRequest,
   reply: ReplyRecord,
+  prefetched?: ReadonlyMap<string, FetchedReplyFile>,
 ): Promise<Delivery> {
   const { record } = start;
   const thread: Thread =
@@ -31,7 +33,7 @@ export async function deliverClaimed(
       ? rehydrateMessageState(start.messageState.state, deps.chat).thread
       : deps.chat.thread(record.threadId);
   try {
-    await deliverReply(deps, record.id, thread, reply);
+    await deliverReply(deps, record.id, thread, reply, prefetched);
   } catch (error) {
     const failure = classifyPostFailure(error);
     if (failure.kind === "transient") {

@@ -3,6 +3,8 @@ import { findLandedMessage } from "../platform/landed-message";
 import { postMarkdown } from "../platform/platform-calls";
 import type { ReplyRecord, ReplyStore } from "../request/reply-store";
 import type { StatusMessageStore } from "../request/status-message-store";
+import type { FetchedReplyFile } from "./reply-files";
+import { deliverReplyFiles } from "./reply-files-delivery";
 
 export interface ReplyDeliveryDeps {
   replies: ReplyStore;
@@ -24,6 +26,7 @@ export async function deliverReply(
   botRequestId: string,
   thread: Thread,
   record: ReplyRecord,
+  prefetched?: ReadonlyMap<string, FetchedReplyFile>,
 ): Promise<void> {
   const save = (next: ReplyRecord) => deps.replies.save(botRequestId, next);
   let current = record;
@@ -50,6 +53,15 @@ export async function deliverReply(
     // After the last chunk the request is finalised next; a crash in between is caught above.
     if (current.posted < current.chunks.length) await save(current);
   }
+  await deliverReplyFiles(thread, {
+    record: current,
+    save,
+    findLanded: landedChunk(deps, botRequestId, thread, current),
+    now: deps.now,
+    botRequestId,
+    ...(prefetched ? { prefetched } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
 }
 
 /** Looks for the chunk in flight: a message of ours, since then, that is none of the known ones. */

@@ -12,7 +12,7 @@ import { corruptValueReporter } from "../state/corrupt-report";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { deliverClaimed } from "./deliver-claimed";
 import { executionMismatch } from "./execution-match";
-import { replyRecordFor } from "./reply-record";
+import { prepareReply } from "./reply-files";
 
 /** The answer to a terminal callback, and the request it finalised, if it did. */
 export interface TerminalAnswer {
@@ -91,8 +91,10 @@ async function resumeClaimed(
   }
   if (start.messageState.kind !== "found") return reportLostState(deps, start);
   // The first recorded result wins: a retry continues it, whatever the retry carries.
-  const reply = start.reply ?? replyRecordFor(callback, start.record.platform);
-  const delivered = await deliverClaimed(deps, start, reply);
+  const { reply, fetched } = start.reply
+    ? { reply: start.reply, fetched: undefined }
+    : await prepareReply(callback, start.record.platform);
+  const delivered = await deliverClaimed(deps, start, reply, fetched);
   if (delivered.kind === "retry-later") {
     return { response: retryLater(`platform_${delivered.code}`, delivered.retryAfterSeconds) };
   }

@@ -9,6 +9,7 @@ import { fitDispatchToBudget } from "../prompt/history-budget";
 import type { BotRequestRecord } from "../request/bot-request-record";
 import type { AgentCallResult } from "./agent-client";
 import { callbackUrlFor, type DispatchDeps } from "./dispatch-deps";
+import { attachDispatchFiles } from "./dispatch-files";
 
 export type DispatchOutcome =
   | { kind: "dispatched"; botRequestId: string; agentSessionId: string; executionId: string }
@@ -39,16 +40,14 @@ export async function dispatchRequest(
   const record = options.waited ? await deps.requests.markDispatching(queued, deadlineAt) : queued;
   if (options.waited) await deps.deadlines.add(record.id, deadlineAt);
 
-  const {
-    prompt,
-    options: requestOptions,
-    history,
-    mentions,
-  } = await buildDispatchPrompt(thread, message, deps);
+  const conversation = await buildDispatchPrompt(thread, message, deps);
+  const { prompt, options: requestOptions, mentions } = conversation;
+  const { files, history } = await attachDispatchFiles(deps, record.id, message, conversation);
   const request: DispatchRequest = {
     protocolVersion: PROTOCOL_VERSION,
     botRequestId: record.id,
     prompt,
+    ...(files.length > 0 ? { files } : {}),
     context: {
       platform: record.platform,
       threadId: record.threadId,

@@ -1,4 +1,4 @@
-import type { Logger, Thread } from "chat";
+import type { Logger, PostableMarkdown, Thread } from "chat";
 import { StateUnavailableError } from "../errors";
 import { findLandedMessage } from "./landed-message";
 import { PlatformCallError } from "./platform-call-error";
@@ -66,6 +66,22 @@ export function postMarkdown(thread: Thread, markdown: string, options: PostOpti
       operation: "post",
       idempotent: false,
       call: async () => (await thread.adapter.postMessage(thread.id, { markdown })).id,
+      findLanded: options.findLanded,
+    },
+    options,
+  );
+}
+
+/**
+ * Uploads files into the thread (with an optional Markdown note) through the adapter. Like a post,
+ * it is repeated only when nothing was posted, or after `findLanded` found it did not land.
+ */
+export function postFiles(thread: Thread, message: PostableMarkdown, options: PostOptions = {}) {
+  return callPlatform(
+    {
+      operation: "post",
+      idempotent: false,
+      call: async () => (await thread.adapter.postMessage(thread.id, message)).id,
       findLanded: options.findLanded,
     },
     options,

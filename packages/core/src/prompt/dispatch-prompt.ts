@@ -18,6 +18,8 @@ export interface DispatchPrompt {
   prompt: string;
   options: DispatchOptions | undefined;
   history: HistoryMessage[];
+  /** The history's messages as the platform gave them (their files, their raw payloads). */
+  messages: Message[];
   mentions: DispatchMention[];
 }
 
@@ -58,6 +60,7 @@ export async function buildDispatchPrompt(
         : stripLeadingBotMention(messageMarkdown(message), settings.botName),
     options: parsed.kind === "ok" ? parsed.options : undefined,
     history,
+    messages,
     mentions,
   };
 }

@@ -18,6 +18,15 @@ export const replyRecordSchema = z.object({
   inFlight: z.object({ index: z.number().int().min(0), since: z.number() }).optional(),
   /** The platform ids of the chunks that landed: never mistaken for the chunk in flight. */
   postedIds: z.array(z.string()).optional(),
+  /**
+   * The agent's files, posted after the last chunk as one more step (in flight at index
+   * `chunks.length`). Optional fields, so the version stays 1: a record without them is a reply
+   * without files, and an older reader that drops them posts the text once, without the files.
+   */
+  files: z
+    .array(z.object({ title: z.string(), url: z.string(), mimeType: z.string().optional() }))
+    .optional(),
+  filesPosted: z.boolean().optional(),
   outcome: z.discriminatedUnion("status", [
     z.object({ status: z.literal("completed") }),
     z.object({

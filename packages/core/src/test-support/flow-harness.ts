@@ -11,15 +11,17 @@ import {
   deriveRequestSecret,
   PROTOCOL_VERSION,
 } from "@baton/agent-protocol";
-import type { SlackEmulator } from "@baton/slack-emulator";
+import type { EmulatorFile, SlackEmulator } from "@baton/slack-emulator";
 import { createFixtureSlackEmulator, createSlackTestBot, FIXTURE_WORKSPACE } from "@baton/testing";
 import { createMemoryState } from "@chat-adapter/state-memory";
 import { type Chat, ConsoleLogger, type Logger, type StateAdapter } from "chat";
 import type { ThreadMessageOutcome } from "../baton-flows";
 import { type BatonFlows, createBatonFlows } from "../baton-flows";
 import { createAgentClient } from "../dispatch/agent-client";
+import { serveRequestFile } from "../dispatch/request-file-server";
 import { StateUnavailableError } from "../errors";
 import type { MessageHooks } from "../mention/handle-message";
+import { createApiOriginFileTransport } from "../platform/api-origin-file-transport";
 import { createRecordingReporter } from "../ports";
 import type { BotRequestRecord } from "../request/bot-request-record";
 
@@ -54,9 +56,16 @@ export interface FlowHarness {
   /** Resolves with the request's record once it reaches a final status. */
   finalRecord(botRequestId: string): Promise<BotRequestRecord>;
   /** A user mentions the bot in the fixture channel; resolves once the mention is handled. */
-  mention(text: string): Promise<{ ts: string; outcome: ThreadMessageOutcome }>;
+  mention(
+    text: string,
+    files?: EmulatorFile[],
+  ): Promise<{ ts: string; outcome: ThreadMessageOutcome }>;
   /** A user replies in a thread; resolves once the reply is handled. */
-  reply(threadTs: string, text: string): Promise<{ ts: string; outcome: ThreadMessageOutcome }>;
+  reply(
+    threadTs: string,
+    text: string,
+    files?: EmulatorFile[],
+  ): Promise<{ ts: string; outcome: ThreadMessageOutcome }>;
   /** Waits for every webhook's deferred work. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -106,6 +115,7 @@ export async function startFlowHarness(
   // Baton serialises a thread's requests itself; the SDK must not drop overlapping messages.
   const bot = createSlackTestBot({
     apiUrl: slack.apiUrl,
+    fileTransport: createApiOriginFileTransport(slack.apiUrl),
     state,
     concurrency: "concurrent",
     ...(options.slackTimeoutMs ? { timeoutMs: options.slackTimeoutMs } : {}),
@@ -126,6 +136,23 @@ export async function startFlowHarness(
         { waitUntil: track },
       );
       res.writeHead(response.status).end(await response.text());
+      return;
+    }
+    const fileMatch = /^\/bot-request-files\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (fileMatch && flows) {
+      // The app's file route, played here: core's file server answers, the body is the file.
+      const answer = await serveRequestFile(flows.deps, {
+        botRequestId: decodeURIComponent(fileMatch[1] ?? ""),
+        fileRef: decodeURIComponent(fileMatch[2] ?? ""),
+        authorization: req.headers.authorization ?? null,
+      });
+      if (answer.kind === "refused") {
+        res.writeHead(answer.status, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: answer.code } }));
+        return;
+      }
+      res.writeHead(200, { "content-type": answer.mimeType });
+      res.end(Buffer.from(answer.body));
       return;
     }
     const match = /^\/callback\/([^/]+)$/.exec(url.pathname);
@@ -191,12 +218,13 @@ export async function startFlowHarness(
     reporter,
     outcomes,
     callbackBaseUrl: `${base}/callback`,
-    async mention(text) {
+    async mention(text, files) {
       const before = outcomes.length;
       const delivery = await slack.mention({
         channel: FIXTURE_WORKSPACE.channel.id,
         user: FIXTURE_WORKSPACE.human.id,
         text,
+        ...(files ? { files } : {}),
       });
       if (delivery.status !== 200) throw new Error(`webhook answered ${delivery.status}`);
       await Promise.all(pending);
@@ -204,13 +232,14 @@ export async function startFlowHarness(
       if (!outcome || !delivery.ts) throw new Error("the mention was not handled");
       return { ts: delivery.ts, outcome };
     },
-    async reply(threadTs, text) {
+    async reply(threadTs, text, files) {
       const before = outcomes.length;
       const delivery = await slack.message({
         channel: FIXTURE_WORKSPACE.channel.id,
         user: FIXTURE_WORKSPACE.human.id,
         text,
         threadTs,
+        ...(files ? { files } : {}),
       });
       if (delivery.status !== 200) throw new Error(`webhook answered ${delivery.status}`);
       await Promise.all(pending);

@@ -1,4 +1,5 @@
 import { SlackEmulatorError } from "../errors";
+import type { FileStore } from "../files/file-store";
 import type { IdSource } from "../model/id-source";
 import type { WorkspaceModel } from "../model/workspace-model";
 import type {
@@ -28,6 +29,8 @@ export interface EventActionsOptions {
   appId: string;
   verificationToken: string;
   now: () => number;
+  /** Hosts the bytes of files users share. */
+  files: Pick<FileStore, "host">;
 }
 
 export type EventActions = ReturnType<typeof createEventActions>;
@@ -48,7 +51,9 @@ export function createEventActions(options: EventActionsOptions) {
     const fields: Record<string, unknown> = { client_msg_id: ids.clientMsgId() };
     if (input.blocks !== false) fields.blocks = richTextBlocks(input.text, ids.blockId());
     if (input.files?.length) {
-      fields.files = input.files.map((file) => fileObject(file, model.teamId, input.user));
+      fields.files = input.files.map((file) =>
+        fileObject(options.files.host(file).file, model.teamId, input.user),
+      );
       fields.upload = false;
       fields.display_as_bot = false;
     }

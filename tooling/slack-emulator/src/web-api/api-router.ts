@@ -5,6 +5,7 @@ import { type ApiRequest, parseApiRequest, SlackApiFailure } from "./api-request
 import { chatMethods } from "./chat-methods";
 import { conversationMethods } from "./conversation-methods";
 import type { FaultInjector, FaultResponse } from "./fault-injector";
+import { fileMethods } from "./file-methods";
 import type { MethodContext, MethodHandler } from "./method-context";
 import { streamMethods } from "./stream-methods";
 import { workspaceMethods } from "./workspace-methods";
@@ -16,13 +17,15 @@ const METHODS: Record<string, MethodHandler> = {
   ...chatMethods,
   ...streamMethods,
   ...conversationMethods,
+  ...fileMethods,
 };
 
 export const EMULATED_METHODS = Object.keys(METHODS).sort();
 
 const BOT_SCOPES =
   "app_mentions:read,channels:history,channels:read,chat:write,groups:history,im:history," +
-  "im:read,im:write,reactions:read,reactions:write,users:read,users:read.email,assistant:write";
+  "im:read,im:write,reactions:read,reactions:write,users:read,users:read.email,assistant:write," +
+  "files:read,files:write";
 
 export interface ApiRouterOptions {
   botToken: string;

@@ -1,3 +1,4 @@
+import type { EmulatorFileStore } from "../files/file-store";
 import type { TsClock } from "../model/ts-clock";
 import type { StoredChannel, StoredMessage, WorkspaceModel } from "../model/workspace-model";
 import { fail, optionalJson, optionalString, requiredString } from "./api-request";
@@ -13,6 +14,8 @@ export interface MethodContext {
   /** Assistant thread statuses ("is thinking…"), keyed `${channel}:${threadTs}`. */
   threadStatus: Map<string, string>;
   ephemerals: EphemeralMessage[];
+  /** Hosted files and pending uploads. */
+  files: EmulatorFileStore;
 }
 
 export interface EphemeralMessage {

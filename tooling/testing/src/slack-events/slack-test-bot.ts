@@ -1,4 +1,8 @@
-import { createSlackAdapter, type SlackAdapter } from "@chat-adapter/slack";
+import {
+  type AttachmentTransport,
+  createSlackAdapter,
+  type SlackAdapter,
+} from "@chat-adapter/slack";
 import { createMemoryState } from "@chat-adapter/state-memory";
 import {
   Chat,
@@ -27,6 +31,8 @@ export function createSlackTestBot(
     concurrency?: "drop" | "concurrent";
     /** Per-call Web API timeout (default 5 s). */
     timeoutMs?: number;
+    /** How the adapter downloads files (e.g. from the emulator instead of files.slack.com). */
+    fileTransport?: AttachmentTransport;
   } = {},
 ): SlackTestBot {
   const slack = createSlackAdapter({
@@ -34,6 +40,7 @@ export function createSlackTestBot(
     signingSecret: FIXTURE_WORKSPACE.signingSecret,
     botUserId: FIXTURE_WORKSPACE.botUserId,
     apiUrl: options.apiUrl ?? "http://127.0.0.1:9/api/",
+    ...(options.fileTransport ? { fileTransport: options.fileTransport } : {}),
     userName: "baton",
     logger: new ConsoleLogger("error"),
     // No hidden client retries in tests: a fault injected once must surface once.
