@@ -173,7 +173,7 @@ for (const backend of backends) {
     await measure("resume", async () => {
       const answer = await deliver(0);
       // The thread's hand-off runs after the answer; it is part of what a resume costs.
-      await answer.handOff;
+      await answer.handOff?.();
       if (answer.body.outcome !== "posted")
         throw new Error(`resume of ${id}: ${JSON.stringify(answer.body)}`);
     });

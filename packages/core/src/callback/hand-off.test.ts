@@ -42,13 +42,13 @@ describe("a terminal callback and the thread's next follow-up", () => {
     const answeredAfterMs = Date.now() - started;
 
     expect(answer).toMatchObject({ status: 200, body: { outcome: "posted" } });
-    expect(answer.handOff).toBeInstanceOf(Promise);
+    expect(answer.handOff).toBeTypeOf("function");
     expect(answeredAfterMs).toBeLessThan(SLOW_DISPATCH_SECONDS * 1_000);
     const waiting = await h.flows.deps.requests.get(secondId);
     expect(waiting).toMatchObject({ kind: "found" });
     expect(waiting.kind === "found" && waiting.record.status).not.toBe("running");
 
-    await answer.handOff;
+    await answer.handOff?.();
     const handedOn = await h.flows.deps.requests.get(secondId);
     expect(handedOn).toMatchObject({ kind: "found", record: { status: "running" } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(SLOW_DISPATCH_SECONDS * 1_000);
@@ -66,7 +66,7 @@ describe("a terminal callback and the thread's next follow-up", () => {
     });
     const answer = await h.flows.handleCallback({ botRequestId: id, headers, body });
     expect(answer).toMatchObject({ status: 200, body: { outcome: "posted" } });
-    await answer.handOff;
+    await answer.handOff?.();
     await expect(h.finalRecord(id)).resolves.toMatchObject({ status: "completed" });
   });
 });

@@ -20,12 +20,13 @@ export interface CallbackDelivery {
 }
 
 /**
- * The answer to the agent, and the work that follows it without making the agent wait: when
- * the callback ended its request, the thread's next follow-up is being dispatched (already
- * started; it never rejects; the route keeps the process alive for it).
+ * The answer to the agent, and the step that follows it without making the agent wait: when the
+ * callback ended its request, `handOff` dispatches the thread's next follow-up. The caller runs
+ * it after answering (the route in Next's `after()`, in a background scope of its own); it never
+ * rejects. A caller that never runs it leaves the follow-up to its dispatch check.
  */
 export interface CallbackAnswer extends CallbackResponse {
-  handOff?: Promise<void>;
+  handOff?: () => Promise<void>;
 }
 
 /**
@@ -75,7 +76,7 @@ async function answerCallback(
   }
   const { response, finished } = await handleTerminalCallback(deps, callback);
   await forgetIfRefused(deps, sighting, response);
-  return finished ? { ...response, handOff: handOnAfterFinish(deps, finished) } : response;
+  return finished ? { ...response, handOff: () => handOnAfterFinish(deps, finished) } : response;
 }
 
 /** A refused callback (the request is gone) leaves nothing behind; its replay is refused alike. */

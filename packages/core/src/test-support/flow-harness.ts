@@ -175,7 +175,7 @@ export async function startFlowHarness(
           headers: {},
           handOff: undefined,
         }));
-      if (answer.handOff) track(answer.handOff);
+      if (answer.handOff) track(answer.handOff());
       res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
       res.end(JSON.stringify(answer.body));
       return;

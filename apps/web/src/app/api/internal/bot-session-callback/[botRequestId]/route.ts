@@ -1,6 +1,7 @@
 import { MAX_CALLBACK_BODY_BYTES } from "@baton/agent-protocol";
 import { after } from "next/server";
 import { withBaton } from "../../../../../http/with-baton";
+import { inBackgroundScope } from "../../../../../observability/background-scope";
 import { flushReports } from "../../../../../observability/sentry-reporter";
 
 interface RouteContext {
@@ -35,7 +36,7 @@ export async function POST(request: Request, context: RouteContext) {
     // Reports made while handling (lost state, refused posts) must leave before the work ends.
     const { handOff } = answer;
     after(async () => {
-      await handOff;
+      if (handOff) await inBackgroundScope("hand thread on", handOff);
       await flushReports();
     });
     return Response.json(answer.body, { status: answer.status, headers: answer.headers });
