@@ -48,20 +48,33 @@ function install() {
   if (status !== 0) process.exit(status);
 }
 
-/** The Redis tests start a real redis-server; install Debian's when we may, else say how. */
-function ensureRedisServer() {
-  if (found("redis-server")) return;
+/**
+ * The tests start real servers and a real browser: redis-server and redis-sentinel, PostgreSQL,
+ * and Chromium (with a colour emoji font for its screenshots). Missing ones are installed from
+ * Debian's packages when we may (root with apt-get), once, before any test runs; otherwise the
+ * command stops with an install hint.
+ */
+const TEST_TOOLS = [
+  { binary: "redis-server", packages: ["redis-server"] },
+  { binary: "redis-sentinel", packages: ["redis-sentinel"] },
+  { binary: "/usr/lib/postgresql/15/bin/initdb", packages: ["postgresql"], versionArgs: ["-V"] },
+  { binary: "chromium", packages: ["chromium", "fonts-noto-color-emoji"] },
+];
+
+function ensureTestTools() {
+  const missing = TEST_TOOLS.filter((tool) => !found(tool.binary, tool.versionArgs));
+  if (missing.length === 0) return;
+  const packages = missing.flatMap((tool) => tool.packages);
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (isRoot && found("apt-get", ["--version"])) {
-    console.log("[baton] redis-server is missing: installing Debian's redis-server");
+    console.log(`[baton] installing what the tests need from Debian: ${packages.join(" ")}`);
     must("apt-get", ["update", "-qq"]);
-    must("apt-get", ["install", "-y", "-qq", "redis-server"]);
+    must("apt-get", ["install", "-y", "-qq", ...packages]);
     return;
   }
   console.error(
-    "[baton] redis-server is required by the Redis tests. Install it first, e.g.\n" +
-      "  sudo apt-get install -y redis-server    (Debian/Ubuntu)\n" +
-      "  brew install redis                      (macOS)",
+    `[baton] the tests need ${missing.map((tool) => tool.binary).join(", ")}. Install them first, e.g.\n` +
+      `  sudo apt-get install -y ${packages.join(" ")}    (Debian/Ubuntu)`,
   );
   process.exit(1);
 }
@@ -70,7 +83,7 @@ const [command = "test", ...rest] = process.argv.slice(2);
 switch (command) {
   case "test":
     install();
-    ensureRedisServer();
+    ensureTestTools();
     process.exit(pnpmRun(["exec", "vitest", "run", "--config", "vitest.workspace.ts", ...rest]));
     break;
   case "start":
