@@ -5,6 +5,7 @@ import { verifySlackSignature } from "@chat-adapter/slack/webhook";
 import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "chat";
 import { env } from "./env";
 import { markAccepted } from "./http/acknowledgement";
+import { startInboxDrain } from "./http/inbox-drain-timer";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
 import { createStateBackend, type StateBackend } from "./state/state-backend";
 
@@ -130,6 +131,7 @@ export function getBaton(): Promise<Baton> {
     const baton = createBaton();
     await baton.chat.initialize();
     startSweeping(baton, env().BATON_SWEEP_INTERVAL_MS);
+    if (env().BATON_SWEEP_INTERVAL_MS !== 0) startInboxDrain(baton, env().SLACK_SIGNING_SECRET);
     return baton;
   })().catch((error: unknown) => {
     holder.__baton = undefined;
