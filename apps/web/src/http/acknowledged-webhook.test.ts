@@ -10,6 +10,7 @@ import { ConsoleLogger, type StateAdapter } from "chat";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { acknowledgedWebhook, type WebhookHandler } from "./acknowledged-webhook";
 import { createDeliveryReplay, slackSigner } from "./delivery-replay";
+import { createProcessingSlots } from "./processing-slots";
 
 const SIGNING_SECRET = "webhook-test-signing-secret";
 
@@ -74,6 +75,7 @@ describe("the acknowledged webhook", () => {
       defer: (task) => void deferred.push(task),
       now: Date.now,
       logger,
+      slots: createProcessingSlots({ concurrency: 4, maxWaitMs: 5_000, now: Date.now }),
     });
     return answer.then((response) => ({
       response,

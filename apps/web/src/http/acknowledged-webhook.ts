@@ -2,6 +2,7 @@ import { createDeliveryInbox, eventDeliveryOf } from "@baton/core";
 import type { Logger, StateAdapter } from "chat";
 import { probeState } from "../state/store-probe";
 import { processDelivery, type WebhookHandler } from "./process-delivery";
+import type { ProcessingSlots } from "./processing-slots";
 
 export type { WebhookHandler } from "./process-delivery";
 
@@ -16,6 +17,8 @@ export interface AcknowledgedWebhookOptions {
   defer(task: Promise<unknown>): void;
   now(): number;
   logger: Logger;
+  /** Where processing waits its turn (the acknowledgement never does). */
+  slots: ProcessingSlots;
 }
 
 /** The headers a recorded delivery keeps; the signature is made again when it is replayed. */
@@ -23,9 +26,10 @@ const RECORDED_HEADERS = ["content-type"] as const;
 
 /**
  * Answers a platform webhook as soon as the delivery itself is durable. The signature is checked
- * first (a forged request never reaches the store: 401); the store is probed (down: the route's
- * error funnel answers 503 at once, nothing written); the verified delivery is recorded in the
- * webhook inbox (one write decides); then 200, and the Chat SDK processes it after the answer.
+ * first (a forged request never reaches the store: 401); the verified delivery is recorded in the
+ * webhook inbox (one write decides; with the store down that write fails with
+ * StateUnavailableError and the route's error funnel answers 503 at once); then 200, and the Chat
+ * SDK processes it after the answer, when a processing slot is free.
  * Once what it carries is stored, the record is removed; if its processing fails or the process
  * dies first, the inbox drain processes it again (see `drainDeliveryInbox`). A platform retry of
  * a recorded delivery is answered 200 and changes nothing.
@@ -36,10 +40,10 @@ export async function acknowledgedWebhook(options: AcknowledgedWebhookOptions): 
   if (!(await options.verifySignature(body, request.headers))) {
     return new Response("Invalid signature", { status: 401 });
   }
-  await probeState(options.state);
   const delivery = eventDeliveryOf(platform, body, request.headers);
   const copy = () => new Request(request.url, { method: "POST", headers: request.headers, body });
   if (!delivery) {
+    await probeState(options.state);
     // Nothing to record (Slack's url_verification, whose answer is the SDK's response body).
     return options.handle(copy(), {
       waitUntil: (task) => options.defer(task.catch(() => undefined)),
@@ -62,11 +66,19 @@ export async function acknowledgedWebhook(options: AcknowledgedWebhookOptions): 
   if (recorded.kind === "duplicate") return new Response("ok", { status: 200 });
   // Everything the SDK starts runs on after the answer; the deferred task lasts until it ends.
   const later: Promise<unknown>[] = [];
-  const processing = processDelivery(options.handle, copy(), (task) => void later.push(task));
+  const replayable = copy();
+  const processing = options.slots.run(() =>
+    processDelivery(options.handle, replayable, (task) => void later.push(task)),
+  );
   options.defer(
     (async () => {
       const outcome = await processing;
-      if (outcome.kind === "processed") {
+      if (outcome === "expired") {
+        options.logger.warn("too many webhook deliveries in process; left to the inbox drain", {
+          platform,
+          deliveryId: delivery.eventId,
+        });
+      } else if (outcome.kind === "processed") {
         await inbox.remove(platform, delivery.eventId);
       } else {
         // Recorded and not processed: the inbox drain processes it again in a few seconds.

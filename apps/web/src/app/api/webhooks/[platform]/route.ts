@@ -1,5 +1,6 @@
 import { after } from "next/server";
 import { acknowledgedWebhook, type WebhookHandler } from "../../../../http/acknowledged-webhook";
+import { webhookProcessingSlots } from "../../../../http/processing-slots";
 import { withBaton } from "../../../../http/with-baton";
 import { flushReports } from "../../../../observability/sentry-reporter";
 
@@ -25,6 +26,7 @@ export async function POST(request: Request, context: { params: Promise<{ platfo
       state: baton.backend.state,
       now: Date.now,
       logger: baton.logger.child("webhook"),
+      slots: webhookProcessingSlots(),
       defer: (task) =>
         after(async () => {
           try {
