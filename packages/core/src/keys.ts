@@ -111,6 +111,11 @@ export const WEBHOOK_INBOX_REPLAY_AFTER_MS = 10_000;
 /** How often each instance tries to drain the inbox (one at a time, under a lock). */
 export const WEBHOOK_INBOX_DRAIN_INTERVAL_MS = 5_000;
 export const WEBHOOK_INBOX_DRAIN_LOCK_ID = "webhook-inbox-drain";
+/**
+ * Recorded deliveries a drain replays at once: most of a link-bearing mention's processing is
+ * the SDK's 2 s idle wait for unfurls, so one at a time would take hours after a burst.
+ */
+export const WEBHOOK_INBOX_DRAIN_BATCH = 16;
 /** The drain's lock lapses this soon after its holder died; extended after every delivery. */
 export const WEBHOOK_INBOX_DRAIN_LOCK_TTL_MS = 30_000;
 

@@ -1,5 +1,6 @@
 import type { Logger, StateAdapter } from "chat";
 import {
+  WEBHOOK_INBOX_DRAIN_BATCH,
   WEBHOOK_INBOX_DRAIN_LOCK_ID,
   WEBHOOK_INBOX_DRAIN_LOCK_TTL_MS,
   WEBHOOK_INBOX_REPLAY_AFTER_MS,
@@ -46,29 +47,42 @@ export async function drainDeliveryInbox(options: InboxDrainOptions): Promise<Dr
       now - WEBHOOK_INBOX_REPLAY_AFTER_MS,
     );
     result.found = due.length;
-    for (const delivery of due) {
-      const outcome = await options.replay(delivery);
-      if (outcome.kind === "processed") {
-        await inbox.remove(delivery.platform, delivery.deliveryId);
-        result.processed++;
-        options.logger.info("processed a recorded webhook delivery whose processor was lost", {
-          platform: delivery.platform,
-          deliveryId: delivery.deliveryId,
-          ageMs: now - delivery.receivedAt,
-        });
-      } else {
-        // It stays recorded; the next drain tries again until the record expires.
-        result.failed++;
-        options.logger.warn("a recorded webhook delivery failed again; kept for the next drain", {
-          platform: delivery.platform,
-          deliveryId: delivery.deliveryId,
-          error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error),
-        });
-      }
+    for (let i = 0; i < due.length; i += WEBHOOK_INBOX_DRAIN_BATCH) {
+      const batch = due.slice(i, i + WEBHOOK_INBOX_DRAIN_BATCH);
+      await Promise.all(batch.map((delivery) => replayOne(options, delivery, now, result)));
       await state.extendLock(lock, WEBHOOK_INBOX_DRAIN_LOCK_TTL_MS);
     }
     return result;
   } finally {
     await state.releaseLock(lock);
   }
+}
+
+async function replayOne(
+  options: InboxDrainOptions,
+  delivery: RecordedDelivery,
+  now: number,
+  result: { processed: number; failed: number },
+): Promise<void> {
+  const outcome = await options.replay(delivery);
+  if (outcome.kind === "processed") {
+    await createDeliveryInbox({ state: options.state }).remove(
+      delivery.platform,
+      delivery.deliveryId,
+    );
+    result.processed++;
+    options.logger.info("processed a recorded webhook delivery whose processor was lost", {
+      platform: delivery.platform,
+      deliveryId: delivery.deliveryId,
+      ageMs: now - delivery.receivedAt,
+    });
+    return;
+  }
+  // It stays recorded; the next drain tries again until the record expires.
+  result.failed++;
+  options.logger.warn("a recorded webhook delivery failed again; kept for the next drain", {
+    platform: delivery.platform,
+    deliveryId: delivery.deliveryId,
+    error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error),
+  });
 }

@@ -36,6 +36,7 @@ export function resultsName(benchmark: string, args: StackArgs): string {
 export async function startStackForBenchmark(
   args: StackArgs,
   log: (line: string) => void,
+  serverEnv: Record<string, string> = {},
 ): Promise<{ stack: BenchStack; build: BuildStatus }> {
   const build = await ensureFreshBuild();
   log(
@@ -43,7 +44,7 @@ export async function startStackForBenchmark(
       ? `built the app in ${(build.durationMs / 1000).toFixed(0)} s`
       : "reusing a fresh build",
   );
-  const stack = await startBenchStack(args);
+  const stack = await startBenchStack({ ...args, serverEnv });
   log(
     `server ${stack.server.url} (pid ${stack.server.pid}), ${args.backend}, emulator ${args.emulator}`,
   );
