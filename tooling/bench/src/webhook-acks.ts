@@ -39,8 +39,8 @@ const quiet = createQuietWait(QUIET_WAIT_BUDGET_MS);
 /** A realistic request holding two links, inline code and non-ASCII. */
 const MENTION_TEXT =
   "p99 on checkout jumped after the 14:05 deploy — dashboard " +
-  "https://grafana.example.com/d/api-latency?from=now-6h&var-service=checkout and the runbook " +
-  "https://wiki.example.com/runbooks/checkout#latency. Compare `kubectl top pods` in prod " +
+  "<https://grafana.example.com/d/api-latency?from=now-6h&var-service=checkout|the latency dashboard> and the runbook " +
+  "<https://wiki.example.com/runbooks/checkout#latency>. Compare `kubectl top pods` in prod " +
   "(sorted by CPU) and tell me whether the café-service (☕) is the culprit.";
 
 const log = (line: string) => console.log(`[webhook-acks] ${line}`);
