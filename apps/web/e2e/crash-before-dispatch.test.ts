@@ -8,6 +8,7 @@ import { type LocalStack, startLocalStack, waitUntil } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relativeMs, seconds } from "./support/figures";
 import { sleep } from "./support/sleep";
+import { waitForStoredRequest } from "./support/stored-request";
 
 /** The backend instances share when Baton is scaled out. One backend keeps the suite short. */
 const BACKEND = "redis";
@@ -95,8 +96,8 @@ describe(`a mention whose instance dies before the agent has it, two instances o
 
       // The acknowledging instance's first dispatch meets the outage: it now waits out the
       // Retry-After, inside its retry budget, holding the request's dispatch lock.
-      const botRequestId = await stack.botRequestIdFor(threadTs);
-      if (!botRequestId) throw new Error(`no bot request for the mention ${threadTs}`);
+      // Acknowledged once recorded; stored by the acknowledging instance just after.
+      const botRequestId = await waitForStoredRequest(stack, threadTs);
       const forRequest = () =>
         stack.agent.dispatches().filter((d) => d.botRequestId === botRequestId);
       const refused = await waitUntil(() => forRequest().find((d) => d.outcome === "fault"), {

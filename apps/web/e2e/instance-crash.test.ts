@@ -6,6 +6,7 @@ import { countReplies, formatCounts, tallyRecords } from "./support/outcome-cens
 import { seededRandom } from "./support/seeded-random";
 import { mentionWithRetries, type WebhookAnswer } from "./support/slack-retries";
 import { sleep } from "./support/sleep";
+import { waitForStoredRequest } from "./support/stored-request";
 
 const BACKENDS = ["redis", "sqlite"] as const;
 const INSTANCES = 2;
@@ -117,7 +118,11 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
       const threads = mentions.map((m) => m.threadTs);
 
       // Every request ends: completed by the agent's callback, or error by the sweeper.
-      const ids = await Promise.all(threads.map((ts) => stack.botRequestIdFor(ts)));
+      // Acknowledged means recorded: a mention whose instance was killed right after the answer
+      // is stored by the survivor's inbox drain.
+      const ids = await Promise.all(
+        threads.map((ts) => waitForStoredRequest(stack, ts).catch(() => undefined)),
+      );
       expect(ids.filter((id) => id === undefined)).toEqual([]);
       const requestIds = ids as string[];
       let tally = await tallyRecords(stack, requestIds);

@@ -12,6 +12,7 @@ import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "cha
 import { env } from "./env";
 import { markAccepted } from "./http/acknowledgement";
 import { inBackgroundScope } from "./observability/background-scope";
+import { startInboxDrain } from "./http/inbox-drain-timer";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
 import { inStartupContext } from "./observability/startup-context";
 import { createStateBackend, type StateBackend } from "./state/state-backend";
@@ -146,6 +147,7 @@ export function getBaton(): Promise<Baton> {
     const baton = createBaton();
     await baton.chat.initialize();
     startSweeping(baton, env().BATON_SWEEP_INTERVAL_MS);
+    if (env().BATON_SWEEP_INTERVAL_MS !== 0) startInboxDrain(baton, env().SLACK_SIGNING_SECRET);
     return baton;
   })().catch((error: unknown) => {
     holder.__baton = undefined;

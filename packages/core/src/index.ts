@@ -60,10 +60,22 @@ export {
   threadActiveKey,
   threadQueueKey,
   threadSessionKey,
+  WEBHOOK_INBOX_DRAIN_INTERVAL_MS,
+  WEBHOOK_INBOX_REPLAY_AFTER_MS,
+  webhookInboxKey,
 } from "./keys";
+export {
+  createDeliveryInbox,
+  type DeliveryInbox,
+  type RecordedDelivery,
+  type RecordOutcome,
+} from "./mention/delivery-inbox";
 export type { MessageHooks, MessageOutcome } from "./mention/handle-message";
+export { type DrainResult, drainDeliveryInbox, type ReplayOutcome } from "./mention/inbox-drain";
 export {
   clearDeliveryMarks,
+  type EventDelivery,
+  eventDeliveryOf,
   type MentionEvent,
   mentionEventOf,
 } from "./mention/platform-redelivery";

@@ -19,20 +19,19 @@
  * `callback-profile` says where the server's CPU per callback goes.
  */
 
-import { type BackendName, type BenchStack, startBenchStack } from "./callback-load/bench-stack";
+import type { BenchStack } from "./callback-load/bench-stack";
 import {
   type CallbackBatch,
   prepareCallbackBatch,
   preparePostFloorBatch,
 } from "./callback-load/callback-batch";
-import type { EmulatorPlacement } from "./callback-load/emulator-host";
 import type { LoadLength } from "./callback-load/load-run";
 import { type MeasuredRun, measuredRun } from "./callback-load/measured-run";
 import { createQuietWait } from "./callback-load/quiet-machine";
 import type { PendingRequest } from "./callback-load/seed-requests";
 import { bareRequestLike, signedCompletedCallback } from "./callback-load/signed-callbacks";
+import { parseStackArgs, resultsName, startStackForBenchmark } from "./callback-load/stack-args";
 import { type OutcomeCheck, verifyOutcomes } from "./callback-load/verify-outcomes";
-import { ensureFreshBuild } from "./callback-load/web-build";
 import { printTable, writeResults } from "./results";
 
 const LEVELS = [1, 16, 64] as const;
@@ -51,18 +50,6 @@ const MAX_CALLBACKS = 25_000;
 /** Before each run, wait (in all at most this long) for other work on the machine to stop. */
 const QUIET_WAIT_BUDGET_MS = 90_000;
 const quiet = createQuietWait(QUIET_WAIT_BUDGET_MS);
-
-function parseArgs(argv: string[]): { backend: BackendName; emulator: EmulatorPlacement } {
-  let backend: BackendName = "redis";
-  let emulator: EmulatorPlacement = "process";
-  for (const arg of argv) {
-    if (arg === "redis" || arg === "sqlite") backend = arg;
-    else if (arg === "--emulator=process" || arg === "--emulator=inline") {
-      emulator = arg.slice("--emulator=".length) as EmulatorPlacement;
-    } else throw new Error(`unknown argument ${arg}: [redis|sqlite] [--emulator=process|inline]`);
-  }
-  return { backend, emulator };
-}
 
 const log = (line: string) => console.log(`[callback-throughput] ${line}`);
 
@@ -221,24 +208,9 @@ function report(figures: Figures) {
   return rows;
 }
 
-const options = parseArgs(process.argv.slice(2));
-const build = await ensureFreshBuild();
-log(
-  build.kind === "built"
-    ? `built the app in ${(build.durationMs / 1000).toFixed(0)} s`
-    : "reusing a fresh build",
-);
-const stack = await startBenchStack(options);
-log(
-  `server ${stack.server.url} (pid ${stack.server.pid}), ${options.backend}, emulator ${options.emulator}`,
-);
+const options = parseStackArgs(process.argv.slice(2));
+const { stack, build } = await startStackForBenchmark(options, log);
 let valid = false;
-// Ctrl-C or a kill still stops the server, Redis and the emulator (a second signal is not waited on).
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    void stack.stop().finally(() => process.exit(1));
-  });
-}
 try {
   const figures = await measure(stack);
   const emulatorStats = await stack.emulator.stats();
@@ -258,11 +230,7 @@ try {
   valid = failedRuns.length === 0 && outcomes.ok && emulatorStats.failedCalls === 0;
   console.log(valid ? "run VALID" : "run INVALID: see the failures above");
   // The production configuration keeps the plain name; variants do not overwrite it.
-  const variant = [
-    options.backend === "redis" ? "" : `-${options.backend}`,
-    options.emulator === "process" ? "" : "-emulator-inline",
-  ].join("");
-  const path = writeResults(`callback-throughput${variant}`, {
+  const path = writeResults(resultsName("callback-throughput", options), {
     valid,
     quietWaitMs: quiet.waitedMs(),
     backend: options.backend,

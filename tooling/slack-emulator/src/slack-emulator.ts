@@ -132,6 +132,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     timeoutMs: options.deliveryTimeoutMs ?? 3000,
     webhookUrl: () => webhookUrl,
     recorder,
+    ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
   });
   const actions = createEventActions({
     model,
@@ -172,6 +173,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
   }
 
   async function stop(): Promise<void> {
+    deliverer.stop();
     const current = server;
     if (!current) return;
     server = undefined;

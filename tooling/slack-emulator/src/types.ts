@@ -41,6 +41,12 @@ export interface SlackEmulatorOptions {
   channels?: EmulatorChannel[];
   /** How long an event delivery waits for the bot's answer (Slack waits 3 s). */
   deliveryTimeoutMs?: number;
+  /**
+   * Automatic retries of a delivery not answered 2xx (with `x-slack-retry-num` and
+   * `x-slack-retry-reason`): retry n+1 this long after retry n failed. Default Slack's own
+   * schedule: at once, after 1 minute, after 5 minutes. `[]` turns them off.
+   */
+  retryDelaysMs?: readonly number[];
   /** Idle streams stop accepting appends after this long (Slack: about 5 minutes). */
   streamExpiryMs?: number;
 }

@@ -11,6 +11,7 @@ import {
   createMessageStateStore,
   type MessageStateLoad,
   mentionKey,
+  webhookInboxKey,
 } from "@baton/core";
 import type { EmulatorMessage, MentionDelivery, SlackEmulator } from "@baton/slack-emulator";
 import {
@@ -39,6 +40,11 @@ export interface LocalStackOptions {
   instances?: number;
   /** Redis only: AOF persistence, so the server can be stopped and started without data loss. */
   redisAppendOnly?: boolean;
+  /**
+   * The Slack emulator's automatic retries of a delivery not answered 2xx (retry n+1 this long
+   * after retry n failed). Default Slack's own schedule: at once, after 1 and after 5 minutes.
+   */
+  slackRetryDelaysMs?: readonly number[];
 }
 
 export interface StackMention {
@@ -81,6 +87,8 @@ export interface LocalStack {
   callbackAttempts(botRequestId?: string): CallbackAttempt[];
   /** The bot request Baton created for a Slack message (by its ts), if any. */
   botRequestIdFor(messageTs: string): Promise<string | undefined>;
+  /** Whether a Slack delivery (by its event id) is in the webhook inbox: recorded, not yet processed. */
+  isDeliveryInInbox(eventId: string): Promise<boolean>;
   /** The request's record as stored, read through a connection of the test's own. */
   record(botRequestId: string): Promise<BotRequestRecord | undefined>;
   waitForRecord(
@@ -131,7 +139,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 async function compose(options: LocalStackOptions, started: Started): Promise<LocalStack> {
-  const slack = createFixtureSlackEmulator();
+  const slack = createFixtureSlackEmulator(
+    options.slackRetryDelaysMs ? { retryDelaysMs: options.slackRetryDelaysMs } : {},
+  );
   const { apiUrl } = await slack.start();
   started.slack = () => slack.stop();
 
@@ -234,6 +244,9 @@ async function compose(options: LocalStackOptions, started: Started): Promise<Lo
     async botRequestIdFor(messageTs) {
       const id = await (await state()).get<string>(mentionKey("slack", messageTs));
       return typeof id === "string" ? id : undefined;
+    },
+    async isDeliveryInInbox(eventId) {
+      return (await (await state()).get(webhookInboxKey("slack", eventId))) !== null;
     },
     async record(botRequestId) {
       const loaded = await (await requests()).get(botRequestId);

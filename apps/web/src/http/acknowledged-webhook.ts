@@ -1,13 +1,10 @@
-import { clearDeliveryMarks, mentionEventOf } from "@baton/core";
-import type { StateAdapter } from "chat";
+import { createDeliveryInbox, eventDeliveryOf } from "@baton/core";
+import type { Logger, StateAdapter } from "chat";
 import { probeState } from "../state/store-probe";
-import { createAcknowledgement, runAcknowledged } from "./acknowledgement";
-import { storeUnavailable } from "./error-response";
+import { processDelivery, type WebhookHandler } from "./process-delivery";
+import type { ProcessingSlots } from "./processing-slots";
 
-export type WebhookHandler = (
-  request: Request,
-  options: { waitUntil(task: Promise<unknown>): void; propagateHandlerErrors: boolean },
-) => Promise<Response>;
+export type { WebhookHandler } from "./process-delivery";
 
 export interface AcknowledgedWebhookOptions {
   request: Request;
@@ -16,82 +13,94 @@ export interface AcknowledgedWebhookOptions {
   state: StateAdapter;
   /** The platform's signature check, run before anything touches the store. */
   verifySignature(body: string, headers: Headers): Promise<boolean>;
-  /** Whether a bot request exists for this platform message. */
-  isMentionStored(messageId: string): Promise<boolean>;
   /** Runs work after the response (Next's `after`). */
   defer(task: Promise<unknown>): void;
+  now(): number;
+  logger: Logger;
+  /** Where processing waits its turn (the acknowledgement never does). */
+  slots: ProcessingSlots;
 }
 
-/** Slack wants an answer within 3 s; past this the store counts as unavailable. */
-const ACCEPT_WAIT_MS = 2_500;
+/** The headers a recorded delivery keeps; the signature is made again when it is replayed. */
+const RECORDED_HEADERS = ["content-type"] as const;
 
 /**
- * Answers a platform webhook 200 only once a mention it carries is stored. The signature is
- * checked first (a forged request never reaches the store: 401), then the store is probed (a
- * failure throws StateUnavailableError, which the route's error funnel answers with 503 in well
- * under a second, having written nothing); then the Chat SDK handles the request while the
- * route waits for the mention handler's "accepted" signal. If storing fails, the SDK's delivery
- * marks are removed and 503 makes the platform retry.
+ * Answers a platform webhook as soon as the delivery itself is durable. The signature is checked
+ * first (a forged request never reaches the store: 401); the verified delivery is recorded in the
+ * webhook inbox (one write decides; with the store down that write fails with
+ * StateUnavailableError and the route's error funnel answers 503 at once); then 200, and the Chat
+ * SDK processes it after the answer, when a processing slot is free.
+ * Once what it carries is stored, the record is removed; if its processing fails or the process
+ * dies first, the inbox drain processes it again (see `drainDeliveryInbox`). A platform retry of
+ * a recorded delivery is answered 200 and changes nothing.
  */
 export async function acknowledgedWebhook(options: AcknowledgedWebhookOptions): Promise<Response> {
-  const body = await options.request.text();
-  if (!(await options.verifySignature(body, options.request.headers))) {
+  const { request, platform } = options;
+  const body = await request.text();
+  if (!(await options.verifySignature(body, request.headers))) {
     return new Response("Invalid signature", { status: 401 });
   }
-  await probeState(options.state);
-  const mention = mentionEventOf(options.platform, body, options.request.headers);
-  const first = await handleOnce(options, body);
-  if (first.kind === "failed") {
-    // Best effort: with the store down this fails too, and the retry path below cleans up later.
-    if (mention) await clearDeliveryMarks(options.state, mention).catch(() => undefined);
-    return storeUnavailable();
-  }
-  // A retry the SDK skipped as already delivered, for a mention Baton never stored (its first
-  // attempt failed and the marks could not be removed then): remove them now and handle it.
-  if (
-    first.kind === "done" &&
-    mention?.retried &&
-    !(await options.isMentionStored(mention.messageId))
-  ) {
-    await clearDeliveryMarks(options.state, mention);
-    const second = await handleOnce(options, body);
-    return second.kind === "failed" ? storeUnavailable() : second.response;
-  }
-  return first.response;
-}
-
-type Attempt =
-  | { kind: "accepted" | "done"; response: Response }
-  | { kind: "failed"; error: unknown };
-
-async function handleOnce(options: AcknowledgedWebhookOptions, body: string): Promise<Attempt> {
-  const { request } = options;
-  const ack = createAcknowledgement();
-  const tasks: Promise<unknown>[] = [];
-  const response = await runAcknowledged(ack, () =>
-    options.handle(new Request(request.url, { method: "POST", headers: request.headers, body }), {
-      waitUntil: (task) => void tasks.push(task),
+  const delivery = eventDeliveryOf(platform, body, request.headers);
+  const copy = () => new Request(request.url, { method: "POST", headers: request.headers, body });
+  if (!delivery) {
+    await probeState(options.state);
+    // Nothing to record (Slack's url_verification, whose answer is the SDK's response body).
+    return options.handle(copy(), {
+      waitUntil: (task) => options.defer(task.catch(() => undefined)),
       propagateHandlerErrors: true,
+    });
+  }
+  const inbox = createDeliveryInbox({ state: options.state });
+  const headers: Record<string, string> = {};
+  for (const name of RECORDED_HEADERS) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  const recorded = await inbox.record({
+    platform,
+    deliveryId: delivery.eventId,
+    body,
+    headers,
+    receivedAt: options.now(),
+  });
+  if (recorded.kind === "duplicate") return new Response("ok", { status: 200 });
+  // Everything the SDK starts runs on after the answer; the deferred task lasts until it ends.
+  const later: Promise<unknown>[] = [];
+  const replayable = copy();
+  const processing = options.slots.run(() =>
+    processDelivery(options.handle, replayable, (task) => void later.push(task)),
+  );
+  options.defer(
+    (async () => {
+      const outcome = await processing;
+      if (outcome === "expired") {
+        options.logger.warn("too many webhook deliveries in process; left to the inbox drain", {
+          platform,
+          deliveryId: delivery.eventId,
+        });
+      } else if (outcome.kind === "processed") {
+        await inbox.remove(platform, delivery.eventId);
+      } else {
+        // Recorded and not processed: the inbox drain processes it again in a few seconds.
+        options.logger.warn("processing a recorded webhook delivery failed; the drain retries it", {
+          platform,
+          deliveryId: delivery.eventId,
+          error: errorText(outcome.error),
+        });
+      }
+      await Promise.all(later);
+    })().catch((error: unknown) => {
+      // The record stays (removing it failed), so the drain processes it again: harmless.
+      options.logger.warn("finishing a recorded webhook delivery failed", {
+        platform,
+        deliveryId: delivery.eventId,
+        error: errorText(error),
+      });
     }),
   );
-  const settled = Promise.allSettled(tasks).then((results) => {
-    const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    return rejected
-      ? ({ kind: "failed", error: rejected.reason } as const)
-      : ({ kind: "done" } as const);
-  });
-  const timeout = new Promise<{ kind: "timeout" }>((resolve) =>
-    setTimeout(() => resolve({ kind: "timeout" }), ACCEPT_WAIT_MS).unref(),
-  );
-  const outcome = await Promise.race([
-    ack.accepted.then(() => ({ kind: "accepted" }) as const),
-    settled,
-    timeout,
-  ]);
-  // Whatever was answered, the handlers finish (dispatch runs after the response). Their errors
-  // were reported by the mention handler itself; here they only must not become unhandled.
-  for (const task of tasks) options.defer(task.catch(() => undefined));
-  if (outcome.kind === "failed") return outcome;
-  if (outcome.kind === "timeout") return { kind: "failed", error: new Error("accept timed out") };
-  return { kind: outcome.kind, response };
+  return new Response("ok", { status: 200 });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -42,10 +42,50 @@ export function mentionEventOf(
   }
 }
 
+/** Any platform event delivery, as far as the webhook inbox is concerned. */
+export interface EventDelivery {
+  /** The platform's id of the event, the same on each of its retries (Slack's `event_id`). */
+  eventId: string;
+  /** The message the event is about, when it is one (the SDK dedupes messages by it). */
+  messageId?: string;
+  retried: boolean;
+}
+
+/**
+ * The event inside a webhook, if it carries one with an id (Slack's `event_callback`). Other
+ * bodies (Slack's `url_verification`, interactive payloads) have no delivery id to record.
+ */
+export function eventDeliveryOf(
+  platform: string,
+  body: string,
+  headers: Headers,
+): EventDelivery | undefined {
+  if (platform !== "slack") return undefined;
+  try {
+    const payload = JSON.parse(body) as {
+      type?: string;
+      event_id?: string;
+      event?: { ts?: string };
+    };
+    if (payload.type !== "event_callback" || typeof payload.event_id !== "string") {
+      return undefined;
+    }
+    const retried = Number(headers.get("x-slack-retry-num") ?? "0") > 0;
+    const messageId = typeof payload.event?.ts === "string" ? payload.event.ts : undefined;
+    return { eventId: payload.event_id, retried, ...(messageId ? { messageId } : {}) };
+  } catch {
+    // Not JSON (a form-encoded interactive payload): nothing to record.
+    return undefined;
+  }
+}
+
 /** Removes the SDK's marks of a delivery, so that the platform's retry is handled again. */
-export async function clearDeliveryMarks(state: StateAdapter, event: MentionEvent): Promise<void> {
+export async function clearDeliveryMarks(
+  state: StateAdapter,
+  event: MentionEvent | EventDelivery,
+): Promise<void> {
   await Promise.all([
     state.delete(eventDeliveredKey(event.eventId)),
-    state.delete(dedupeKey(event.messageId)),
+    event.messageId ? state.delete(dedupeKey(event.messageId)) : Promise.resolve(),
   ]);
 }

@@ -24,6 +24,7 @@ export interface LoadResult {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  maxMs: number;
   statusCounts: Record<string, number>;
   non200: number;
   /** Connection errors and timeouts: requests that got no answer. */
@@ -76,6 +77,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     rps: requests / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
     statusCounts,
     non200: requests - (statusCounts["200"] ?? 0),
     errors: result.errors,

@@ -37,6 +37,8 @@ beforeAll(async () => {
     appId: "A0APP",
     now: () => NOW,
     webhookUrl: `http://127.0.0.1:${port}/events`,
+    // Retries here are the tests' own (`redeliver`); the automatic ones are in event-retries.test.ts.
+    retryDelaysMs: [],
   });
   await emulator.start();
 });

@@ -13,24 +13,59 @@ export interface EventMeta {
   eventTs: string;
 }
 
+/** Slack retries a failed delivery about at once, then after 1 minute, then after 5 minutes. */
+export const SLACK_RETRY_DELAYS_MS: readonly number[] = [0, 60_000, 300_000];
+
 export interface EventDeliveryOptions {
   signingSecret: string;
   now: () => number;
   timeoutMs: number;
   webhookUrl: () => string | undefined;
   recorder: Recorder;
+  /**
+   * After a delivery is not answered 2xx, retry number n+1 is sent this long after retry n's
+   * failure, until the list ends (Slack's schedule by default; shorter in tests; `[]`: never).
+   */
+  retryDelaysMs?: readonly number[];
 }
 
 interface SentEvent {
   body: string;
   meta: EventMeta;
   retryNum: number;
+  /** Some delivery of it was answered 2xx: Slack stops retrying. */
+  answered: boolean;
+  /** Sent with a forged secret or timestamp: not Slack's delivery, so never retried by it. */
+  forged: boolean;
+  retryTimer?: NodeJS.Timeout;
+}
+
+function retryReasonFor(result: EventDelivery): RetryReason {
+  if (result.status !== null) return "http_error";
+  return result.error?.startsWith("no answer within") ? "http_timeout" : "connection_failed";
 }
 
 export type EventDeliverer = ReturnType<typeof createEventDeliverer>;
 
 export function createEventDeliverer(options: EventDeliveryOptions) {
   const sent = new Map<string, SentEvent>();
+  const retryDelays = options.retryDelaysMs ?? SLACK_RETRY_DELAYS_MS;
+
+  /** Like Slack: a delivery not answered 2xx is retried on schedule until one is. */
+  function scheduleRetry(entry: SentEvent, failed: EventDelivery): void {
+    if (entry.answered || entry.forged) return;
+    const delay = retryDelays[entry.retryNum];
+    if (delay === undefined) return;
+    clearTimeout(entry.retryTimer);
+    entry.retryTimer = setTimeout(() => {
+      entry.retryTimer = undefined;
+      if (entry.answered) return;
+      entry.retryNum += 1;
+      // A failed retry schedules the next one from within post(); errors are in the record.
+      void post(entry, retryReasonFor(failed), {});
+    }, delay);
+    entry.retryTimer.unref();
+  }
 
   async function post(
     entry: SentEvent,
@@ -95,12 +130,25 @@ export function createEventDeliverer(options: EventDeliveryOptions) {
       }
     }
     options.recorder.recordDelivery(result);
+    if (result.status !== null && result.status >= 200 && result.status < 300) {
+      entry.answered = true;
+      clearTimeout(entry.retryTimer);
+      entry.retryTimer = undefined;
+    } else {
+      scheduleRetry(entry, result);
+    }
     return result;
   }
 
   return {
     deliver(payload: Record<string, unknown>, meta: EventMeta, deliver: DeliverOptions = {}) {
-      const entry: SentEvent = { body: JSON.stringify(payload), meta, retryNum: 0 };
+      const entry: SentEvent = {
+        body: JSON.stringify(payload),
+        meta,
+        retryNum: 0,
+        answered: false,
+        forged: deliver.signingSecret !== undefined || deliver.timestampSeconds !== undefined,
+      };
       sent.set(meta.eventId, entry);
       return post(entry, undefined, deliver);
     },
@@ -109,8 +157,18 @@ export function createEventDeliverer(options: EventDeliveryOptions) {
     redeliver(eventId: string, reason: RetryReason = "http_timeout", deliver: DeliverOptions = {}) {
       const entry = sent.get(eventId);
       if (!entry) throw new SlackEmulatorError("UNKNOWN_EVENT", `no event ${eventId} was sent`);
+      clearTimeout(entry.retryTimer);
+      entry.retryTimer = undefined;
       entry.retryNum += 1;
       return post(entry, reason, deliver);
+    },
+
+    /** Cancels every scheduled retry (the emulator is stopping). */
+    stop() {
+      for (const entry of sent.values()) {
+        clearTimeout(entry.retryTimer);
+        entry.retryTimer = undefined;
+      }
     },
   };
 }

@@ -1,13 +1,14 @@
 import { after } from "next/server";
 import { acknowledgedWebhook, type WebhookHandler } from "../../../../http/acknowledged-webhook";
+import { webhookProcessingSlots } from "../../../../http/processing-slots";
 import { withBaton } from "../../../../http/with-baton";
 import { flushReports } from "../../../../observability/sentry-reporter";
 
 /**
  * Chat platform webhooks through the Chat SDK. The signature is checked before anything else; a
- * mention is acknowledged only once it is stored (otherwise 503, and the platform retries);
- * dispatching to the agent continues after the response (Next's `after`), and error reports are
- * flushed before that work ends.
+ * verified delivery is recorded in the webhook inbox and answered 200 at once (store down: 503,
+ * and the platform retries); the SDK processes it after the response (Next's `after`), and error
+ * reports are flushed before that work ends.
  */
 export async function POST(request: Request, context: { params: Promise<{ platform: string }> }) {
   const { platform } = await context.params;
@@ -23,7 +24,9 @@ export async function POST(request: Request, context: { params: Promise<{ platfo
       handle,
       verifySignature,
       state: baton.backend.state,
-      isMentionStored: (messageId) => baton.flows.isMentionStored(platform, messageId),
+      now: Date.now,
+      logger: baton.logger.child("webhook"),
+      slots: webhookProcessingSlots(),
       defer: (task) =>
         after(async () => {
           try {
