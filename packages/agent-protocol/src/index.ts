@@ -17,5 +17,6 @@ export {
   utf8ByteLength,
   WireCodeSchema,
 } from "./primitives";
+export * from "./progress-fields";
 export * from "./request-secret";
 export * from "./webhook-headers";

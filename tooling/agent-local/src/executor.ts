@@ -3,6 +3,7 @@
  * (ids, sessions, callbacks, cancel); an executor only turns a request into text.
  */
 import type { DispatchRequest } from "@baton/agent-protocol";
+import type { ProgressUpdate } from "./callback-outbox";
 import type { SessionTurn } from "./session-store";
 
 /** The dispatch as an executor sees it: without the callback target and its signing secret. */
@@ -13,6 +14,8 @@ export interface ExecutorContext {
   signal: AbortSignal;
   /** Sends a `progress` callback (best effort, in order, before the terminal one). */
   progress(message: string, step?: { step: number; totalSteps: number }): void;
+  /** Sends a `progress` callback with a status line, the whole plan and/or a piece of the answer. */
+  update(fields: ProgressUpdate): void;
   executionId: string;
   session: {
     id: string;

@@ -83,6 +83,9 @@ function context(
   return {
     signal,
     progress: (message) => progressed.push(message),
+    update: (fields) => {
+      if (fields.message) progressed.push(fields.message);
+    },
     executionId: "exec_1",
     session: { id: "sess_1", turn: 1, priorTurns: [] },
     progressed,

@@ -62,7 +62,7 @@ function landedChunk(
   return async (since: number) => {
     const known = new Set(record.postedIds ?? []);
     const status = await deps.statusMessages.get(botRequestId);
-    if (status) known.add(status.messageId);
+    if (status?.messageId) known.add(status.messageId);
     return findLandedMessage(thread, since, (message) => !known.has(message.id));
   };
 }

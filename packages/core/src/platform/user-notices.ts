@@ -16,4 +16,6 @@ export const USER_NOTICES = {
     step !== undefined && totalSteps !== undefined
       ? `_Working (${step}/${totalSteps}):_ ${message}`
       : `_Working:_ ${message}`,
+  /** The status line while the agent sent a plan or text but no status line. */
+  working: "_Working…_",
 } as const;
