@@ -6,6 +6,7 @@ import { USER_NOTICES } from "../platform/user-notices";
 import { stripBotMention } from "../prompt/bot-mention";
 import { parseMessageOptions } from "../prompt/message-options";
 import { newBotRequestFromMention } from "../request/bot-request-store";
+import { acknowledgeMessage } from "./acknowledge";
 import type { MentionDeps } from "./mention-deps";
 import { type StopOutcome, stopActiveRequest } from "./stop-request";
 import { notifyThread } from "./thread-notice";
@@ -65,6 +66,7 @@ export async function handleThreadMessage(
     "queued",
   );
   hooks.onAccepted?.(botRequestId);
+  await acknowledgeMessage(deps, thread, message);
 
   const admission = await deps.queue.admit(thread.id, botRequestId);
   if (admission.kind === "queued") {
