@@ -1,5 +1,11 @@
 import { createCallbackVerifier } from "@baton/agent-protocol";
-import { type BatonFlows, createAgentClient, createBatonFlows } from "@baton/core";
+import {
+  type BatonFlows,
+  CANCEL_ACTION_ID,
+  createAgentClient,
+  createBatonFlows,
+  RETRY_ACTION_ID,
+} from "@baton/core";
 import { createSlackAdapter } from "@chat-adapter/slack";
 import { verifySlackSignature } from "@chat-adapter/slack/webhook";
 import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "chat";
@@ -109,6 +115,15 @@ function createBaton(): Baton {
   chat.onSubscribedMessage(reportingFailures("follow-up", flows.onFollowUp));
   chat.onReaction(async (event) => {
     if (event.added) await flows.onReaction(event.threadId, event.emoji.name);
+  });
+  // Button clicks reach here only through the adapter's signature check (signed block_actions).
+  chat.onAction([CANCEL_ACTION_ID, RETRY_ACTION_ID], async (event) => {
+    await flows.onAction({
+      actionId: event.actionId,
+      value: event.value,
+      userId: event.user.userId,
+      threadId: event.threadId,
+    });
   });
   const webhookSignatures: Record<string, WebhookSignatureCheck> = {
     slack: (body, headers) =>

@@ -30,6 +30,7 @@ export {
 } from "./errors";
 export {
   BOT_REQUEST_RECORD_TTL_MS,
+  CANCEL_ACTION_ID,
   DEADLINE_BUCKET_MS,
   DISPATCH_CHECK_DELAY_MS,
   deadlineBucketKey,
@@ -39,6 +40,7 @@ export {
   mentionKey,
   messageStateKey,
   REQUEST_DEADLINE_MS,
+  RETRY_ACTION_ID,
   SWEEP_INTERVAL_MS,
 } from "./keys";
 export type { MessageHooks, MessageOutcome } from "./mention/handle-message";
@@ -47,6 +49,10 @@ export {
   type MentionEvent,
   mentionEventOf,
 } from "./mention/platform-redelivery";
+export type {
+  ResultAction,
+  ResultActionOutcome,
+} from "./mention/result-actions";
 export { DEFAULT_STOP_REACTIONS, DEFAULT_STOP_WORDS } from "./mention/stop-request";
 export type { StoredMessageState } from "./message-state/message-state-schema";
 export {

@@ -5,7 +5,8 @@ export type SlackEmulatorErrorCode =
   | "ALREADY_STARTED"
   | "WAIT_TIMEOUT"
   | "UNKNOWN_EVENT"
-  | "UNKNOWN_MESSAGE";
+  | "UNKNOWN_MESSAGE"
+  | "UNKNOWN_ACTION";
 
 export class SlackEmulatorError<
   C extends SlackEmulatorErrorCode = SlackEmulatorErrorCode,

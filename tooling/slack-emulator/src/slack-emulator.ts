@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SlackEmulatorError } from "./errors";
+import { type ClickDelivery, type ClickInput, createBlockActions } from "./events/block-actions";
 import {
   createEventActions,
   type EventActions,
@@ -49,6 +50,8 @@ export interface SlackEmulator {
   composeMessage: EventActions["composeMessage"];
   message: EventActions["message"];
   reaction: EventActions["reaction"];
+  /** A user clicks a button on a message: a signed `block_actions` interaction. */
+  click(input: ClickInput): Promise<ClickDelivery>;
   sendEvent: EventActions["sendEvent"];
   /** Delivers a sent event again as a Slack retry (`x-slack-retry-num` + 1). */
   redeliver(
@@ -137,6 +140,16 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     verificationToken: options.verificationToken ?? "emulator-verification-token",
     now,
   });
+  const blockActions = createBlockActions({
+    model,
+    ids,
+    appId,
+    verificationToken: options.verificationToken ?? "emulator-verification-token",
+    signingSecret: options.signingSecret,
+    now,
+    timeoutMs: options.deliveryTimeoutMs ?? 3000,
+    webhookUrl: () => webhookUrl,
+  });
   const page = createPageRoutes({
     model,
     threadStatus: ctx.threadStatus,
@@ -215,6 +228,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     composeMessage: actions.composeMessage,
     message: actions.message,
     reaction: actions.reaction,
+    click: blockActions.click,
     sendEvent: actions.sendEvent,
     redeliver(event, reason, deliver) {
       return deliverer.redeliver(

@@ -68,18 +68,21 @@ const PLAN_MARKS: Record<string, string> = {
 
 /** The status message's Markdown: status line, plan as a checklist, then the answer so far. */
 export function renderProgress(status: StatusMessage): string {
+  const { head, preview } = renderProgressParts(status);
+  return preview ? `${head}\n\n${preview}` : head;
+}
+
+/** The status line with the plan, and the preview of the answer so far (if any). */
+export function renderProgressParts(status: StatusMessage): { head: string; preview?: string } {
   const line = status.status
     ? USER_NOTICES.progress(status.status.message, status.status.step, status.status.totalSteps)
     : USER_NOTICES.working;
-  const parts = [line];
-  if (status.plan?.length) {
-    parts.push(
-      status.plan.map((step) => `${PLAN_MARKS[step.state] ?? "•"} ${step.title}`).join("\n"),
-    );
-  }
+  const plan = status.plan?.length
+    ? status.plan.map((step) => `${PLAN_MARKS[step.state] ?? "•"} ${step.title}`).join("\n")
+    : undefined;
+  const head = plan ? `${line}\n\n${plan}` : line;
   const text = assembledText(status);
-  if (text.trim() !== "") parts.push(preview(text));
-  return parts.join("\n\n");
+  return text.trim() === "" ? { head } : { head, preview: preview(text) };
 }
 
 /** The head of the streamed text, cut at a line end when one is near, with an open fence closed. */

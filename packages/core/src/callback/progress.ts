@@ -1,10 +1,11 @@
 import type { ProgressCallback } from "@baton/agent-protocol";
-import type { Chat, Logger, Thread } from "chat";
+import type { Chat, Logger, PostableCard, Thread } from "chat";
 import { PROGRESS_TEXT_EDIT_INTERVAL_MS } from "../keys";
 import { deleteMessage, editMarkdown, postMarkdown } from "../platform/platform-calls";
 import type { BotRequestRecord } from "../request/bot-request-record";
 import type { StatusMessage, StatusMessageStore } from "../request/status-message-store";
-import { mergeProgress, renderProgress } from "./progress-view";
+import { mergeProgress } from "./progress-view";
+import { statusCard } from "./status-card";
 
 /** shown: posted or edited; stored: kept but not shown yet (throttled); stale: nothing new. */
 export type ProgressOutcome = "shown" | "stored" | "stale" | "busy";
@@ -45,7 +46,7 @@ export async function showProgress(
     }
     const thread = deps.chat.thread(record.threadId);
     const calls = { logger: deps.logger, context: { botRequestId: record.id } };
-    const text = renderProgress(next);
+    const text = statusCard(record.id, next);
     if (next.messageId) {
       await editMarkdown(thread, next.messageId, text, calls);
       await deps.statusMessages.set(record.id, { ...next, editedAt: now });
@@ -72,7 +73,7 @@ async function postFirst(
   record: BotRequestRecord,
   thread: Thread,
   next: StatusMessage,
-  text: string,
+  text: PostableCard,
 ): Promise<ProgressOutcome> {
   const calls = { logger: deps.logger, context: { botRequestId: record.id } };
   await deps.statusMessages.set(record.id, next);

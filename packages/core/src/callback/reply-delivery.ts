@@ -24,7 +24,7 @@ export async function deliverReply(
   botRequestId: string,
   thread: Thread,
   record: ReplyRecord,
-): Promise<void> {
+): Promise<ReplyRecord> {
   const save = (next: ReplyRecord) => deps.replies.save(botRequestId, next);
   let current = record;
   while (current.posted < current.chunks.length) {
@@ -50,6 +50,7 @@ export async function deliverReply(
     // After the last chunk the request is finalised next; a crash in between is caught above.
     if (current.posted < current.chunks.length) await save(current);
   }
+  return current;
 }
 
 /** Looks for the chunk in flight: a message of ours, since then, that is none of the known ones. */

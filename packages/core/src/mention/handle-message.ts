@@ -35,6 +35,8 @@ export async function handleThreadMessage(
   thread: Thread,
   message: Message,
   hooks: MessageHooks = {},
+  /** What the request is filed under (a redelivery finds it); a Retry files a new turn apart. */
+  claimId: string = message.id,
 ): Promise<MessageOutcome> {
   const text = stripBotMention(message.text, deps.botName);
   if (deps.stopWords.includes(text.toLowerCase().replace(/[.!]+$/, ""))) {
@@ -48,7 +50,7 @@ export async function handleThreadMessage(
     return { kind: "refused-options", problems: parsed.problems };
   }
 
-  const claimed = await deps.requests.claimMessage(thread.adapter.name, message.id, deps.newId());
+  const claimed = await deps.requests.claimMessage(thread.adapter.name, claimId, deps.newId());
   if (claimed.kind === "duplicate") {
     hooks.onAccepted?.(claimed.botRequestId);
     return claimed;

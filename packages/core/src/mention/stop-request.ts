@@ -2,7 +2,7 @@ import { PROTOCOL_VERSION } from "@baton/agent-protocol";
 import { handOnAfterFinish } from "../dispatch/hand-on";
 import { USER_NOTICES } from "../platform/user-notices";
 import { finishRequest } from "../request/lifecycle";
-import { beginResume } from "../request/resume-claim";
+import { beginResume, type ClaimedRequest } from "../request/resume-claim";
 import type { MentionDeps } from "./mention-deps";
 import { notifyThread } from "./thread-notice";
 
@@ -25,20 +25,33 @@ export async function stopActiveRequest(deps: MentionDeps, threadId: string): Pr
     await notifyThread(deps, deps.chat.thread(threadId), USER_NOTICES.nothingToStop);
     return { kind: "nothing-to-stop" };
   }
+  await cancelClaimedRequest(deps, start, threadId);
+  return { kind: "stopped", botRequestId: activeId };
+}
+
+/**
+ * Cancels a claimed request at the agent, tells the thread, finalises it `cancelled` and hands
+ * the thread on: the one way a stop word, a stop reaction or a Cancel button ends a request.
+ */
+export async function cancelClaimedRequest(
+  deps: MentionDeps,
+  start: ClaimedRequest,
+  threadId: string,
+): Promise<void> {
+  const botRequestId = start.record.id;
   const cancelled = await deps.agent.cancel({
     protocolVersion: PROTOCOL_VERSION,
-    botRequestId: activeId,
+    botRequestId,
     ...(start.record.executionId ? { executionId: start.record.executionId } : {}),
     reason: "stopped by the user in the chat",
   });
   if (cancelled.kind !== "accepted") {
     deps.logger.warn("the agent did not accept the cancel", {
-      botRequestId: activeId,
+      botRequestId,
       result: cancelled.kind,
     });
   }
   await notifyThread(deps, deps.chat.thread(threadId), USER_NOTICES.stopped);
   const finished = await finishRequest(deps, start, { status: "cancelled" });
   if (finished.kind === "finalized") await handOnAfterFinish(deps, finished.record);
-  return { kind: "stopped", botRequestId: activeId };
 }

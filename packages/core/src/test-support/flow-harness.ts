@@ -20,6 +20,7 @@ import { type BatonFlows, createBatonFlows } from "../baton-flows";
 import { createAgentClient } from "../dispatch/agent-client";
 import { StateUnavailableError } from "../errors";
 import type { MessageHooks } from "../mention/handle-message";
+import type { ResultActionOutcome } from "../mention/result-actions";
 import { createRecordingReporter } from "../ports";
 import type { BotRequestRecord } from "../request/bot-request-record";
 
@@ -33,6 +34,8 @@ export interface FlowHarness {
   state: StateAdapter;
   reporter: ReturnType<typeof createRecordingReporter>;
   outcomes: ThreadMessageOutcome[];
+  /** What each button click came to, in the order they were handled. */
+  actions: ResultActionOutcome[];
   callbackBaseUrl: string;
   /** Resolves with the request's record once it reaches a final status. */
   finalRecord(botRequestId: string): Promise<BotRequestRecord>;
@@ -158,6 +161,17 @@ export async function startFlowHarness(
   bot.chat.onSubscribedMessage(async (thread, message) => {
     outcomes.push(await handlers.onFollowUp(thread, message, options.hooks));
   });
+  const actions: ResultActionOutcome[] = [];
+  bot.chat.onAction(async (event) => {
+    actions.push(
+      await handlers.onAction({
+        actionId: event.actionId,
+        value: event.value,
+        userId: event.user.userId,
+        threadId: event.threadId,
+      }),
+    );
+  });
   bot.chat.onReaction(async (event) => {
     if (event.added) outcomes.push(await handlers.onReaction(event.threadId, event.emoji.name));
   });
@@ -172,6 +186,7 @@ export async function startFlowHarness(
     state,
     reporter,
     outcomes,
+    actions,
     callbackBaseUrl: `${base}/callback`,
     async mention(text) {
       const before = outcomes.length;
