@@ -156,6 +156,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     actions,
     recorder,
     webhookConfigured: () => Boolean(webhookUrl),
+    click: (input) => blockActions.click(input),
   });
 
   let server: Server | undefined;

@@ -14,6 +14,11 @@ export interface ClickInput {
   messageTs: string;
   actionId: string;
   user: string;
+  /**
+   * A client still showing a button that is gone (the message was edited or deleted since): the
+   * click is sent with this value on the given message, whatever its blocks hold now.
+   */
+  staleButton?: { value: string };
   /** Sign with another secret (a forged click). */
   signingSecret?: string;
 }
@@ -62,7 +67,9 @@ export function createBlockActions(options: BlockActionsOptions) {
         throw new SlackEmulatorError("UNKNOWN_MESSAGE", `no message ${input.messageTs}`);
       }
       const wire = model.toWire(message);
-      const found = findButton(wire.blocks, input.actionId);
+      const found = input.staleButton
+        ? { element: { type: "button", value: input.staleButton.value }, blockId: "stale" }
+        : findButton(wire.blocks, input.actionId);
       if (!found) {
         throw new SlackEmulatorError("UNKNOWN_ACTION", `no button ${input.actionId} on it`);
       }
