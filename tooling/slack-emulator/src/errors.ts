@@ -6,7 +6,8 @@ export type SlackEmulatorErrorCode =
   | "WAIT_TIMEOUT"
   | "UNKNOWN_EVENT"
   | "UNKNOWN_MESSAGE"
-  | "UNKNOWN_ACTION";
+  | "UNKNOWN_ACTION"
+  | "WORKSPACE_FILE_UNREADABLE";
 
 export class SlackEmulatorError<
   C extends SlackEmulatorErrorCode = SlackEmulatorErrorCode,

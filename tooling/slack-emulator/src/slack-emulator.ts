@@ -11,6 +11,7 @@ import { createEventDeliverer } from "./events/event-delivery";
 import { readBody } from "./http-body";
 import { createIdSource } from "./model/id-source";
 import { createTsClock } from "./model/ts-clock";
+import { loadWorkspaceFile, saveWorkspaceOnChange } from "./model/workspace-file";
 import { createWorkspaceModel } from "./model/workspace-model";
 import { createPageRoutes } from "./page/page-routes";
 import { createRecorder } from "./recorder";
@@ -112,6 +113,11 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     tsClock,
     ids,
   });
+  const saved = options.workspaceFile ? loadWorkspaceFile(options.workspaceFile) : undefined;
+  if (saved) model.restore(saved);
+  const saver = options.workspaceFile
+    ? saveWorkspaceOnChange(options.workspaceFile, model)
+    : undefined;
   const recorder = createRecorder();
   const faults = createFaultInjector();
   const ctx: MethodContext = {
@@ -180,6 +186,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
   }
 
   async function stop(): Promise<void> {
+    saver?.flush();
     const current = server;
     if (!current) return;
     server = undefined;
