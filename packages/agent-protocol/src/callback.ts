@@ -25,7 +25,12 @@ import {
   utf8ByteLength,
   WireCodeSchema,
 } from "./primitives";
-import { hasProgressContent, PlanSchema, TextDeltaSchema } from "./progress-fields";
+import {
+  hasProgressContent,
+  PlanSchema,
+  SessionUrlSchema,
+  TextDeltaSchema,
+} from "./progress-fields";
 
 export const CALLBACK_TYPES = ["progress", "completed", "failed", "cancelled"] as const;
 export type CallbackType = (typeof CALLBACK_TYPES)[number];
@@ -57,9 +62,10 @@ export const ProgressCallbackSchema = z
     totalSteps: z.number().int().min(1).max(MAX_PROGRESS_STEPS).optional(),
     plan: PlanSchema.optional(),
     textDelta: TextDeltaSchema.optional(),
+    sessionUrl: SessionUrlSchema.optional(),
   })
   .refine(hasProgressContent, {
-    message: "a progress callback carries a message, a plan or a textDelta",
+    message: "a progress callback carries a message, a plan, a textDelta or a sessionUrl",
     path: ["message"],
   })
   .refine((p) => p.step === undefined || p.totalSteps === undefined || p.step <= p.totalSteps, {

@@ -32,6 +32,15 @@ describe("progress callbacks: status line, plan and text delta", () => {
     expect(parsed.callback.textDelta).toContain("--filter");
   });
 
+  it("reads a session URL alone", () => {
+    const { message: _dropped, ...rest } = progressCallback();
+    const url = "https://agent.example.com/sessions/42";
+    const parsed = parseCallbackBody(JSON.stringify({ ...rest, sessionUrl: url }));
+    expect(parsed.ok && parsed.callback.type === "progress" && parsed.callback.sessionUrl).toBe(
+      url,
+    );
+  });
+
   it("refuses a progress that carries nothing to show", () => {
     const { message: _dropped, ...empty } = progressCallback();
     const parsed = parseCallbackBody(JSON.stringify(empty));
@@ -46,6 +55,7 @@ describe("progress callbacks: status line, plan and text delta", () => {
       { plan: Array.from({ length: MAX_PLAN_STEPS + 1 }, () => ({ title: "x", state: "done" })) },
       { plan: [{ title: "", state: "done" }] },
       { textDelta: "" },
+      { sessionUrl: "javascript:alert(1)" },
       { textDelta: "é".repeat(MAX_TEXT_DELTA_BYTES / 2 + 1) },
     ];
     for (const fields of bad) {

@@ -6,10 +6,11 @@
  *              `sequence` wins, so a lost or reordered update repairs itself with the next one)
  *   textDelta  the next piece of the answer being written; Baton assembles the pieces in `sequence`
  *              order, however they arrive, each piece once
+ *   sessionUrl where a person can watch or open the agent's session (an "Open session" button)
  */
 import { z } from "zod";
 import { MAX_PLAN_STEP_TITLE_BYTES, MAX_PLAN_STEPS, MAX_TEXT_DELTA_BYTES } from "./limits";
-import { boundedText } from "./primitives";
+import { boundedText, HttpUrlSchema } from "./primitives";
 
 export const PLAN_STEP_STATES = ["pending", "in_progress", "done", "failed", "skipped"] as const;
 export type PlanStepState = (typeof PLAN_STEP_STATES)[number];
@@ -26,13 +27,19 @@ export type Plan = z.infer<typeof PlanSchema>;
 
 export const TextDeltaSchema = boundedText(MAX_TEXT_DELTA_BYTES, { minLength: 1 });
 
+export const SessionUrlSchema = HttpUrlSchema;
+
 /** True when a progress callback carries something to show. */
 export function hasProgressContent(fields: {
   message?: string | undefined;
   plan?: Plan | undefined;
   textDelta?: string | undefined;
+  sessionUrl?: string | undefined;
 }): boolean {
   return (
-    fields.message !== undefined || fields.plan !== undefined || fields.textDelta !== undefined
+    fields.message !== undefined ||
+    fields.plan !== undefined ||
+    fields.textDelta !== undefined ||
+    fields.sessionUrl !== undefined
   );
 }

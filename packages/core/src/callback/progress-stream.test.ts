@@ -89,6 +89,31 @@ describe("progress: status line, plan and streamed answer", () => {
     expect(bot[0]?.text).not.toMatch(/Working/);
   });
 
+  it("shows Open session on the status and on the answer when the agent gives its URL", async () => {
+    const { h, ts, id } = await start("[never] open my session");
+    const url = "https://agent.example.com/sessions/sess_1?tab=log&lang=fr";
+    await sendCallback(h, id, { ...step, sequence: 1, sessionUrl: url }, { webhookId: "u1" });
+    const blocksOf = () =>
+      h.slack
+        .repliesIn(channel, ts)
+        .filter((m) => m.isBot)
+        .map((m) => JSON.stringify(m.raw.blocks ?? []));
+    expect(blocksOf()).toEqual([expect.stringContaining(url)]);
+    await sendCallback(
+      h,
+      id,
+      { ...step, type: "completed", sequence: 2, text: "**Done.**" },
+      {
+        webhookId: "c2",
+      },
+    );
+    const answer = await h.slack.waitFor(() => {
+      const blocks = blocksOf();
+      return blocks.length === 1 && blocks[0]?.includes("baton-retry") ? blocks[0] : undefined;
+    }, 10_000);
+    expect(answer).toContain(url);
+  });
+
   it("removes a status message whose poster died before recording it", async () => {
     const { h, ts, id } = await start("[never] a request whose poster dies");
     const thread = h.chat.thread(`slack:${channel}:${ts}`);

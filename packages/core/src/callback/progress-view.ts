@@ -37,6 +37,13 @@ export function mergeProgress(
     next.plan = callback.plan.map(({ title, state }) => ({ title, state }));
     statusChanged = true;
   }
+  if (callback.sessionUrl !== undefined && callback.sessionUrl !== base.sessionUrl) {
+    // The newest wins; an older one only when none is known yet.
+    if (newer || base.sessionUrl === undefined) {
+      next.sessionUrl = callback.sessionUrl;
+      statusChanged = true;
+    }
+  }
   let textChanged = false;
   const key = String(callback.sequence);
   const deltas = base.deltas ?? {};

@@ -23,6 +23,8 @@ export interface StatusMessage {
   strayPossible?: true;
   status?: { message: string; step?: number; totalSteps?: number };
   plan?: ShownPlanStep[];
+  /** Where the agent's session can be opened (an "Open session" button). */
+  sessionUrl?: string;
   /** Text deltas keyed by their callback's sequence (decimal). */
   deltas?: Record<string, string>;
   /** When the message was last posted or edited: text-only edits are throttled from here. */

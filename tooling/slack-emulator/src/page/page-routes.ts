@@ -27,9 +27,17 @@ interface PostedMessage {
 }
 
 /** The buttons of a message's `actions` blocks, as the page shows them. */
-function buttonsOf(blocks: unknown): { actionId: string; label: string; style?: string }[] {
+interface PageButton {
+  actionId: string;
+  label: string;
+  style?: string;
+  /** A link button: opens the URL (Slack still sends the click to the app). */
+  url?: string;
+}
+
+function buttonsOf(blocks: unknown): PageButton[] {
   if (!Array.isArray(blocks)) return [];
-  const buttons: { actionId: string; label: string; style?: string }[] = [];
+  const buttons: PageButton[] = [];
   for (const block of blocks as { type?: string; elements?: unknown }[]) {
     if (block.type !== "actions" || !Array.isArray(block.elements)) continue;
     for (const element of block.elements as {
@@ -37,12 +45,14 @@ function buttonsOf(blocks: unknown): { actionId: string; label: string; style?: 
       action_id?: string;
       text?: { text?: string };
       style?: string;
+      url?: string;
     }[]) {
       if (element.type !== "button" || !element.action_id) continue;
       buttons.push({
         actionId: element.action_id,
         label: element.text?.text ?? element.action_id,
         ...(element.style ? { style: element.style } : {}),
+        ...(element.url ? { url: element.url } : {}),
       });
     }
   }

@@ -26,6 +26,7 @@ header h1{font-size:16px;margin:0;flex:1}header select{font:inherit}
 .text pre code{background:none;color:#1d1c1d;padding:0}.text ul,.text ol{margin:2px 0;padding-left:22px}
 .text h3,.text h4,.text h5,.text h6{margin:6px 0 2px;font-size:15px}.text blockquote{margin:2px 0;border-left:3px solid #ddd;padding-left:8px;color:#555}
 .buttons{display:flex;gap:6px;margin-top:6px}.buttons button{font:inherit;font-weight:600;border:1px solid #bbb;background:#fff;border-radius:4px;padding:2px 12px;cursor:pointer}
+.buttons a.button-link{font-weight:600;border:1px solid #bbb;border-radius:4px;padding:2px 12px;color:#1264a3;text-decoration:none}
 .buttons button.danger{color:#e01e5a;border-color:#e01e5a}.buttons button.primary{background:#007a5a;color:#fff;border-color:#007a5a}
 .replies{margin:6px 0 0 18px;border-left:2px solid #ddd;padding-left:10px}
 .replies .msg{margin:6px 0}.status{font-size:12px;color:#616061;font-style:italic}
@@ -59,6 +60,10 @@ function renderMessage(m, root) {
   if (m.buttons && m.buttons.length) {
     const row = el("div", "buttons");
     for (const b of m.buttons) {
+      if (b.url) {
+        const link = el("a", "button-link", b.label); link.href = b.url; link.target = "_blank"; link.rel = "noopener";
+        row.append(link); continue;
+      }
       const button = el("button", b.style || "", b.label);
       button.dataset.action = b.actionId;
       button.onclick = () => clickButton(m.ts, b.actionId);
