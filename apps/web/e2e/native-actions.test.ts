@@ -82,6 +82,23 @@ describe.each(BACKENDS)("buttons over two instances on %s", (backend) => {
     ).toHaveLength(1);
   });
 
+  it("the native stop button, pressed twice (one event per instance), cancels at the agent once", async () => {
+    const { threadTs } = await stack.mention("[never] réécris le module `auth`, en entier");
+    const dispatch = await stack.waitForDispatch(threadTs, 30_000);
+    const stop = () =>
+      stack.slack.stopAgentSession({ channel: stack.channel, threadTs, user: human });
+    const stops = await Promise.all([stop(), stop()]);
+    expect(stops.map((s) => s.status)).toEqual([200, 200]);
+    await stack.waitForRecord(dispatch.botRequestId, (r) => r.status === "cancelled", 20_000);
+    await stack.waitForReply(threadTs, (m) => m.text === "Stopped, as you asked.", 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(
+      stack.agent.cancels().filter((c) => c.botRequestId === dispatch.botRequestId),
+    ).toHaveLength(1);
+    expect(botTexts(threadTs).filter((t) => t === "Stopped, as you asked.")).toHaveLength(1);
+    expect(stack.slack.agentSessionStatus(stack.channel, threadTs)).toBe("active");
+  });
+
   it("Retry: a double click over both instances starts exactly one new run", async () => {
     const { threadTs } = await stack.mention("résume le fichier `CHANGELOG.md`, s'il te plaît");
     const answer = await withButton(threadTs, RETRY_ACTION_ID);

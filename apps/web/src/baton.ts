@@ -116,6 +116,10 @@ function createBaton(): Baton {
   chat.onReaction(async (event) => {
     if (event.added) await flows.onReaction(event.threadId, event.emoji.name);
   });
+  // Slack's native stop button; the SDK has already aborted its own turn for the thread.
+  chat.onAgentSessionStopped(async (event) => {
+    await flows.onAgentSessionStopped(event.threadId);
+  });
   // Button clicks reach here only through the adapter's signature check (signed block_actions).
   chat.onAction([CANCEL_ACTION_ID, RETRY_ACTION_ID], async (event) => {
     await flows.onAction({

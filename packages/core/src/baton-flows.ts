@@ -75,7 +75,12 @@ export interface BatonFlows {
   onFollowUp(thread: Thread, message: Message, hooks?: MessageHooks): Promise<ThreadMessageOutcome>;
   /** A reaction added in a followed thread; a stop reaction stops the running request. */
   onReaction(threadId: string, emoji: string): Promise<ThreadMessageOutcome>;
-  /** A click on a Cancel or Retry button (see `RESULT_ACTION_IDS`). */
+  /**
+   * Slack's native stop button of the thread's agent session: stops the thread's running request
+   * like `stop` does, on whichever instance the event reaches.
+   */
+  onAgentSessionStopped(threadId: string): Promise<ThreadMessageOutcome>;
+  /** A click on a Cancel or Retry button. */
   onAction(action: ResultAction): Promise<ResultActionOutcome>;
   /** The agent's callback; `handOff` is the work that goes on after the answer. */
   handleCallback(delivery: CallbackDelivery): Promise<CallbackAnswer>;
@@ -136,6 +141,7 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
       if (!stopReactions.includes(emoji)) return { kind: "ignored" };
       return stopActiveRequest(deps, threadId);
     },
+    onAgentSessionStopped: (threadId) => stopActiveRequest(deps, threadId),
     onAction: (action) => handleResultAction(deps, action),
     handleCallback: (delivery) => handleCallback(deps, delivery),
     sweep: () => sweepDeadlines(deps),

@@ -51,6 +51,14 @@ export interface SlackEmulator {
   composeMessage: EventActions["composeMessage"];
   message: EventActions["message"];
   reaction: EventActions["reaction"];
+  /** A user clicks Slack's native stop button of the agent session in a thread. */
+  stopAgentSession(input: {
+    channel: string;
+    threadTs: string;
+    user: string;
+  }): Promise<EventDelivery>;
+  /** The agent session status Slack would show for a thread (agents.sessions.setStatus). */
+  agentSessionStatus(channel: string, threadTs: string): string | undefined;
   /** A user clicks a button on a message: a signed `block_actions` interaction. */
   click(input: ClickInput): Promise<ClickDelivery>;
   sendEvent: EventActions["sendEvent"];
@@ -127,6 +135,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     streamExpiryMs: options.streamExpiryMs ?? 5 * 60_000,
     workspaceUrl: "http://127.0.0.1/",
     threadStatus: new Map(),
+    agentSessions: new Map(),
     ephemerals: [],
   };
   const handleApi = createApiRouter({ botToken: options.botToken, ctx, faults, recorder, now });
@@ -237,6 +246,15 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     message: actions.message,
     reaction: actions.reaction,
     click: blockActions.click,
+    stopAgentSession: ({ channel, threadTs, user }) =>
+      actions.sendEvent({
+        type: "agent_session_stopped",
+        channel,
+        thread_ts: threadTs,
+        user,
+        streaming_message_ts: [],
+      }),
+    agentSessionStatus: (channel, threadTs) => ctx.agentSessions.get(`${channel}:${threadTs}`),
     sendEvent: actions.sendEvent,
     redeliver(event, reason, deliver) {
       return deliverer.redeliver(

@@ -172,6 +172,9 @@ export async function startFlowHarness(
       }),
     );
   });
+  bot.chat.onAgentSessionStopped(async (event) => {
+    outcomes.push(await handlers.onAgentSessionStopped(event.threadId));
+  });
   bot.chat.onReaction(async (event) => {
     if (event.added) outcomes.push(await handlers.onReaction(event.threadId, event.emoji.name));
   });
