@@ -84,4 +84,20 @@ describe("the emulator page, as a user sees Baton in Slack", () => {
     expect(await count(bot().filter({ hasText: "Stopped, as you asked." }))).toBe(1);
     await shot("5-cancelled.png");
   });
+
+  it("stops a run from the agent session's native Stop button", async () => {
+    await page.locator("#target button").click();
+    await mention("[slow] rename every `Foo` to `Bar` — partout");
+    const thread = page.locator("#log > .msg").filter({ hasText: "rename every" });
+    await thread
+      .locator(".msg.bot")
+      .filter({ hasText: "Demo step 1 of 3" })
+      .waitFor({ timeout: 30_000 });
+    await thread.locator("button.stop").click();
+    await thread.getByText("Stopped, as you asked.").waitFor({ timeout: STEP_MS });
+    await page.waitForTimeout(1_500);
+    expect(await count(thread.locator(".msg.bot").filter({ hasText: "Demo step" }))).toBe(0);
+    expect(await count(thread.locator("button.stop"))).toBe(0);
+    await shot("6-native-stop.png");
+  });
 });

@@ -165,6 +165,14 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     timeoutMs: options.deliveryTimeoutMs ?? 3000,
     webhookUrl: () => webhookUrl,
   });
+  const stopAgentSession = (input: { channel: string; threadTs: string; user: string }) =>
+    actions.sendEvent({
+      type: "agent_session_stopped",
+      channel: input.channel,
+      thread_ts: input.threadTs,
+      user: input.user,
+      streaming_message_ts: [],
+    });
   const page = createPageRoutes({
     model,
     threadStatus: ctx.threadStatus,
@@ -172,6 +180,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     recorder,
     webhookConfigured: () => Boolean(webhookUrl),
     click: (input) => blockActions.click(input),
+    stopAgentSession,
   });
 
   let server: Server | undefined;
@@ -246,14 +255,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     message: actions.message,
     reaction: actions.reaction,
     click: blockActions.click,
-    stopAgentSession: ({ channel, threadTs, user }) =>
-      actions.sendEvent({
-        type: "agent_session_stopped",
-        channel,
-        thread_ts: threadTs,
-        user,
-        streaming_message_ts: [],
-      }),
+    stopAgentSession,
     agentSessionStatus: (channel, threadTs) => ctx.agentSessions.get(`${channel}:${threadTs}`),
     sendEvent: actions.sendEvent,
     redeliver(event, reason, deliver) {

@@ -16,6 +16,12 @@ export interface PageRoutesOptions {
   webhookConfigured: () => boolean;
   /** A user clicks a button (a signed `block_actions` interaction to the bot). */
   click: (input: ClickInput) => Promise<ClickDelivery>;
+  /** A user clicks the agent session's native stop button (an `agent_session_stopped` event). */
+  stopAgentSession: (input: {
+    channel: string;
+    threadTs: string;
+    user: string;
+  }) => Promise<unknown>;
 }
 
 interface PostedMessage {
@@ -164,6 +170,22 @@ export function createPageRoutes(options: PageRoutesOptions) {
     }
   }
 
+  async function stop(res: ServerResponse, body: string): Promise<void> {
+    let input: { channel?: unknown; threadTs?: unknown; user?: unknown };
+    try {
+      input = JSON.parse(body) as typeof input;
+    } catch {
+      return sendJson(res, 400, { error: "invalid JSON" });
+    }
+    const { channel, threadTs, user } = input;
+    if (typeof channel !== "string" || typeof threadTs !== "string" || typeof user !== "string") {
+      return sendJson(res, 400, { error: "channel, threadTs and user are required" });
+    }
+    return sendJson(res, 200, {
+      delivery: await options.stopAgentSession({ channel, threadTs, user }),
+    });
+  }
+
   return {
     /** True when the request was one of the page's routes. */
     async handle(
@@ -190,6 +212,10 @@ export function createPageRoutes(options: PageRoutesOptions) {
       }
       if (route === "POST /emulator/messages") {
         await postMessage(res, body);
+        return true;
+      }
+      if (route === "POST /emulator/stop") {
+        await stop(res, body);
         return true;
       }
       if (route === "POST /emulator/click") {

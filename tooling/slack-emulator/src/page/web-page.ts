@@ -27,6 +27,7 @@ header h1{font-size:16px;margin:0;flex:1}header select{font:inherit}
 .text h3,.text h4,.text h5,.text h6{margin:6px 0 2px;font-size:15px}.text blockquote{margin:2px 0;border-left:3px solid #ddd;padding-left:8px;color:#555}
 .buttons{display:flex;gap:6px;margin-top:6px}.buttons button{font:inherit;font-weight:600;border:1px solid #bbb;background:#fff;border-radius:4px;padding:2px 12px;cursor:pointer}
 .buttons a.button-link{font-weight:600;border:1px solid #bbb;border-radius:4px;padding:2px 12px;color:#1264a3;text-decoration:none}
+button.stop{font:inherit;font-size:12px;border:1px solid #e01e5a;color:#e01e5a;background:#fff;border-radius:12px;padding:0 10px;margin-top:6px;cursor:pointer}
 .buttons button.danger{color:#e01e5a;border-color:#e01e5a}.buttons button.primary{background:#007a5a;color:#fff;border-color:#007a5a}
 .replies{margin:6px 0 0 18px;border-left:2px solid #ddd;padding-left:10px}
 .replies .msg{margin:6px 0}.status{font-size:12px;color:#616061;font-style:italic}
@@ -90,6 +91,16 @@ function render(s) {
       const replies = el("div", "replies");
       for (const r of m.replies) replies.append(renderMessage(r, false));
       if (m.status) replies.append(el("div", "status", "@" + s.bot.name + " " + m.status));
+      if (m.replies.some((r) => r.isBot && r.buttons && r.buttons.some((b) => b.actionId === "baton-cancel"))) {
+        // Slack shows its own stop button while the agent works; here it sends agent_session_stopped.
+        const stop = el("button", "stop", "■ Stop"); stop.title = "The agent session's native stop button";
+        stop.onclick = async () => {
+          const r = await fetch("/emulator/stop", { method: "POST", headers: { "content-type": "application/json" },
+            body: JSON.stringify({ channel, threadTs: m.ts, user: $("user").value }) });
+          $("note").textContent = r.ok ? "agent_session_stopped sent" : (await r.json()).error;
+        };
+        replies.append(stop);
+      }
       box.append(replies);
     }
     return box;
