@@ -95,7 +95,7 @@ describe.each(BACKENDS)("buttons over two instances on %s", (backend) => {
     expect(
       stack.agent.cancels().filter((c) => c.botRequestId === dispatch.botRequestId),
     ).toHaveLength(1);
-    expect(botTexts(threadTs).filter((t) => t === "Stopped, as you asked.")).toHaveLength(1);
+    expect(botTexts(threadTs)).toEqual(["Stopped, as you asked."]);
     expect(stack.slack.agentSessionStatus(stack.channel, threadTs)).toBe("active");
   });
 

@@ -141,7 +141,7 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
       if (!stopReactions.includes(emoji)) return { kind: "ignored" };
       return stopActiveRequest(deps, threadId);
     },
-    onAgentSessionStopped: (threadId) => stopActiveRequest(deps, threadId),
+    onAgentSessionStopped: (threadId) => stopActiveRequest(deps, threadId, { quiet: true }),
     onAction: (action) => handleResultAction(deps, action),
     handleCallback: (delivery) => handleCallback(deps, delivery),
     sweep: () => sweepDeadlines(deps),

@@ -17,12 +17,22 @@ export const DEFAULT_STOP_REACTIONS = ["x", "stop", "no_entry"] as const;
 
 export type StopOutcome = { kind: "stopped"; botRequestId: string } | { kind: "nothing-to-stop" };
 
-/** Stop word or reaction: cancel the thread's running request at the agent and finalise it. */
-export async function stopActiveRequest(deps: MentionDeps, threadId: string): Promise<StopOutcome> {
+/**
+ * Stop word, reaction or native stop button: cancel the thread's running request at the agent and
+ * finalise it. `quiet`: say nothing when there is nothing to stop (a native stop pressed twice, or
+ * after the answer: the platform's own button needs no "nothing is running" reply).
+ */
+export async function stopActiveRequest(
+  deps: MentionDeps,
+  threadId: string,
+  options: { quiet?: boolean } = {},
+): Promise<StopOutcome> {
   const activeId = await deps.queue.active(threadId);
   const start = activeId ? await beginResume(deps, activeId) : undefined;
   if (!activeId || start?.kind !== "claimed") {
-    await notifyThread(deps, deps.chat.thread(threadId), USER_NOTICES.nothingToStop);
+    if (!options.quiet) {
+      await notifyThread(deps, deps.chat.thread(threadId), USER_NOTICES.nothingToStop);
+    }
     return { kind: "nothing-to-stop" };
   }
   await cancelClaimedRequest(deps, start, threadId);
