@@ -164,6 +164,8 @@ if (!realSlack) {
     SLACK_BOT_TOKEN: secrets.slackBotToken,
     SLACK_BOT_USER_ID: "U0BATONBOT1",
     SLACK_EVENTS_URL: `http://${HOST}:${webPort}/api/webhooks/slack`,
+    // The page keeps its history across restarts, beside Baton's own SQLite store.
+    SLACK_EMULATOR_WORKSPACE_FILE: join(dataDir, "slack-workspace.json"),
   });
 }
 if (!process.env.AGENT_URL) {

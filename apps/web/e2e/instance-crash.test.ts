@@ -170,6 +170,8 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
       // At most one reply per request, and the completed ones carry the agent's answer.
       expect(replies.duplicates).toBe(0);
       expect(replies.missing).toBe(0);
+      // No "Working…" line outlives its request, even the one the killed instance posted.
+      expect(leftovers.replies).toBe(0);
       expect(answers.replies).toBe(tally.byStatus.completed ?? 0);
     },
     TEST_TIMEOUT_MS,

@@ -1,9 +1,11 @@
 import { createCallbackVerifier } from "@baton/agent-protocol";
 import {
   type BatonFlows,
+  CANCEL_ACTION_ID,
   createAgentClient,
   createApiOriginFileTransport,
   createBatonFlows,
+  RETRY_ACTION_ID,
   StateUnavailableError,
 } from "@baton/core";
 import { createSlackAdapter } from "@chat-adapter/slack";
@@ -126,6 +128,19 @@ function createBaton(): Baton {
   chat.onSubscribedMessage(reportingFailures("follow-up", flows.onFollowUp));
   chat.onReaction(async (event) => {
     if (event.added) await flows.onReaction(event.threadId, event.emoji.name);
+  });
+  // Slack's native stop button; the SDK has already aborted its own turn for the thread.
+  chat.onAgentSessionStopped(async (event) => {
+    await flows.onAgentSessionStopped(event.threadId);
+  });
+  // Button clicks reach here only through the adapter's signature check (signed block_actions).
+  chat.onAction([CANCEL_ACTION_ID, RETRY_ACTION_ID], async (event) => {
+    await flows.onAction({
+      actionId: event.actionId,
+      value: event.value,
+      userId: event.user.userId,
+      threadId: event.threadId,
+    });
   });
   const webhookSignatures: Record<string, WebhookSignatureCheck> = {
     slack: (body, headers) =>

@@ -25,6 +25,12 @@ import {
   utf8ByteLength,
   WireCodeSchema,
 } from "./primitives";
+import {
+  hasProgressContent,
+  PlanSchema,
+  SessionUrlSchema,
+  TextDeltaSchema,
+} from "./progress-fields";
 
 export const CALLBACK_TYPES = ["progress", "completed", "failed", "cancelled"] as const;
 export type CallbackType = (typeof CALLBACK_TYPES)[number];
@@ -50,9 +56,17 @@ export const ProgressCallbackSchema = z
   .object({
     ...callbackEnvelope,
     type: z.literal("progress"),
-    message: boundedText(MAX_PROGRESS_MESSAGE_BYTES, { minLength: 1 }),
+    /** The status line; optional since a progress may carry only a plan or a text delta. */
+    message: boundedText(MAX_PROGRESS_MESSAGE_BYTES, { minLength: 1 }).optional(),
     step: z.number().int().min(1).max(MAX_PROGRESS_STEPS).optional(),
     totalSteps: z.number().int().min(1).max(MAX_PROGRESS_STEPS).optional(),
+    plan: PlanSchema.optional(),
+    textDelta: TextDeltaSchema.optional(),
+    sessionUrl: SessionUrlSchema.optional(),
+  })
+  .refine(hasProgressContent, {
+    message: "a progress callback carries a message, a plan, a textDelta or a sessionUrl",
+    path: ["message"],
   })
   .refine((p) => p.step === undefined || p.totalSteps === undefined || p.step <= p.totalSteps, {
     message: "step must not exceed totalSteps",

@@ -19,5 +19,6 @@ export {
   utf8ByteLength,
   WireCodeSchema,
 } from "./primitives";
+export * from "./progress-fields";
 export * from "./request-secret";
 export * from "./webhook-headers";

@@ -42,6 +42,11 @@ export const MAX_URL_LENGTH = 2048;
 
 export const MAX_PROGRESS_MESSAGE_BYTES = 4 * KiB;
 export const MAX_PROGRESS_STEPS = 10_000;
+/** A progress plan: at most this many steps, each title this long. */
+export const MAX_PLAN_STEPS = 50;
+export const MAX_PLAN_STEP_TITLE_BYTES = 256;
+/** One piece of the answer streamed in a progress callback. */
+export const MAX_TEXT_DELTA_BYTES = 16 * KiB;
 /** Markdown answer of a `completed` callback. Chat platforms cap far lower; Baton chunks. */
 export const MAX_ANSWER_TEXT_BYTES = 256 * KiB;
 export const MAX_ATTACHMENTS = 20;

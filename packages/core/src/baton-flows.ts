@@ -19,6 +19,11 @@ import {
 } from "./mention/handle-message";
 import type { MentionDeps } from "./mention/mention-deps";
 import {
+  handleResultAction,
+  type ResultAction,
+  type ResultActionOutcome,
+} from "./mention/result-actions";
+import {
   DEFAULT_STOP_REACTIONS,
   DEFAULT_STOP_WORDS,
   stopActiveRequest,
@@ -70,6 +75,13 @@ export interface BatonFlows {
   onFollowUp(thread: Thread, message: Message, hooks?: MessageHooks): Promise<ThreadMessageOutcome>;
   /** A reaction added in a followed thread; a stop reaction stops the running request. */
   onReaction(threadId: string, emoji: string): Promise<ThreadMessageOutcome>;
+  /**
+   * Slack's native stop button of the thread's agent session: stops the thread's running request
+   * like `stop` does, on whichever instance the event reaches.
+   */
+  onAgentSessionStopped(threadId: string): Promise<ThreadMessageOutcome>;
+  /** A click on a Cancel or Retry button. */
+  onAction(action: ResultAction): Promise<ResultActionOutcome>;
   /** The agent's callback; `handOff` is the work that goes on after the answer. */
   handleCallback(delivery: CallbackDelivery): Promise<CallbackAnswer>;
   /** Finalises requests past their deadline; safe to call from every instance. */
@@ -130,6 +142,8 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
       if (!stopReactions.includes(emoji)) return { kind: "ignored" };
       return stopActiveRequest(deps, threadId);
     },
+    onAgentSessionStopped: (threadId) => stopActiveRequest(deps, threadId, { quiet: true }),
+    onAction: (action) => handleResultAction(deps, action),
     handleCallback: (delivery) => handleCallback(deps, delivery),
     sweep: () => sweepDeadlines(deps),
     isMentionStored: (platform, messageId) =>

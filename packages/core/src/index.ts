@@ -39,6 +39,7 @@ export {
 export {
   BOT_REQUEST_RECORD_TTL_MS,
   botRequestKey,
+  CANCEL_ACTION_ID,
   DEADLINE_BUCKET_MS,
   DISPATCH_CHECK_DELAY_MS,
   deadlineBucketKey,
@@ -54,6 +55,7 @@ export {
   progressKey,
   REPLY_FILE_FETCH_TIMEOUT_MS,
   REQUEST_DEADLINE_MS,
+  RETRY_ACTION_ID,
   replyKey,
   SWEEP_INTERVAL_MS,
   SWEEPER_CURSOR_KEY,
@@ -79,6 +81,10 @@ export {
   type MentionEvent,
   mentionEventOf,
 } from "./mention/platform-redelivery";
+export type {
+  ResultAction,
+  ResultActionOutcome,
+} from "./mention/result-actions";
 export { DEFAULT_STOP_REACTIONS, DEFAULT_STOP_WORDS } from "./mention/stop-request";
 export type { StoredMessageState } from "./message-state/message-state-schema";
 export {

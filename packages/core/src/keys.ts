@@ -101,6 +101,26 @@ export const PROGRESS_KEY_PREFIX = "bot-request-progress:";
 export const PROGRESS_LOCK_PREFIX = "bot-request-progress-lock:";
 /** Showing one progress update (a post or an edit) must finish within this. */
 export const PROGRESS_LOCK_TTL_MS = 30_000;
+/**
+ * A progress that only adds answer text edits the status message at most this often (Slack's
+ * chat.update allows about one edit per second per channel); a status or plan change always shows.
+ */
+export const PROGRESS_TEXT_EDIT_INTERVAL_MS = 1_000;
+/**
+ * The streamed answer shown in the status message is cut to this many characters (a preview): one
+ * card section, which Slack caps at 3,000.
+ */
+export const PROGRESS_PREVIEW_MAX_CHARS = 2_800;
+/** Streamed text kept per request; deltas beyond it are not stored (the preview is shorter). */
+export const PROGRESS_TEXT_MAX_CHARS = 64 * 1024;
+/** How long ending a request waits for a progress update being shown before closing the status. */
+export const PROGRESS_CLOSE_WAIT_MS = 3_000;
+
+/** Button action ids on the status message and the answer; the button's value is the request id. */
+export const CANCEL_ACTION_ID = "baton-cancel";
+export const RETRY_ACTION_ID = "baton-retry";
+/** An answer chunk longer than this keeps its plain form (a card section holds 3,000 characters). */
+export const ANSWER_ACTIONS_MAX_CHARS = 2_900;
 
 /**
  * The files a dispatch listed for its agent (platform references, never bytes), served by

@@ -15,8 +15,11 @@ import {
   MAX_CANCEL_REASON_BYTES,
   MAX_ERROR_MESSAGE_BYTES,
   MAX_PROGRESS_MESSAGE_BYTES,
+  MAX_TEXT_DELTA_BYTES,
+  type Plan,
   PROTOCOL_VERSION,
   serializeCallback,
+  utf8ByteLength,
   WireCodeSchema,
 } from "@baton/agent-protocol";
 import { type DeliveryDeps, type DeliveryOutcome, deliverCallback } from "./deliver-callback";
@@ -49,8 +52,18 @@ export interface CallbackOutboxOptions {
   onDelivery: (record: DeliveryRecord) => void;
 }
 
+/** A richer progress: any of a status line, the whole plan, the next piece of the answer. */
+export interface ProgressUpdate {
+  message?: string;
+  step?: { step: number; totalSteps: number };
+  plan?: Plan;
+  textDelta?: string;
+}
+
 export interface CallbackOutbox {
   progress(message: string, step?: { step: number; totalSteps: number }): void;
+  /** Queues a progress with a plan and/or a text delta; empty updates are dropped. */
+  update(fields: ProgressUpdate): void;
   /** Queues the one terminal callback; later calls (and progress) are ignored. */
   terminal(input: TerminalInput): void;
   /** Settles once everything queued so far has been delivered or given up on. */
@@ -163,6 +176,25 @@ export function createCallbackOutbox(options: CallbackOutboxOptions): CallbackOu
       const text = truncateUtf8(message, MAX_PROGRESS_MESSAGE_BYTES, "…");
       if (text.trim() === "") return;
       enqueue({ ...envelope(), type: "progress", message: text, ...step });
+    },
+    update(fields) {
+      if (sealed || gone) return;
+      const message = fields.message?.trim()
+        ? truncateUtf8(fields.message, MAX_PROGRESS_MESSAGE_BYTES, "…")
+        : undefined;
+      // A delta is never truncated silently (the answer would lose text): the executor splits it.
+      const textDelta = fields.textDelta === "" ? undefined : fields.textDelta;
+      if (textDelta !== undefined && utf8ByteLength(textDelta) > MAX_TEXT_DELTA_BYTES) {
+        throw new RangeError(`textDelta exceeds ${MAX_TEXT_DELTA_BYTES} bytes: split it`);
+      }
+      if (message === undefined && fields.plan === undefined && textDelta === undefined) return;
+      enqueue({
+        ...envelope(),
+        type: "progress",
+        ...(message !== undefined ? { message, ...fields.step } : {}),
+        ...(fields.plan ? { plan: fields.plan } : {}),
+        ...(textDelta !== undefined ? { textDelta } : {}),
+      });
     },
     terminal(input) {
       if (sealed) return;

@@ -3,6 +3,7 @@
  * `process.argv` and `process.env` in, so this is testable and the package never reads the env.
  */
 import { parseArgs } from "node:util";
+import { DEFAULT_DEMO_STREAM_PIECES } from "./demo-executor";
 import { DEFAULT_HOST, type LocalAgentOptions } from "./local-agent";
 import type { LogLevel } from "./logger";
 
@@ -22,6 +23,7 @@ export const CLI_HELP = `Usage: tsx src/main.ts [flags]   (each flag also reads 
   --demo-delay-ms <n>         AGENT_LOCAL_DEMO_DELAY_MS       demo run time (default 1500)
   --demo-progress-steps <n>   AGENT_LOCAL_DEMO_PROGRESS_STEPS progress callbacks per demo run (default 2)
   --demo-slow-delay-ms <n>    AGENT_LOCAL_DEMO_SLOW_DELAY_MS  run time of a [slow] prompt (default 20000)
+  --demo-stream-pieces <n>    AGENT_LOCAL_DEMO_STREAM_PIECES  text deltas the demo answer streams in (default 3)
   --openai-model <name>       AGENT_LOCAL_OPENAI_MODEL        use an OpenAI-compatible endpoint with this model
   --openai-base-url <url>     AGENT_LOCAL_OPENAI_BASE_URL     (default ${DEFAULT_OPENAI_BASE_URL})
                               AGENT_LOCAL_OPENAI_API_KEY      API key (or OPENAI_API_KEY); env only
@@ -37,6 +39,7 @@ const FLAGS = {
   "demo-delay-ms": "AGENT_LOCAL_DEMO_DELAY_MS",
   "demo-progress-steps": "AGENT_LOCAL_DEMO_PROGRESS_STEPS",
   "demo-slow-delay-ms": "AGENT_LOCAL_DEMO_SLOW_DELAY_MS",
+  "demo-stream-pieces": "AGENT_LOCAL_DEMO_STREAM_PIECES",
   "openai-model": "AGENT_LOCAL_OPENAI_MODEL",
   "openai-base-url": "AGENT_LOCAL_OPENAI_BASE_URL",
   "openai-timeout-ms": "AGENT_LOCAL_OPENAI_TIMEOUT_MS",
@@ -87,6 +90,7 @@ export function parseCliOptions(
       delayMs: integer("demo-delay-ms", 1_500),
       progressSteps: integer("demo-progress-steps", 2),
       slowDelayMs: integer("demo-slow-delay-ms", 20_000),
+      streamPieces: integer("demo-stream-pieces", DEFAULT_DEMO_STREAM_PIECES),
     },
   };
   const authToken = read("auth-token");

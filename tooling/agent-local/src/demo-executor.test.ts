@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createDemoExecutor, readDemoMarkers } from "./demo-executor";
+import type { ProgressUpdate } from "./callback-outbox";
+import { createDemoExecutor, readDemoMarkers, splitAnswer } from "./demo-executor";
 import { ExecutionError, InvalidOptionsError } from "./errors";
 import type { ExecutorContext, ExecutorRequest } from "./executor";
 
@@ -19,9 +20,14 @@ const request: ExecutorRequest = {
 
 function context(overrides: Partial<ExecutorContext> = {}) {
   const progressed: { message: string; step?: { step: number; totalSteps: number } }[] = [];
+  const updates: ProgressUpdate[] = [];
   const ctx: ExecutorContext = {
     signal: new AbortController().signal,
     progress: (message, step) => progressed.push(step ? { message, step } : { message }),
+    update: (fields) => {
+      updates.push(fields);
+      if (fields.message) progressed.push({ message: fields.message, step: fields.step });
+    },
     executionId: "exec_1",
     readFile: async () => ({ kind: "refused", status: 404, code: "file_not_found" }),
     filesUrl: "http://agent.invalid/files",
@@ -40,7 +46,7 @@ function context(overrides: Partial<ExecutorContext> = {}) {
     },
     ...overrides,
   };
-  return { ctx, progressed };
+  return { ctx, progressed, updates };
 }
 
 const instant = async () => {};
@@ -65,6 +71,7 @@ describe("demo executor", () => {
     const executor = createDemoExecutor({
       delayMs: 300,
       progressSteps: 2,
+      streamPieces: 0,
       sleep: async (ms) => {
         waits.push(ms);
       },
@@ -84,6 +91,7 @@ describe("demo executor", () => {
       delayMs: 10,
       slowDelayMs: 1_000,
       progressSteps: 0,
+      streamPieces: 0,
       sleep: async (ms) => {
         waits.push(ms);
       },
@@ -93,6 +101,41 @@ describe("demo executor", () => {
     await expect(
       executor.run({ ...request, prompt: "[fail]" }, context().ctx),
     ).rejects.toBeInstanceOf(ExecutionError);
+  });
+
+  it("shows its plan step by step and streams the answer it then completes with", async () => {
+    const executor = createDemoExecutor({
+      delayMs: 0,
+      progressSteps: 3,
+      streamPieces: 3,
+      sleep: instant,
+    });
+    const { ctx, updates } = context();
+    const result = await executor.run(
+      { ...request, prompt: "[long] explain `--frozen-lockfile`" },
+      ctx,
+    );
+    const plans = updates.flatMap((u) => (u.plan ? [u.plan.map((s) => s.state)] : []));
+    expect(plans).toEqual([
+      ["in_progress", "pending", "pending"],
+      ["done", "in_progress", "pending"],
+      ["done", "done", "in_progress"],
+      ["done", "done", "done"],
+    ]);
+    const deltas = updates.flatMap((u) => (u.textDelta ? [u.textDelta] : []));
+    expect(deltas.length).toBeGreaterThanOrEqual(3);
+    expect(deltas.join("")).toBe(result.text);
+  });
+
+  it("splits an answer at line ends, within the delta limit", () => {
+    const answer = "# Titre\n\nDéjà vu — `pnpm -r --filter ./apps/*`\n```sh\nls -la\n```\n";
+    const pieces = splitAnswer(answer, 3);
+    expect(pieces.join("")).toBe(answer);
+    expect(pieces.every((p) => p.endsWith("\n"))).toBe(true);
+    const huge = "語".repeat(20_000);
+    expect(splitAnswer(huge, 1).every((p) => Buffer.byteLength(p) <= 16 * 1024)).toBe(true);
+    expect(splitAnswer(huge, 1).join("")).toBe(huge);
+    expect(splitAnswer(answer, 0)).toEqual([]);
   });
 
   it("waits until aborted on [never]", async () => {

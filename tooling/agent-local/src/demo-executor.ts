@@ -6,8 +6,10 @@
  *   [never] never calls back (until cancelled): exercises Baton's deadline sweeper
  *   [long]  answers with more than `longAnswerChars` characters: exercises chunked posting
  *   [file]…  attaches files (see demo-files.ts); every listed file is read and reported
+ * Each step's progress carries the plan (one step per progress step, the current one in progress),
+ * and the answer may be streamed in `streamPieces` text deltas before the `completed` callback.
  */
-import { utf8ByteLength } from "@baton/agent-protocol";
+import { MAX_TEXT_DELTA_BYTES, type Plan, utf8ByteLength } from "@baton/agent-protocol";
 import { demoAttachments, describeListedFiles, readFileMarker } from "./demo-files";
 import { ExecutionError, type ExecutionFailure, InvalidOptionsError } from "./errors";
 import type { Executor, ExecutorContext, ExecutorRequest } from "./executor";
@@ -18,6 +20,7 @@ export const DEFAULT_DEMO_DELAY_MS = 1_500;
 export const DEFAULT_DEMO_PROGRESS_STEPS = 2;
 export const DEFAULT_DEMO_SLOW_DELAY_MS = 20_000;
 export const DEFAULT_DEMO_LONG_ANSWER_CHARS = 12_000;
+export const DEFAULT_DEMO_STREAM_PIECES = 3;
 
 export const DEMO_MARKERS = ["fail", "slow", "never", "long"] as const;
 export type DemoMarker = (typeof DEMO_MARKERS)[number];
@@ -32,6 +35,11 @@ export interface DemoExecutorOptions {
   failWith?: ExecutionFailure;
   /** Minimum length of a `[long]` answer. */
   longAnswerChars?: number;
+  /**
+   * Text deltas the answer is streamed in before it completes (default 0: not streamed, so a
+   * test counting callbacks sees only the progress steps; the CLI streams by default).
+   */
+  streamPieces?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
@@ -42,6 +50,7 @@ export function createDemoExecutor(options: DemoExecutorOptions = {}): Executor 
   if (!Number.isInteger(steps)) throw new InvalidOptionsError("progressSteps must be an integer");
   const longAnswerChars = options.longAnswerChars ?? DEFAULT_DEMO_LONG_ANSWER_CHARS;
   const sleep = options.sleep ?? defaultSleep;
+  const pieces = nonNegative("streamPieces", options.streamPieces ?? 0);
 
   return {
     name: "demo",
@@ -53,12 +62,12 @@ export function createDemoExecutor(options: DemoExecutorOptions = {}): Executor 
       const slice = total / (steps + 1);
       for (let step = 1; step <= steps; step++) {
         await sleep(slice, context.signal);
-        context.progress(`Demo step ${step} of ${steps}: ${STEP_LABELS[(step - 1) % 3]}`, {
-          step,
-          totalSteps: steps,
+        context.update({
+          message: `Demo step ${step} of ${steps}: ${stepLabel(step)}`,
+          step: { step, totalSteps: steps },
+          plan: demoPlan(steps, step),
         });
       }
-      await sleep(slice, context.signal);
 
       if (options.failWith) throw new ExecutionError(options.failWith);
       if (markers.has("fail")) {
@@ -69,10 +78,22 @@ export function createDemoExecutor(options: DemoExecutorOptions = {}): Executor 
         });
       }
       const fileLines = await describeListedFiles(request, context);
-      const answer = [demoAnswer(request, context), ...fileLines].join("\n");
+      const head = [demoAnswer(request, context), ...fileLines].join("\n");
+      const answer = markers.has("long") ? longAnswer(head, longAnswerChars) : head;
       const fileMarker = readFileMarker(request.prompt);
+      const deltas = splitAnswer(answer, pieces);
+      const pause = slice / (deltas.length + 1);
+      for (const [index, textDelta] of deltas.entries()) {
+        await sleep(pause, context.signal);
+        const last = index === deltas.length - 1;
+        context.update({
+          textDelta,
+          ...(last && steps > 0 ? { plan: demoPlan(steps, steps + 1) } : {}),
+        });
+      }
+      await sleep(deltas.length > 0 ? pause : slice, context.signal);
       return {
-        text: markers.has("long") ? longAnswer(answer, longAnswerChars) : answer,
+        text: answer,
         ...(fileMarker ? { attachments: demoAttachments(fileMarker, context.filesUrl) } : {}),
       };
     },
@@ -80,6 +101,43 @@ export function createDemoExecutor(options: DemoExecutorOptions = {}): Executor 
 }
 
 const STEP_LABELS = ["reading the thread", "thinking it over", "writing the answer"] as const;
+
+function stepLabel(step: number): string {
+  return STEP_LABELS[(step - 1) % STEP_LABELS.length] ?? "working";
+}
+
+/** The demo's plan while step `current` runs (steps before it done; past the last: all done). */
+export function demoPlan(steps: number, current: number): Plan {
+  return Array.from({ length: steps }, (_, index) => {
+    const step = index + 1;
+    const title = `${step}. ${stepLabel(step).replace(/^./, (c) => c.toUpperCase())}`;
+    const state = step < current ? "done" : step === current ? "in_progress" : "pending";
+    return { title, state };
+  });
+}
+
+/**
+ * The answer cut into `pieces` deltas at line ends (never inside a line, so each piece shows as
+ * readable markdown); each piece stays within the protocol's delta limit.
+ */
+export function splitAnswer(answer: string, pieces: number): string[] {
+  if (pieces <= 0) return [];
+  const lines = answer.split(/(?<=\n)/);
+  const perPiece = Math.ceil(lines.length / pieces);
+  const out: string[] = [];
+  for (let start = 0; start < lines.length; start += perPiece) {
+    const piece = lines.slice(start, start + perPiece).join("");
+    // A long answer's pieces may exceed the limit: cut them further.
+    const chars = Array.from(piece);
+    for (let at = 0; at < chars.length; at += MAX_DELTA_CHARS) {
+      out.push(chars.slice(at, at + MAX_DELTA_CHARS).join(""));
+    }
+  }
+  return out.filter((piece) => piece !== "");
+}
+
+/** 4 bytes per code point at most, so this many characters always fit MAX_TEXT_DELTA_BYTES. */
+const MAX_DELTA_CHARS = MAX_TEXT_DELTA_BYTES / 4;
 
 export function readDemoMarkers(prompt: string): Set<DemoMarker> {
   const found = new Set<DemoMarker>();

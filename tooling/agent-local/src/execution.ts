@@ -97,6 +97,9 @@ export function startExecution(options: ExecutionOptions): Execution {
         progress: (message, step) => {
           if (!workEnded && !controller.signal.aborted) outbox.progress(message, step);
         },
+        update: (fields) => {
+          if (!workEnded && !controller.signal.aborted) outbox.update(fields);
+        },
         executionId,
         readFile: (file) =>
           readDispatchFile(deps.fetch, file, fileAuthorization, controller.signal),

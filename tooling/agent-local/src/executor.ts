@@ -3,6 +3,7 @@
  * (ids, sessions, callbacks, cancel); an executor only turns a request into text.
  */
 import type { Attachment, DispatchFile, DispatchRequest } from "@baton/agent-protocol";
+import type { ProgressUpdate } from "./callback-outbox";
 import type { FileRead } from "./dispatch-files";
 import type { SessionTurn } from "./session-store";
 
@@ -14,6 +15,8 @@ export interface ExecutorContext {
   signal: AbortSignal;
   /** Sends a `progress` callback (best effort, in order, before the terminal one). */
   progress(message: string, step?: { step: number; totalSteps: number }): void;
+  /** Sends a `progress` callback with a status line, the whole plan and/or a piece of the answer. */
+  update(fields: ProgressUpdate): void;
   executionId: string;
   /** Reads a file the dispatch lists, from Baton, with this request's file token. */
   readFile(file: DispatchFile): Promise<FileRead>;

@@ -83,6 +83,9 @@ function context(
   return {
     signal,
     progress: (message) => progressed.push(message),
+    update: (fields) => {
+      if (fields.message) progressed.push(fields.message);
+    },
     executionId: "exec_1",
     readFile: async () => ({ kind: "refused", status: 404, code: "file_not_found" }),
     filesUrl: "http://agent.invalid/files",

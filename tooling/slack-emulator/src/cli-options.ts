@@ -26,6 +26,7 @@ const KEYS = {
   "bot-name": "SLACK_BOT_NAME",
   "team-id": "SLACK_TEAM_ID",
   "webhook-url": "SLACK_EVENTS_URL",
+  "workspace-file": "SLACK_EMULATOR_WORKSPACE_FILE",
 } as const;
 
 type Flag = keyof typeof KEYS;
@@ -96,6 +97,7 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
       botName: read("bot-name") ?? CLI_DEFAULTS.botName,
       teamId: read("team-id") ?? CLI_DEFAULTS.teamId,
       webhookUrl: read("webhook-url"),
+      ...(read("workspace-file") ? { workspaceFile: read("workspace-file") } : {}),
       channels: pairs(Array.isArray(channels) ? channels.map(String) : undefined),
       users: pairs(Array.isArray(users) ? users.map(String) : undefined),
     },

@@ -5,7 +5,9 @@ export type SlackEmulatorErrorCode =
   | "ALREADY_STARTED"
   | "WAIT_TIMEOUT"
   | "UNKNOWN_EVENT"
-  | "UNKNOWN_MESSAGE";
+  | "UNKNOWN_MESSAGE"
+  | "UNKNOWN_ACTION"
+  | "WORKSPACE_FILE_UNREADABLE";
 
 export class SlackEmulatorError<
   C extends SlackEmulatorErrorCode = SlackEmulatorErrorCode,

@@ -1,5 +1,6 @@
 export { CLI_DEFAULTS, type CliParse, parseCliOptions } from "./cli-options";
 export { SlackEmulatorError, type SlackEmulatorErrorCode } from "./errors";
+export type { ClickDelivery, ClickInput } from "./events/block-actions";
 export type { MentionDelivery } from "./events/event-actions";
 export { buildEnvelope, type EnvelopeInput } from "./events/event-payloads";
 export { signSlackRequest } from "./events/event-signature";

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SlackEmulatorError } from "./errors";
+import { type ClickDelivery, type ClickInput, createBlockActions } from "./events/block-actions";
 import {
   createEventActions,
   type EventActions,
@@ -11,6 +12,7 @@ import { createFileStore } from "./files/file-store";
 import { readBody } from "./http-body";
 import { createIdSource } from "./model/id-source";
 import { createTsClock } from "./model/ts-clock";
+import { loadWorkspaceFile, saveWorkspaceOnChange } from "./model/workspace-file";
 import { createWorkspaceModel } from "./model/workspace-model";
 import { createPageRoutes } from "./page/page-routes";
 import { createRecorder } from "./recorder";
@@ -50,6 +52,16 @@ export interface SlackEmulator {
   composeMessage: EventActions["composeMessage"];
   message: EventActions["message"];
   reaction: EventActions["reaction"];
+  /** A user clicks Slack's native stop button of the agent session in a thread. */
+  stopAgentSession(input: {
+    channel: string;
+    threadTs: string;
+    user: string;
+  }): Promise<EventDelivery>;
+  /** The agent session status Slack would show for a thread (agents.sessions.setStatus). */
+  agentSessionStatus(channel: string, threadTs: string): string | undefined;
+  /** A user clicks a button on a message: a signed `block_actions` interaction. */
+  click(input: ClickInput): Promise<ClickDelivery>;
   sendEvent: EventActions["sendEvent"];
   /** Delivers a sent event again as a Slack retry (`x-slack-retry-num` + 1). */
   redeliver(
@@ -110,6 +122,11 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     tsClock,
     ids,
   });
+  const saved = options.workspaceFile ? loadWorkspaceFile(options.workspaceFile) : undefined;
+  if (saved) model.restore(saved);
+  const saver = options.workspaceFile
+    ? saveWorkspaceOnChange(options.workspaceFile, model)
+    : undefined;
   const recorder = createRecorder();
   const faults = createFaultInjector();
   let baseUrl: string | undefined;
@@ -121,6 +138,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     streamExpiryMs: options.streamExpiryMs ?? 5 * 60_000,
     workspaceUrl: "http://127.0.0.1/",
     threadStatus: new Map(),
+    agentSessions: new Map(),
     ephemerals: [],
     files,
   };
@@ -143,12 +161,32 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     now,
     files,
   });
+  const blockActions = createBlockActions({
+    model,
+    ids,
+    appId,
+    verificationToken: options.verificationToken ?? "emulator-verification-token",
+    signingSecret: options.signingSecret,
+    now,
+    timeoutMs: options.deliveryTimeoutMs ?? 3000,
+    webhookUrl: () => webhookUrl,
+  });
+  const stopAgentSession = (input: { channel: string; threadTs: string; user: string }) =>
+    actions.sendEvent({
+      type: "agent_session_stopped",
+      channel: input.channel,
+      thread_ts: input.threadTs,
+      user: input.user,
+      streaming_message_ts: [],
+    });
   const page = createPageRoutes({
     model,
     threadStatus: ctx.threadStatus,
     actions,
     recorder,
     webhookConfigured: () => Boolean(webhookUrl),
+    click: (input) => blockActions.click(input),
+    stopAgentSession,
   });
 
   let server: Server | undefined;
@@ -174,6 +212,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
 
   async function stop(): Promise<void> {
     deliverer.stop();
+    saver?.flush();
     const current = server;
     if (!current) return;
     server = undefined;
@@ -223,6 +262,9 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     composeMessage: actions.composeMessage,
     message: actions.message,
     reaction: actions.reaction,
+    click: blockActions.click,
+    stopAgentSession,
+    agentSessionStatus: (channel, threadTs) => ctx.agentSessions.get(`${channel}:${threadTs}`),
     sendEvent: actions.sendEvent,
     redeliver(event, reason, deliver) {
       return deliverer.redeliver(

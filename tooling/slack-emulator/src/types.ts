@@ -49,6 +49,8 @@ export interface SlackEmulatorOptions {
   retryDelaysMs?: readonly number[];
   /** Idle streams stop accepting appends after this long (Slack: about 5 minutes). */
   streamExpiryMs?: number;
+  /** Keep the workspace in this JSON file: loaded at start, saved after each change. */
+  workspaceFile?: string;
 }
 
 /** A message as tests and the page see it. `raw` is the Slack wire shape. */

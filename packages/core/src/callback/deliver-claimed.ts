@@ -7,6 +7,7 @@ import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle"
 import type { ReplyRecord } from "../request/reply-store";
 import type { RequestDeps } from "../request/request-stores";
 import type { ClaimedRequest } from "../request/resume-claim";
+import { addAnswerActions } from "./answer-actions";
 import { deliverReply } from "./reply-delivery";
 import type { FetchedReplyFile } from "./reply-files";
 
@@ -32,8 +33,9 @@ export async function deliverClaimed(
     start.messageState.kind === "found"
       ? rehydrateMessageState(start.messageState.state, deps.chat).thread
       : deps.chat.thread(record.threadId);
+  let delivered: ReplyRecord;
   try {
-    await deliverReply(deps, record.id, thread, reply, prefetched);
+    delivered = await deliverReply(deps, record.id, thread, reply, prefetched);
   } catch (error) {
     const failure = classifyPostFailure(error);
     if (failure.kind === "transient") {
@@ -63,5 +65,6 @@ export async function deliverClaimed(
     });
     return { kind: "post-failed", finished: finishedBy(failed) };
   }
+  await addAnswerActions(deps, record.id, thread, delivered);
   return { kind: "posted", finished: finishedBy(await finishRequest(deps, start, reply.outcome)) };
 }

@@ -27,7 +27,7 @@ export async function deliverReply(
   thread: Thread,
   record: ReplyRecord,
   prefetched?: ReadonlyMap<string, FetchedReplyFile>,
-): Promise<void> {
+): Promise<ReplyRecord> {
   const save = (next: ReplyRecord) => deps.replies.save(botRequestId, next);
   let current = record;
   while (current.posted < current.chunks.length) {
@@ -62,6 +62,7 @@ export async function deliverReply(
     ...(prefetched ? { prefetched } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
+  return current;
 }
 
 /** Looks for the chunk in flight: a message of ours, since then, that is none of the known ones. */
@@ -74,7 +75,7 @@ function landedChunk(
   return async (since: number) => {
     const known = new Set(record.postedIds ?? []);
     const status = await deps.statusMessages.get(botRequestId);
-    if (status) known.add(status.messageId);
+    if (status?.messageId) known.add(status.messageId);
     return findLandedMessage(thread, since, (message) => !known.has(message.id));
   };
 }

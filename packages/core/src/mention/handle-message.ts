@@ -6,6 +6,7 @@ import { USER_NOTICES } from "../platform/user-notices";
 import { stripBotMention } from "../prompt/bot-mention";
 import { readRequest } from "../prompt/dispatch-prompt";
 import { newBotRequestFromMention } from "../request/bot-request-store";
+import { acknowledgeMessage } from "./acknowledge";
 import type { MentionDeps } from "./mention-deps";
 import { type StopOutcome, stopActiveRequest } from "./stop-request";
 import { notifyThread } from "./thread-notice";
@@ -34,6 +35,8 @@ export async function handleThreadMessage(
   thread: Thread,
   message: Message,
   hooks: MessageHooks = {},
+  /** What the request is filed under (a redelivery finds it); a Retry files a new turn apart. */
+  claimId: string = message.id,
 ): Promise<MessageOutcome> {
   const text = stripBotMention(message.text, deps.botName);
   if (deps.stopWords.includes(text.toLowerCase().replace(/[.!]+$/, ""))) {
@@ -49,7 +52,7 @@ export async function handleThreadMessage(
     return { kind: "refused-options", problems: parsed.problems };
   }
 
-  const claimed = await deps.requests.claimMessage(thread.adapter.name, message.id, deps.newId());
+  const claimed = await deps.requests.claimMessage(thread.adapter.name, claimId, deps.newId());
   if (claimed.kind === "duplicate") {
     hooks.onAccepted?.(claimed.botRequestId);
     return claimed;
@@ -67,6 +70,7 @@ export async function handleThreadMessage(
     "queued",
   );
   hooks.onAccepted?.(botRequestId);
+  await acknowledgeMessage(deps, thread, message);
 
   const admission = await deps.queue.admit(thread.id, botRequestId);
   if (admission.kind === "queued") {

@@ -2,7 +2,7 @@ import { PROTOCOL_VERSION } from "@baton/agent-protocol";
 import { handOnAfterFinish } from "../dispatch/hand-on";
 import { USER_NOTICES } from "../platform/user-notices";
 import { finishRequest } from "../request/lifecycle";
-import { beginResume } from "../request/resume-claim";
+import { beginResume, type ClaimedRequest } from "../request/resume-claim";
 import type { MentionDeps } from "./mention-deps";
 import { notifyThread } from "./thread-notice";
 
@@ -17,28 +17,51 @@ export const DEFAULT_STOP_REACTIONS = ["x", "stop", "no_entry"] as const;
 
 export type StopOutcome = { kind: "stopped"; botRequestId: string } | { kind: "nothing-to-stop" };
 
-/** Stop word or reaction: cancel the thread's running request at the agent and finalise it. */
-export async function stopActiveRequest(deps: MentionDeps, threadId: string): Promise<StopOutcome> {
+/**
+ * Stop word, reaction or native stop button: cancel the thread's running request at the agent and
+ * finalise it. `quiet`: say nothing when there is nothing to stop (a native stop pressed twice, or
+ * after the answer: the platform's own button needs no "nothing is running" reply).
+ */
+export async function stopActiveRequest(
+  deps: MentionDeps,
+  threadId: string,
+  options: { quiet?: boolean } = {},
+): Promise<StopOutcome> {
   const activeId = await deps.queue.active(threadId);
   const start = activeId ? await beginResume(deps, activeId) : undefined;
   if (!activeId || start?.kind !== "claimed") {
-    await notifyThread(deps, deps.chat.thread(threadId), USER_NOTICES.nothingToStop);
+    if (!options.quiet) {
+      await notifyThread(deps, deps.chat.thread(threadId), USER_NOTICES.nothingToStop);
+    }
     return { kind: "nothing-to-stop" };
   }
+  await cancelClaimedRequest(deps, start, threadId);
+  return { kind: "stopped", botRequestId: activeId };
+}
+
+/**
+ * Cancels a claimed request at the agent, tells the thread, finalises it `cancelled` and hands
+ * the thread on: the one way a stop word, a stop reaction or a Cancel button ends a request.
+ */
+export async function cancelClaimedRequest(
+  deps: MentionDeps,
+  start: ClaimedRequest,
+  threadId: string,
+): Promise<void> {
+  const botRequestId = start.record.id;
   const cancelled = await deps.agent.cancel({
     protocolVersion: PROTOCOL_VERSION,
-    botRequestId: activeId,
+    botRequestId,
     ...(start.record.executionId ? { executionId: start.record.executionId } : {}),
     reason: "stopped by the user in the chat",
   });
   if (cancelled.kind !== "accepted") {
     deps.logger.warn("the agent did not accept the cancel", {
-      botRequestId: activeId,
+      botRequestId,
       result: cancelled.kind,
     });
   }
   await notifyThread(deps, deps.chat.thread(threadId), USER_NOTICES.stopped);
   const finished = await finishRequest(deps, start, { status: "cancelled" });
   if (finished.kind === "finalized") await handOnAfterFinish(deps, finished.record);
-  return { kind: "stopped", botRequestId: activeId };
 }

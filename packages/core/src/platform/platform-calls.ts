@@ -1,4 +1,4 @@
-import type { Logger, PostableMarkdown, Thread } from "chat";
+import type { Logger, PostableCard, PostableMarkdown, Thread } from "chat";
 import { StateUnavailableError } from "../errors";
 import { findLandedMessage } from "./landed-message";
 import { PlatformCallError } from "./platform-call-error";
@@ -60,12 +60,16 @@ export interface PostOptions extends PlatformCallOptions {
  * Posts Markdown straight through the thread's adapter (`thread.post` would also re-parse the
  * posted text into a message object nobody here reads). Returns the new message's id.
  */
-export function postMarkdown(thread: Thread, markdown: string, options: PostOptions = {}) {
+export function postMarkdown(
+  thread: Thread,
+  markdown: string | PostableCard,
+  options: PostOptions = {},
+) {
   return callPlatform(
     {
       operation: "post",
       idempotent: false,
-      call: async () => (await thread.adapter.postMessage(thread.id, { markdown })).id,
+      call: async () => (await thread.adapter.postMessage(thread.id, postable(markdown))).id,
       findLanded: options.findLanded,
     },
     options,
@@ -110,14 +114,14 @@ export function postNotice(thread: Thread, text: string, options: PlatformCallOp
 export async function editMarkdown(
   thread: Thread,
   messageId: string,
-  markdown: string,
+  markdown: string | PostableCard,
   options: PlatformCallOptions = {},
 ): Promise<void> {
   await callPlatform(
     {
       operation: "edit",
       idempotent: true,
-      call: () => thread.adapter.editMessage(thread.id, messageId, { markdown }),
+      call: () => thread.adapter.editMessage(thread.id, messageId, postable(markdown)),
     },
     options,
   );
@@ -144,6 +148,11 @@ export async function deleteMessage(
     },
     options,
   );
+}
+
+/** Markdown, or a card (with buttons) and its Markdown fallback. */
+function postable(content: string | PostableCard) {
+  return typeof content === "string" ? { markdown: content } : content;
 }
 
 interface PlatformCall<T> {

@@ -20,6 +20,11 @@ export const USER_NOTICES = {
     step !== undefined && totalSteps !== undefined
       ? `_Working (${step}/${totalSteps}):_ ${message}`
       : `_Working:_ ${message}`,
+  alreadyOver:
+    "This request is already over, so there is nothing to cancel. Use Retry to run it again.",
+  retryUnavailable: "I could not find the original message to run again. Please mention me again.",
+  /** The status line while the agent sent a plan or text but no status line. */
+  working: "_Working…_",
 } as const;
 
 function retryAdvice(retryable: boolean | undefined): string {

@@ -1,8 +1,8 @@
-import { deleteMessage } from "../platform/platform-calls";
 import type { BotRequestRecord, FinalOutcome } from "./bot-request-record";
 import type { FinalizeResult } from "./bot-request-store";
 import type { RequestDeps } from "./request-stores";
 import { abandonResume, type ClaimedRequest, finishResume } from "./resume-claim";
+import { clearStatusMessage } from "./status-cleanup";
 
 /** When a claimed request cannot go on now, the sweeper looks at it again this much later. */
 export const SWEEPER_RETRY_DELAY_MS = 30_000;
@@ -34,20 +34,4 @@ export function finishedBy(result: FinalizeResult): BotRequestRecord | undefined
 export async function deferToSweeper(deps: RequestDeps, start: ClaimedRequest): Promise<void> {
   await abandonResume(deps, start);
   await deps.deadlines.add(start.record.id, deps.now() + SWEEPER_RETRY_DELAY_MS);
-}
-
-/** Removes the status message once the request ends; the answer or notice replaces it. */
-async function clearStatusMessage(deps: RequestDeps, record: BotRequestRecord): Promise<void> {
-  const current = await deps.statusMessages.get(record.id);
-  if (!current) return;
-  try {
-    await deleteMessage(deps.chat.thread(record.threadId), current.messageId, {
-      logger: deps.logger,
-      context: { botRequestId: record.id },
-    });
-  } catch (error) {
-    // A leftover status line is cosmetic; the request's outcome does not depend on it.
-    deps.logger.warn("could not delete the progress message", { botRequestId: record.id, error });
-  }
-  await deps.statusMessages.delete(record.id);
 }

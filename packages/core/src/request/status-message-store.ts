@@ -3,10 +3,36 @@ import { MESSAGE_STATE_TTL_MS, PROGRESS_LOCK_TTL_MS, progressKey, progressLockId
 import type { CorruptValueReport } from "../state/corrupt-report";
 import { readStored } from "../state/stored-value";
 
-/** The one status message a request shows while the agent works, and the newest update in it. */
+/** A plan step as shown: the agent's title and state. */
+export interface ShownPlanStep {
+  title: string;
+  state: string;
+}
+
+/**
+ * The one status message a request shows while the agent works, and what it shows: the newest
+ * status line and plan (by the agent's sequence), and the answer's text deltas by sequence, so
+ * deltas delivered to any instance, twice or out of order, assemble once.
+ */
 export interface StatusMessage {
-  messageId: string;
+  /** Absent until the first post landed. */
+  messageId?: string;
+  /** The newest sequence seen; a status line or plan older than it is not shown. */
   sequence: number;
+  /** When the first post was attempted: a status message of ours is looked for from then on. */
+  postingSince?: number;
+  /** A post may have landed without its id being recorded (its poster died or failed). */
+  strayPossible?: true;
+  status?: { message: string; step?: number; totalSteps?: number };
+  plan?: ShownPlanStep[];
+  /** Where the agent's session can be opened (an "Open session" button). */
+  sessionUrl?: string;
+  /** Text deltas keyed by their callback's sequence (decimal). */
+  deltas?: Record<string, string>;
+  /** When the message was last posted or edited: text-only edits are throttled from here. */
+  editedAt?: number;
+  /** The request ended: nothing is shown any more, a late post is deleted by its poster. */
+  closed?: true;
 }
 
 /**
@@ -17,6 +43,8 @@ export interface StatusMessageStore {
   get(botRequestId: string): Promise<StatusMessage | undefined>;
   set(botRequestId: string, status: StatusMessage): Promise<void>;
   delete(botRequestId: string): Promise<void>;
+  /** Marks the request's status as ended (kept until its TTL, so late progress sees it). */
+  close(botRequestId: string): Promise<void>;
   /** Null while another update of the same request is being shown. */
   lock(botRequestId: string): Promise<Lock | null>;
   unlock(lock: Lock): Promise<void>;
@@ -42,6 +70,12 @@ export function createStatusMessageStore(
     },
     set: (botRequestId, status) => state.set(progressKey(botRequestId), status, ttlMs),
     delete: (botRequestId) => state.delete(progressKey(botRequestId)),
+    close: (botRequestId) =>
+      state.set(
+        progressKey(botRequestId),
+        { sequence: Number.MAX_SAFE_INTEGER, closed: true } satisfies StatusMessage,
+        ttlMs,
+      ),
     lock: (botRequestId) => state.acquireLock(progressLockId(botRequestId), PROGRESS_LOCK_TTL_MS),
     unlock: (lock) => state.releaseLock(lock),
   };

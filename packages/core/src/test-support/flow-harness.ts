@@ -21,6 +21,7 @@ import { createAgentClient } from "../dispatch/agent-client";
 import { serveRequestFile } from "../dispatch/request-file-server";
 import { StateUnavailableError } from "../errors";
 import type { MessageHooks } from "../mention/handle-message";
+import type { ResultActionOutcome } from "../mention/result-actions";
 import { createApiOriginFileTransport } from "../platform/api-origin-file-transport";
 import { createRecordingReporter } from "../ports";
 import type { BotRequestRecord } from "../request/bot-request-record";
@@ -52,6 +53,8 @@ export interface FlowHarness {
   state: StateAdapter;
   reporter: ReturnType<typeof createRecordingReporter>;
   outcomes: ThreadMessageOutcome[];
+  /** What each button click came to, in the order they were handled. */
+  actions: ResultActionOutcome[];
   callbackBaseUrl: string;
   /** Resolves with the request's record once it reaches a final status. */
   finalRecord(botRequestId: string): Promise<BotRequestRecord>;
@@ -203,6 +206,20 @@ export async function startFlowHarness(
   bot.chat.onSubscribedMessage(async (thread, message) => {
     outcomes.push(await handlers.onFollowUp(thread, message, options.hooks));
   });
+  const actions: ResultActionOutcome[] = [];
+  bot.chat.onAction(async (event) => {
+    actions.push(
+      await handlers.onAction({
+        actionId: event.actionId,
+        value: event.value,
+        userId: event.user.userId,
+        threadId: event.threadId,
+      }),
+    );
+  });
+  bot.chat.onAgentSessionStopped(async (event) => {
+    outcomes.push(await handlers.onAgentSessionStopped(event.threadId));
+  });
   bot.chat.onReaction(async (event) => {
     if (event.added) outcomes.push(await handlers.onReaction(event.threadId, event.emoji.name));
   });
@@ -217,6 +234,7 @@ export async function startFlowHarness(
     state,
     reporter,
     outcomes,
+    actions,
     callbackBaseUrl: `${base}/callback`,
     async mention(text, files) {
       const before = outcomes.length;

@@ -67,6 +67,17 @@ export interface NewMessage {
 
 export type WorkspaceModel = ReturnType<typeof createWorkspaceModel>;
 
+export const WORKSPACE_SNAPSHOT_VERSION = 1;
+
+/** The workspace as saved to its file; reactions as entries instead of a Map. */
+export interface WorkspaceSnapshot {
+  v: typeof WORKSPACE_SNAPSHOT_VERSION;
+  users: EmulatorUser[];
+  channels: (Omit<StoredChannel, "messages"> & {
+    messages: (Omit<StoredMessage, "reactions"> & { reactions: [string, string[]][] })[];
+  })[];
+}
+
 export function createWorkspaceModel(options: WorkspaceModelOptions) {
   const { bot, now, tsClock } = options;
   const users = new Map<string, EmulatorUser>();
@@ -275,6 +286,30 @@ export function createWorkspaceModel(options: WorkspaceModelOptions) {
     },
 
     toWire,
+
+    /** Everything a restart must keep: users, channels, messages (JSON-safe). */
+    snapshot(): WorkspaceSnapshot {
+      return {
+        v: WORKSPACE_SNAPSHOT_VERSION,
+        users: [...users.values()].filter((u) => u.id !== bot.userId),
+        channels: [...channels.values()].map((channel) => ({
+          ...channel,
+          messages: channel.messages.map((m) => ({ ...m, reactions: [...m.reactions] })),
+        })),
+      };
+    },
+
+    /** Replaces the workspace with a snapshot (at start-up, before anyone reads it). */
+    restore(saved: WorkspaceSnapshot): void {
+      for (const user of saved.users) users.set(user.id, user);
+      for (const channel of saved.channels) {
+        channels.set(channel.id, {
+          ...channel,
+          messages: channel.messages.map((m) => ({ ...m, reactions: new Map(m.reactions) })),
+        });
+      }
+      changed();
+    },
 
     toView(message: StoredMessage): EmulatorMessage {
       return {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ClickDelivery, ClickInput } from "../events/block-actions";
 import type { EventActions } from "../events/event-actions";
 import type { StoredMessage, WorkspaceModel } from "../model/workspace-model";
 import type { Recorder } from "../recorder";
@@ -13,6 +14,14 @@ export interface PageRoutesOptions {
   actions: EventActions;
   recorder: Recorder;
   webhookConfigured: () => boolean;
+  /** A user clicks a button (a signed `block_actions` interaction to the bot). */
+  click: (input: ClickInput) => Promise<ClickDelivery>;
+  /** A user clicks the agent session's native stop button (an `agent_session_stopped` event). */
+  stopAgentSession: (input: {
+    channel: string;
+    threadTs: string;
+    user: string;
+  }) => Promise<unknown>;
 }
 
 interface PostedMessage {
@@ -21,6 +30,39 @@ interface PostedMessage {
   text?: unknown;
   threadTs?: unknown;
   mention?: unknown;
+}
+
+/** The buttons of a message's `actions` blocks, as the page shows them. */
+interface PageButton {
+  actionId: string;
+  label: string;
+  style?: string;
+  /** A link button: opens the URL (Slack still sends the click to the app). */
+  url?: string;
+}
+
+function buttonsOf(blocks: unknown): PageButton[] {
+  if (!Array.isArray(blocks)) return [];
+  const buttons: PageButton[] = [];
+  for (const block of blocks as { type?: string; elements?: unknown }[]) {
+    if (block.type !== "actions" || !Array.isArray(block.elements)) continue;
+    for (const element of block.elements as {
+      type?: string;
+      action_id?: string;
+      text?: { text?: string };
+      style?: string;
+      url?: string;
+    }[]) {
+      if (element.type !== "button" || !element.action_id) continue;
+      buttons.push({
+        actionId: element.action_id,
+        label: element.text?.text ?? element.action_id,
+        ...(element.style ? { style: element.style } : {}),
+        ...(element.url ? { url: element.url } : {}),
+      });
+    }
+  }
+  return buttons;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -47,6 +89,7 @@ export function createPageRoutes(options: PageRoutesOptions) {
       edited: Boolean(message.edited),
       deleted: Boolean(message.tombstone),
       chunks: message.stream?.chunks ?? [],
+      buttons: buttonsOf(message.fields.blocks),
       reactions: [...message.reactions].map(([name, who]) => ({ name, count: who.length })),
     };
   }
@@ -102,6 +145,47 @@ export function createPageRoutes(options: PageRoutesOptions) {
     }
   }
 
+  /** A button click on the page: sent to the bot as a signed `block_actions` interaction. */
+  async function click(res: ServerResponse, body: string): Promise<void> {
+    let input: { channel?: unknown; ts?: unknown; actionId?: unknown; user?: unknown };
+    try {
+      input = JSON.parse(body) as typeof input;
+    } catch {
+      return sendJson(res, 400, { error: "invalid JSON" });
+    }
+    const { channel, ts, actionId, user } = input;
+    if (![channel, ts, actionId, user].every((v) => typeof v === "string" && v)) {
+      return sendJson(res, 400, { error: "channel, ts, actionId and user are required" });
+    }
+    try {
+      const delivery = await options.click({
+        channel: channel as string,
+        messageTs: ts as string,
+        actionId: actionId as string,
+        user: user as string,
+      });
+      return sendJson(res, 200, { delivery });
+    } catch (error) {
+      return sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async function stop(res: ServerResponse, body: string): Promise<void> {
+    let input: { channel?: unknown; threadTs?: unknown; user?: unknown };
+    try {
+      input = JSON.parse(body) as typeof input;
+    } catch {
+      return sendJson(res, 400, { error: "invalid JSON" });
+    }
+    const { channel, threadTs, user } = input;
+    if (typeof channel !== "string" || typeof threadTs !== "string" || typeof user !== "string") {
+      return sendJson(res, 400, { error: "channel, threadTs and user are required" });
+    }
+    return sendJson(res, 200, {
+      delivery: await options.stopAgentSession({ channel, threadTs, user }),
+    });
+  }
+
   return {
     /** True when the request was one of the page's routes. */
     async handle(
@@ -128,6 +212,14 @@ export function createPageRoutes(options: PageRoutesOptions) {
       }
       if (route === "POST /emulator/messages") {
         await postMessage(res, body);
+        return true;
+      }
+      if (route === "POST /emulator/stop") {
+        await stop(res, body);
+        return true;
+      }
+      if (route === "POST /emulator/click") {
+        await click(res, body);
         return true;
       }
       if (route === "GET /emulator/calls") {

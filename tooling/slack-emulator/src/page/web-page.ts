@@ -1,3 +1,5 @@
+import { renderMessageHtml } from "./page-markdown";
+
 /** The emulator's one page: a channel view with threads, live by polling `/emulator/state`. */
 
 export interface WebPageOptions {
@@ -18,7 +20,15 @@ header h1{font-size:16px;margin:0;flex:1}header select{font:inherit}
 .msg.bot{border-left:4px solid #2eb67d}.meta{font-size:12px;color:#616061;display:flex;gap:8px;align-items:center}
 .name{font-weight:700;color:#1d1c1d}.badge{font-size:11px;border-radius:3px;padding:0 4px;background:#e8e8e8}
 .badge.app{background:#2eb67d;color:#fff}.badge.live{background:#e01e5a;color:#fff}
-.text{white-space:pre-wrap;word-wrap:break-word;margin-top:2px}
+.text{word-wrap:break-word;margin-top:2px}.text .gap{height:.6em}
+.text pre{background:#f6f6f6;border:1px solid #e0e0e0;border-radius:4px;padding:6px 8px;white-space:pre-wrap;margin:4px 0}
+.text code{font:12px/1.4 ui-monospace,Menlo,monospace;background:#f2f2f2;border-radius:3px;padding:0 3px;color:#c01343}
+.text pre code{background:none;color:#1d1c1d;padding:0}.text ul,.text ol{margin:2px 0;padding-left:22px}
+.text h3,.text h4,.text h5,.text h6{margin:6px 0 2px;font-size:15px}.text blockquote{margin:2px 0;border-left:3px solid #ddd;padding-left:8px;color:#555}
+.buttons{display:flex;gap:6px;margin-top:6px}.buttons button{font:inherit;font-weight:600;border:1px solid #bbb;background:#fff;border-radius:4px;padding:2px 12px;cursor:pointer}
+.buttons a.button-link{font-weight:600;border:1px solid #bbb;border-radius:4px;padding:2px 12px;color:#1264a3;text-decoration:none}
+button.stop{font:inherit;font-size:12px;border:1px solid #e01e5a;color:#e01e5a;background:#fff;border-radius:12px;padding:0 10px;margin-top:6px;cursor:pointer}
+.buttons button.danger{color:#e01e5a;border-color:#e01e5a}.buttons button.primary{background:#007a5a;color:#fff;border-color:#007a5a}
 .replies{margin:6px 0 0 18px;border-left:2px solid #ddd;padding-left:10px}
 .replies .msg{margin:6px 0}.status{font-size:12px;color:#616061;font-style:italic}
 button.link{border:0;background:none;color:#1264a3;cursor:pointer;padding:0;font-size:12px}
@@ -28,6 +38,7 @@ textarea{flex:1;font:inherit;min-height:44px;padding:6px}#target,#note{max-width
 `;
 
 const SCRIPT = `
+const renderMessageHtml = ${renderMessageHtml.toString()};
 const $ = (id) => document.getElementById(id);
 let version = -1, channel = new URLSearchParams(location.search).get("channel") || "", threadTs = "", bot = null;
 function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
@@ -45,7 +56,22 @@ function renderMessage(m, root) {
     reply.onclick = () => { threadTs = m.ts; showTarget(); $("input").focus(); };
     meta.append(reply);
   }
-  box.append(meta, el("div", "text", m.text));
+  const text = el("div", "text"); text.innerHTML = renderMessageHtml(m.text);
+  box.append(meta, text);
+  if (m.buttons && m.buttons.length) {
+    const row = el("div", "buttons");
+    for (const b of m.buttons) {
+      if (b.url) {
+        const link = el("a", "button-link", b.label); link.href = b.url; link.target = "_blank"; link.rel = "noopener";
+        row.append(link); continue;
+      }
+      const button = el("button", b.style || "", b.label);
+      button.dataset.action = b.actionId;
+      button.onclick = () => clickButton(m.ts, b.actionId);
+      row.append(button);
+    }
+    box.append(row);
+  }
   for (const c of m.chunks) box.append(el("div", "status", "[" + c.type + "] " + (c.title || c.id || "")));
   if (m.reactions.length) box.append(el("div", "meta", m.reactions.map((r) => ":" + r.name + ": " + r.count).join("  ")));
   return box;
@@ -65,6 +91,16 @@ function render(s) {
       const replies = el("div", "replies");
       for (const r of m.replies) replies.append(renderMessage(r, false));
       if (m.status) replies.append(el("div", "status", "@" + s.bot.name + " " + m.status));
+      if (m.replies.some((r) => r.isBot && r.buttons && r.buttons.some((b) => b.actionId === "baton-cancel"))) {
+        // Slack shows its own stop button while the agent works; here it sends agent_session_stopped.
+        const stop = el("button", "stop", "■ Stop"); stop.title = "The agent session's native stop button";
+        stop.onclick = async () => {
+          const r = await fetch("/emulator/stop", { method: "POST", headers: { "content-type": "application/json" },
+            body: JSON.stringify({ channel, threadTs: m.ts, user: $("user").value }) });
+          $("note").textContent = r.ok ? "agent_session_stopped sent" : (await r.json()).error;
+        };
+        replies.append(stop);
+      }
       box.append(replies);
     }
     return box;
@@ -78,6 +114,12 @@ async function poll() {
     if (!s.unchanged) { version = s.version; render(s); }
   } catch (e) { $("note").textContent = "Emulator unreachable: " + e; }
   setTimeout(poll, 1000);
+}
+async function clickButton(ts, actionId) {
+  const r = await fetch("/emulator/click", { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ channel, ts, actionId, user: $("user").value }) });
+  const out = await r.json();
+  $("note").textContent = r.ok ? "block_actions " + actionId + ": " + (out.delivery.status === null ? out.delivery.error : "HTTP " + out.delivery.status) : out.error;
 }
 function showTarget() {
   const t = $("target"); t.replaceChildren();

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Recorder } from "../recorder";
+import { agentSessionMethods } from "./agent-session-methods";
 import { type ApiRequest, parseApiRequest, SlackApiFailure } from "./api-request";
 import { chatMethods } from "./chat-methods";
 import { conversationMethods } from "./conversation-methods";
@@ -13,6 +14,7 @@ import { workspaceMethods } from "./workspace-methods";
 /** Serves `/api/{method}`: decode, authenticate, inject faults, run, record. */
 
 const METHODS: Record<string, MethodHandler> = {
+  ...agentSessionMethods,
   ...workspaceMethods,
   ...chatMethods,
   ...streamMethods,

@@ -13,6 +13,8 @@ export interface MethodContext {
   workspaceUrl: string;
   /** Assistant thread statuses ("is thinking…"), keyed `${channel}:${threadTs}`. */
   threadStatus: Map<string, string>;
+  /** Agent session status by `channel:threadTs` (agents.sessions.setStatus). */
+  agentSessions: Map<string, string>;
   ephemerals: EphemeralMessage[];
   /** Hosted files and pending uploads. */
   files: EmulatorFileStore;

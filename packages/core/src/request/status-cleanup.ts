@@ -1,0 +1,59 @@
+import type { Lock } from "chat";
+import { PROGRESS_CLOSE_WAIT_MS } from "../keys";
+import { deleteMessage } from "../platform/platform-calls";
+import type { BotRequestRecord } from "./bot-request-record";
+import type { RequestDeps } from "./request-stores";
+import { findStrayStatusMessages } from "./stray-status";
+
+const LOCK_POLL_MS = 100;
+
+/**
+ * Removes the request's status message once it ends (the answer or notice replaces it), and
+ * closes its status, so no "Working…" line outlives the request: a progress being shown right now
+ * is waited for (briefly); one that posts after the close deletes its own post; and a status
+ * message whose poster died before recording it is found in the thread and deleted too.
+ */
+export async function clearStatusMessage(
+  deps: RequestDeps,
+  record: BotRequestRecord,
+): Promise<void> {
+  const lock = await waitForProgressLock(deps, record.id);
+  try {
+    const current = await deps.statusMessages.get(record.id);
+    await deps.statusMessages.close(record.id);
+    if (!current || current.closed) return;
+    const thread = deps.chat.thread(record.threadId);
+    const ids = current.messageId ? [current.messageId] : [];
+    if (current.postingSince !== undefined && (!current.messageId || current.strayPossible)) {
+      const reply = await deps.replies.load(record.id);
+      const known = new Set([...ids, ...(reply?.postedIds ?? [])]);
+      ids.push(...(await findStrayStatusMessages(thread, current.postingSince, known)));
+    }
+    for (const messageId of ids) {
+      try {
+        await deleteMessage(thread, messageId, {
+          logger: deps.logger,
+          context: { botRequestId: record.id },
+        });
+      } catch (error) {
+        // A leftover status line is cosmetic; the request's outcome does not depend on it.
+        deps.logger.warn("could not delete the progress message", {
+          botRequestId: record.id,
+          error,
+        });
+      }
+    }
+  } finally {
+    if (lock) await deps.statusMessages.unlock(lock);
+  }
+}
+
+/** The progress lock, or null when a progress update still holds it after the wait. */
+async function waitForProgressLock(deps: RequestDeps, botRequestId: string): Promise<Lock | null> {
+  // Counted in polls, not by the injected clock: a test's frozen clock must not wait forever.
+  for (let poll = 0; ; poll++) {
+    const lock = await deps.statusMessages.lock(botRequestId);
+    if (lock || poll * LOCK_POLL_MS >= PROGRESS_CLOSE_WAIT_MS) return lock;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  }
+}

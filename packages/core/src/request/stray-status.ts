@@ -1,0 +1,29 @@
+import type { Thread } from "chat";
+
+/** Clock difference tolerated between us and the platform. */
+const CLOCK_SKEW_MS = 5_000;
+/** How far back in the thread stray status messages are looked for. */
+const LOOKBACK_MESSAGES = 50;
+/** Every status message starts with its status line (see USER_NOTICES.progress / working). */
+const STATUS_LINE = /^[\s_*]*Working\b/;
+
+/**
+ * Status messages of ours posted since `since` that are not `known` (the answer's messages): left
+ * behind by a poster that died, or failed, before recording the message it posted.
+ */
+export async function findStrayStatusMessages(
+  thread: Thread,
+  since: number,
+  known: ReadonlySet<string>,
+): Promise<string[]> {
+  const found: string[] = [];
+  let seen = 0;
+  for await (const message of thread.messages) {
+    const sentAt = message.metadata.dateSent.getTime();
+    if (sentAt < since - CLOCK_SKEW_MS || ++seen > LOOKBACK_MESSAGES) break;
+    if (message.author.isMe && !known.has(message.id) && STATUS_LINE.test(message.text)) {
+      found.push(message.id);
+    }
+  }
+  return found;
+}
