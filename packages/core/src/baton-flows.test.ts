@@ -156,7 +156,7 @@ describe("mention -> dispatch -> callback -> reply", () => {
     const id = dispatched(outcome);
     const { body, headers } = signedHarnessCallback(
       id,
-      { type: "progress", agentSessionId: "sess_1", executionId: "exec_1", message: "step one" },
+      { type: "progress", agentSessionId: "sess_1", message: "step one" },
       { webhookId: "msg_replay" },
     );
     const send = (h: Record<string, string>) =>

@@ -8,7 +8,7 @@ import {
 } from "../test-support/flow-harness";
 
 const channel = FIXTURE_WORKSPACE.channel.id;
-const step = { type: "progress", agentSessionId: "sess_1", executionId: "exec_1" } as const;
+const step = { type: "progress", agentSessionId: "sess_1" } as const;
 const plan = (states: string[]) =>
   ["Read the failing job (`--fail-on=warn`)", "Bisect `pnpm i --frozen-lockfile`", "Écrire"].map(
     (title, i) => ({ title, state: states[i] }),

@@ -36,7 +36,6 @@ describe("buttons on the status message and the answer", () => {
     await sendCallback(h, id, {
       type: "progress",
       agentSessionId: "sess_1",
-      executionId: "exec_1",
       message: "Reading the grammar",
     });
     const status = await withButton(h, ts, CANCEL_ACTION_ID);

@@ -84,5 +84,6 @@ export function createStatusMessageStore(
 function isStatusMessage(value: unknown): value is StatusMessage {
   if (typeof value !== "object" || value === null) return false;
   const { messageId, sequence } = value as Partial<StatusMessage>;
-  return typeof messageId === "string" && typeof sequence === "number";
+  // `messageId` is absent until the first post landed (and once the status is closed).
+  return (messageId === undefined || typeof messageId === "string") && typeof sequence === "number";
 }
