@@ -46,6 +46,15 @@ describe("BATON_STATE_BACKEND=postgres", () => {
     expect(description.name).toBe("postgres");
     expect(description.location).toContain("db.internal:5432/baton");
     expect(description.location).not.toContain("w0rd");
+    const inQuery = parseEnv({
+      ...MINIMAL,
+      BATON_STATE_BACKEND: "postgres",
+      DATABASE_URL:
+        "postgres://baton@db.internal/baton?password=hunter2-ünïcode&sslmode=verify-full",
+    });
+    const location = describeStateBackend(inQuery).location;
+    expect(location).toContain("sslmode=verify-full");
+    expect(location).not.toContain("hunter2");
   });
 
   it("an unreachable database fails connect() as StateUnavailableError, not a driver error", async () => {

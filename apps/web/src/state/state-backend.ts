@@ -57,6 +57,10 @@ function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
+    // libpq also takes secrets as query parameters (`?password=…`, `?sslpassword=…`).
+    for (const name of ["password", "sslpassword"]) {
+      if (parsed.searchParams.has(name)) parsed.searchParams.set(name, "***");
+    }
     return parsed.toString();
   } catch {
     return "(unparseable URL)";
