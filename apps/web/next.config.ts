@@ -8,11 +8,12 @@ const nextConfig: NextConfig = {
   transpilePackages: [
     "@baton/agent-protocol",
     "@baton/core",
+    "@baton/state-postgres",
     "@baton/state-redis",
     "@baton/state-sqlite",
   ],
   // Native and connection-holding modules stay outside the bundle.
-  serverExternalPackages: ["better-sqlite3", "ioredis"],
+  serverExternalPackages: ["better-sqlite3", "ioredis", "pg"],
   poweredByHeader: false,
   // Server code unminified: Sentry reports and logs then name the error class and the functions
   // in the stack (minified, a RequestFailureError arrived as "eN"); size does not matter here.

@@ -8,7 +8,7 @@ import {
   waitForAnswers,
 } from "./support/conversation-thread";
 
-const BACKENDS = ["sqlite", "redis"] as const;
+const BACKENDS = ["sqlite", "redis", "postgres"] as const;
 /** Quick turns; `[slow]` turns last long enough for a follow-up to arrive meanwhile. */
 const AGENT_DEMO = { delayMs: 300, progressSteps: 0, slowDelayMs: 4_000 };
 const QUEUED_NOTICE = "I will pick this up";

@@ -8,7 +8,7 @@ import { mentionWithRetries, type WebhookAnswer } from "./support/slack-retries"
 import { createStackTestAgent } from "./support/stack-test-agent";
 import type { CallbackAnswer } from "./support/test-agent";
 
-const BACKENDS = ["redis", "sqlite"] as const;
+const BACKENDS = ["redis", "sqlite", "postgres"] as const;
 const INSTANCES = 2;
 const REQUESTS = 200;
 /** Deliveries of each request's one terminal callback, all at once, spread over the instances. */

@@ -1,7 +1,7 @@
 import { type LocalStack, startLocalStack } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const BACKENDS = ["sqlite", "redis"] as const;
+const BACKENDS = ["sqlite", "redis", "postgres"] as const;
 
 describe.each(BACKENDS)("a mention end to end on %s", (backend) => {
   let stack: LocalStack;

@@ -1,7 +1,7 @@
 import { type LocalStack, startLocalStack, waitUntil } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const BACKENDS = ["sqlite", "redis"] as const;
+const BACKENDS = ["sqlite", "redis", "postgres"] as const;
 /**
  * The run outlasts the shutdown: the server is gone well before the agent answers (SIGTERM and
  * SIGKILL both take well under a second here), so the first delivery attempt meets a closed port.

@@ -19,13 +19,18 @@ const positiveMs = z.coerce.number().int().positive();
 
 const envSchema = z
   .object({
-    BATON_STATE_BACKEND: z.enum(["sqlite", "redis"]).default("sqlite"),
+    BATON_STATE_BACKEND: z.enum(["sqlite", "redis", "postgres"]).default("sqlite"),
     BATON_SQLITE_PATH: z.string().min(1).default(".data/baton.sqlite"),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
       .optional(),
     REDIS_KEY_PREFIX: z.string().min(1).default("baton"),
+    /** The Postgres backend's connection string. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^/]/, "must be a postgres:// or postgresql:// URL")
+      .optional(),
     /** With replicas: each write waits until this many replicas confirm it (Redis WAIT). */
     REDIS_WAIT_REPLICAS: z.coerce.number().int().positive().optional(),
     REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
@@ -79,6 +84,13 @@ const envSchema = z
         code: "custom",
         path: ["REDIS_URL"],
         message: "required when BATON_STATE_BACKEND=redis",
+      });
+    }
+    if (env.BATON_STATE_BACKEND === "postgres" && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_URL"],
+        message: "required when BATON_STATE_BACKEND=postgres",
       });
     }
     // Compared with the defaults too: setting only one of them can also let the state expire

@@ -1,12 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createPostgresState } from "@baton/state-postgres";
 import { createRedisState } from "@baton/state-redis";
 import { createSqliteState } from "@baton/state-sqlite";
-import { type RedisServerHandle, startRedisServer } from "@baton/testing";
+import {
+  type PostgresServerHandle,
+  type RedisServerHandle,
+  startPostgresServer,
+  startRedisServer,
+} from "@baton/testing";
 import type { StateAdapter } from "chat";
 
-export type StackBackendName = "sqlite" | "redis";
+export type StackBackendName = "sqlite" | "redis" | "postgres";
 
 /** The app's REDIS_KEY_PREFIX in a stack, so the test's own connection reads the same keys. */
 export const STACK_REDIS_KEY_PREFIX = "baton";
@@ -16,6 +22,8 @@ export interface StackBackend {
   /** The app settings that select and locate it. */
   env: Record<string, string>;
   redis?: RedisServerHandle;
+  /** The throwaway PostgreSQL cluster (started per stack, i.e. per test file). */
+  postgres?: PostgresServerHandle;
   sqlitePath?: string;
   /** A connection of the test's own (not the server's), to the same data. */
   connect(): Promise<StateAdapter>;
@@ -27,7 +35,10 @@ export interface StackBackendOptions {
   appendOnly?: boolean;
 }
 
-/** A real backend for one stack: a SQLite file in a temp dir, or a redis-server on loopback. */
+/**
+ * A real backend for one stack: a SQLite file in a temp dir, or a redis-server or a throwaway
+ * PostgreSQL cluster on loopback.
+ */
 export async function startStackBackend(
   name: StackBackendName,
   options: StackBackendOptions = {},
@@ -48,6 +59,21 @@ export async function startStackBackend(
         return state;
       },
       stop: () => redis.stop(),
+    };
+  }
+  if (name === "postgres") {
+    const postgres = await startPostgresServer();
+    const url = await postgres.createDatabase("baton");
+    return {
+      name,
+      env: { BATON_STATE_BACKEND: "postgres", DATABASE_URL: url },
+      postgres,
+      async connect() {
+        const state = createPostgresState({ url });
+        await state.connect();
+        return state;
+      },
+      stop: () => postgres.stop(),
     };
   }
   const dir = mkdtempSync(join(tmpdir(), "baton-stack-"));

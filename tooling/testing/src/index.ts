@@ -7,6 +7,17 @@ export {
 } from "./contract/deviations";
 export { countStateCalls, type StateCallCounter } from "./counting-state";
 export {
+  findPostgresBinDir,
+  POSTGRES_INSTALL_HINT,
+  PostgresServerMissingError,
+} from "./postgres-server/find-postgres-binaries";
+export {
+  POSTGRES_HOST,
+  POSTGRES_START_TIMEOUT_MS,
+  type PostgresServerHandle,
+  startPostgresServer,
+} from "./postgres-server/start-postgres-server";
+export {
   createRecordingLogger,
   type LogEntry,
   type LogLevelName,

@@ -1,11 +1,12 @@
 import { guardStateAdapter } from "@baton/core";
+import { createPostgresState } from "@baton/state-postgres";
 import { createRedisState, DEFAULT_REPLICA_ACK_TIMEOUT_MS } from "@baton/state-redis";
 import { createSqliteState } from "@baton/state-sqlite";
 import type { StateAdapter } from "chat";
 import type { Env } from "../env";
 
 export interface StateBackendDescription {
-  name: "sqlite" | "redis";
+  name: "sqlite" | "redis" | "postgres";
   /** Where it lives, for the start-up log; credentials removed. */
   location: string;
 }
@@ -16,15 +17,24 @@ export interface StateBackend extends StateBackendDescription {
 
 /** Which backend the configuration chose, without connecting to it. */
 export function describeStateBackend(config: Env): StateBackendDescription {
-  return config.BATON_STATE_BACKEND === "redis"
-    ? { name: "redis", location: redactUrl(config.REDIS_URL ?? "") }
-    : { name: "sqlite", location: config.BATON_SQLITE_PATH };
+  switch (config.BATON_STATE_BACKEND) {
+    case "redis":
+      return { name: "redis", location: redactUrl(config.REDIS_URL ?? "") };
+    case "postgres":
+      return { name: "postgres", location: redactUrl(config.DATABASE_URL ?? "") };
+    default:
+      return { name: "sqlite", location: config.BATON_SQLITE_PATH };
+  }
 }
 
 /** The backend chosen explicitly by configuration; nothing ever falls back to memory. */
 export function createStateBackend(config: Env): StateBackend {
   const description = describeStateBackend(config);
-  // createRedisState already turns failures into StateUnavailableError; only SQLite needs the guard.
+  // createRedisState already turns failures into StateUnavailableError; the others need the guard.
+  if (description.name === "postgres") {
+    const state = createPostgresState({ url: config.DATABASE_URL ?? "" });
+    return { ...description, state: guardStateAdapter(state, "postgres") };
+  }
   const state =
     description.name === "redis"
       ? createRedisState({
@@ -47,6 +57,10 @@ function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
+    // libpq also takes secrets as query parameters (`?password=…`, `?sslpassword=…`).
+    for (const name of ["password", "sslpassword"]) {
+      if (parsed.searchParams.has(name)) parsed.searchParams.set(name, "***");
+    }
     return parsed.toString();
   } catch {
     return "(unparseable URL)";
