@@ -77,6 +77,8 @@ const envSchema = z
     BATON_BENCH_ROUTES: z.enum(["0", "1"]).default("0"),
     SENTRY_DSN: z.string().url().optional(),
     SENTRY_ENVIRONMENT: z.string().optional(),
+    /** Turns Sentry tracing on at this sample rate (0-1); unset, no span is made or reported. */
+    SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.BATON_STATE_BACKEND === "redis" && !env.REDIS_URL) {
