@@ -9,9 +9,11 @@ import {
 } from "./callback/handle-callback";
 import { createReplayGuard } from "./callback/replay-guard";
 import type { AgentClient } from "./dispatch/agent-client";
+import { type AgentRouter, createSingleAgentRouter } from "./dispatch/agent-router";
 import { createThreadQueue } from "./dispatch/thread-queue";
 import { createThreadSessions } from "./dispatch/thread-sessions";
 import { REQUEST_DEADLINE_MS } from "./keys";
+import { type AccessPolicy, OPEN_ACCESS } from "./mention/access-policy";
 import {
   handleThreadMessage,
   type MessageHooks,
@@ -54,6 +56,13 @@ export interface BatonFlowsOptions {
   optionsPolicy?: OptionsPolicy;
   stopWords?: readonly string[];
   stopReactions?: readonly string[];
+  /** Who may dispatch; default: everyone but bots. */
+  access?: AccessPolicy;
+  /**
+   * Picks each conversation's agent (a routing table); default: `agent` with `preamble` and
+   * `optionsPolicy` for everything.
+   */
+  router?: AgentRouter;
 }
 
 export type ThreadMessageOutcome = MessageOutcome | { kind: "ignored" };
@@ -89,6 +98,17 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     ...(options.recordTtlMs ? { recordTtlMs: options.recordTtlMs } : {}),
     ...(options.messageStateTtlMs ? { messageStateTtlMs: options.messageStateTtlMs } : {}),
   });
+  const optionsPolicy = options.optionsPolicy ?? {
+    allowedModels: [],
+    effortBudgets: DEFAULT_EFFORT_BUDGETS,
+  };
+  const router =
+    options.router ??
+    createSingleAgentRouter({
+      client: options.agent,
+      optionsPolicy,
+      ...(options.preamble ? { preamble: options.preamble } : {}),
+    });
   const deps: BatonDeps = {
     ...stores,
     state,
@@ -105,10 +125,9 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     callbackBaseUrl: options.callbackBaseUrl.replace(/\/+$/, ""),
     deadlineMs: options.deadlineMs ?? REQUEST_DEADLINE_MS,
     maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
-    optionsPolicy: options.optionsPolicy ?? {
-      allowedModels: [],
-      effortBudgets: DEFAULT_EFFORT_BUDGETS,
-    },
+    optionsPolicy,
+    router,
+    access: options.access ?? OPEN_ACCESS,
     botName: options.botName ?? "baton",
     stopWords: options.stopWords ?? DEFAULT_STOP_WORDS,
     ...(options.preamble ? { preamble: options.preamble } : {}),

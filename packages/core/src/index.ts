@@ -17,6 +17,14 @@ export {
   type AgentClient,
   createAgentClient,
 } from "./dispatch/agent-client";
+export {
+  type AgentRoute,
+  type AgentRouter,
+  createSingleAgentRouter,
+  DEFAULT_AGENT_ID,
+  type RoutedAgent,
+  type RouteKey,
+} from "./dispatch/agent-router";
 export { REQUEST_FILES_ROUTE_SEGMENT } from "./dispatch/dispatch-files";
 export type { DispatchOutcome } from "./dispatch/dispatch-request";
 export {
@@ -25,6 +33,15 @@ export {
   type RequestFileRefusal,
   serveRequestFile,
 } from "./dispatch/request-file-server";
+export {
+  createReloadingRouter,
+  createTableRouter,
+  type ParsedRoutingTable,
+  parseRoutingTable,
+  type RoutingTable,
+  RoutingTableSchema,
+  type TableRouterOptions,
+} from "./dispatch/routing-table";
 export {
   BatonError,
   type BatonErrorCode,
@@ -37,6 +54,7 @@ export {
   StateValueCorruptError,
 } from "./errors";
 export {
+  accessRefusalKey,
   BOT_REQUEST_RECORD_TTL_MS,
   botRequestKey,
   DEADLINE_BUCKET_MS,
@@ -61,6 +79,13 @@ export {
   threadQueueKey,
   threadSessionKey,
 } from "./keys";
+export {
+  type AccessDecision,
+  type AccessPolicy,
+  decideAccess,
+  OPEN_ACCESS,
+} from "./mention/access-policy";
+export { ACCESS_NOTICES } from "./mention/access-refusal";
 export type { MessageHooks, MessageOutcome } from "./mention/handle-message";
 export {
   clearDeliveryMarks,

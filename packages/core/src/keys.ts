@@ -209,6 +209,17 @@ export function dispatchLockId(botRequestId: string): string {
   return DISPATCH_LOCK_PREFIX + botRequestId;
 }
 
+/**
+ * A refused message's notice is sent once: the first handler of the message writes this marker,
+ * a redelivery finds it. Slack redelivers within minutes; an hour covers every retry.
+ */
+export const ACCESS_REFUSAL_KEY_PREFIX = "access-refusal:";
+export const ACCESS_REFUSAL_TTL_MS = HOUR_MS;
+
+export function accessRefusalKey(platform: string, messageId: string): string {
+  return `${ACCESS_REFUSAL_KEY_PREFIX}${platform}:${messageId}`;
+}
+
 export function requestFilesKey(botRequestId: string): string {
   return REQUEST_FILES_KEY_PREFIX + botRequestId;
 }

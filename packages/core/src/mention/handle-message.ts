@@ -2,10 +2,14 @@ import type { Message, Thread } from "chat";
 import { dispatchCheckAt } from "../dispatch/dispatch-check";
 import { type DispatchOutcome, dispatchRequest } from "../dispatch/dispatch-request";
 import { handThreadOn } from "../dispatch/hand-on";
+import { threadRoute } from "../dispatch/thread-route";
 import { USER_NOTICES } from "../platform/user-notices";
 import { stripBotMention } from "../prompt/bot-mention";
 import { readRequest } from "../prompt/dispatch-prompt";
+import { messageOrigin } from "../prompt/message-origin";
 import { newBotRequestFromMention } from "../request/bot-request-store";
+import { decideAccess } from "./access-policy";
+import { noticeRefusal } from "./access-refusal";
 import type { MentionDeps } from "./mention-deps";
 import { type StopOutcome, stopActiveRequest } from "./stop-request";
 import { notifyThread } from "./thread-notice";
@@ -17,7 +21,11 @@ export type MessageOutcome =
   | { kind: "queued"; botRequestId: string }
   /** A sweeper recovering the stored request got to its dispatch first. */
   | { kind: "dispatching-elsewhere"; botRequestId: string }
-  | { kind: "refused-options"; problems: string[] };
+  | { kind: "refused-options"; problems: string[] }
+  /** Not allowed to dispatch here: told privately (once), nothing stored but that. */
+  | { kind: "refused-access"; reason: "workspace" | "channel" | "user" }
+  /** A bot's message (the bot's own included): never dispatched, never answered. */
+  | { kind: "ignored-bot" };
 
 export interface MessageHooks {
   /** Called once the message is durably handled (stored, refused or answered), before dispatch. */
@@ -35,6 +43,17 @@ export async function handleThreadMessage(
   message: Message,
   hooks: MessageHooks = {},
 ): Promise<MessageOutcome> {
+  const origin = messageOrigin(thread, message);
+  const access = decideAccess(deps.access, origin);
+  if (access.kind === "ignored") {
+    hooks.onAccepted?.();
+    return { kind: "ignored-bot" };
+  }
+  if (access.kind === "refused") {
+    await noticeRefusal(deps, thread, message, access);
+    hooks.onAccepted?.();
+    return { kind: "refused-access", reason: access.reason };
+  }
   const text = stripBotMention(message.text, deps.botName);
   if (deps.stopWords.includes(text.toLowerCase().replace(/[.!]+$/, ""))) {
     hooks.onAccepted?.();
@@ -42,7 +61,12 @@ export async function handleThreadMessage(
   }
   // Only the options block right after the mention is read: flags in the request itself (in
   // code, in a pasted command line) are the user's text, never a reason to refuse it.
-  const parsed = readRequest(message, deps);
+  // Checked against the options of the agent that will get it: the thread's, or the place's.
+  const { route } = await threadRoute(deps, thread.id, origin);
+  const parsed = readRequest(message, {
+    botName: deps.botName,
+    optionsPolicy: route.optionsPolicy,
+  });
   if (parsed.kind === "invalid") {
     await notifyThread(deps, thread, USER_NOTICES.invalidOptions(parsed.problems));
     hooks.onAccepted?.();
