@@ -12,7 +12,12 @@ import {
   type MessageStateLoad,
   mentionKey,
 } from "@baton/core";
-import type { EmulatorMessage, MentionDelivery, SlackEmulator } from "@baton/slack-emulator";
+import type {
+  EmulatorMessage,
+  MentionDelivery,
+  SlackEmulator,
+  SlackEmulatorOptions,
+} from "@baton/slack-emulator";
 import {
   createFixtureSlackEmulator,
   FIXTURE_WORKSPACE,
@@ -35,6 +40,8 @@ export interface LocalStackOptions {
   agent?: LocalAgentOptions;
   /** Extra app settings, applied last. */
   env?: Record<string, string>;
+  /** More emulated users and channels (the fixture human and #general are always there). */
+  slack?: Pick<SlackEmulatorOptions, "users" | "channels">;
   /** Baton instances sharing the backend, behind a round-robin proxy when more than one. */
   instances?: number;
   /** Redis only: AOF persistence, so the server can be stopped and started without data loss. */
@@ -131,7 +138,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 async function compose(options: LocalStackOptions, started: Started): Promise<LocalStack> {
-  const slack = createFixtureSlackEmulator();
+  const slack = createFixtureSlackEmulator(
+    options.slack
+      ? {
+          users: [{ ...FIXTURE_WORKSPACE.human }, ...(options.slack.users ?? [])],
+          channels: [{ ...FIXTURE_WORKSPACE.channel }, ...(options.slack.channels ?? [])],
+        }
+      : {},
+  );
   const { apiUrl } = await slack.start();
   started.slack = () => slack.stop();
 
