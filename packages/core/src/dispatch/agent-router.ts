@@ -7,7 +7,7 @@ export const DEFAULT_AGENT_ID = "default";
 
 /** One agent Baton can dispatch to, with what it is told and what users may choose there. */
 export interface RoutedAgent {
-  /** Stable name from the routing table; stored with a thread's session. */
+  /** The agent's name and URL in the routing table (`default` for AGENT_URL); stored with a thread's session. */
   agentId: string;
   client: AgentClient;
   preamble?: string;

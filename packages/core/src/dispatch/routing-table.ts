@@ -103,14 +103,20 @@ export function createTableRouter(
   const agents = new Map<string, RoutedAgent>([
     [DEFAULT_AGENT_ID, { agentId: DEFAULT_AGENT_ID, ...options.fallback }],
   ]);
-  for (const [agentId, entry] of Object.entries(table.agents)) {
-    agents.set(agentId, {
+  const byName = new Map<string, RoutedAgent>();
+  for (const [name, entry] of Object.entries(table.agents)) {
+    // The id names the endpoint, not just the entry: a name pointed at another URL is another
+    // agent, and a thread whose session the old one holds must not follow the name.
+    const agentId = `${name}@${entry.url}`;
+    const agent: RoutedAgent = {
       agentId,
       client: options.client(entry.url, entry.token),
       ...(entry.preamble ? { preamble: entry.preamble } : {}),
       ...(entry.defaultEffort ? { defaultEffort: entry.defaultEffort } : {}),
       optionsPolicy: { allowedModels: entry.allowedModels, effortBudgets: options.effortBudgets },
-    });
+    };
+    agents.set(agentId, agent);
+    byName.set(name, agent);
   }
   const fallback = agents.get(DEFAULT_AGENT_ID) as RoutedAgent;
   return {
@@ -119,7 +125,7 @@ export function createTableRouter(
         table.routes.find((r) => r.channel === key.channelId && r.workspace === key.workspaceId) ??
         table.routes.find((r) => r.channel === key.channelId && r.workspace === undefined) ??
         table.routes.find((r) => r.channel === undefined && r.workspace === key.workspaceId);
-      const agent = match ? agents.get(match.agent) : undefined;
+      const agent = match ? byName.get(match.agent) : undefined;
       if (!match || !agent) return fallback;
       const route: AgentRoute = {
         ...agent,

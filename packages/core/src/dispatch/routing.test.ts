@@ -160,11 +160,11 @@ describe("routing", () => {
     const first = await h.mention(`<@${h.slack.botUserId}> ${REQUEST}`);
     await h.finalRecord(requestIdOf(first.outcome));
 
-    // #general now goes to another agent, and "ops" is gone from the table.
+    // "ops" is now another agent (same name, another URL), and #general's settings changed.
     const next = parseRoutingTable(
       JSON.stringify({
-        agents: { successor: { url: successor.url }, builds: { url: builds.url } },
-        routes: [{ channel: GENERAL, agent: "successor", settings: { repository: "acme/next" } }],
+        agents: { ops: { url: successor.url }, builds: { url: builds.url } },
+        routes: [{ channel: GENERAL, agent: "ops", settings: { repository: "acme/next" } }],
       }),
     );
     if (!next.ok) throw new Error(next.problems.join("; "));
