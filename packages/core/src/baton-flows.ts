@@ -10,6 +10,7 @@ import {
 import { createReplayGuard } from "./callback/replay-guard";
 import type { AgentClient } from "./dispatch/agent-client";
 import { type AgentRouter, createSingleAgentRouter } from "./dispatch/agent-router";
+import { createIdentityStore } from "./dispatch/identity-store";
 import { createThreadQueue } from "./dispatch/thread-queue";
 import { createThreadSessions } from "./dispatch/thread-sessions";
 import { REQUEST_DEADLINE_MS } from "./keys";
@@ -127,6 +128,7 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
     optionsPolicy,
     router,
+    identities: createIdentityStore(state, { reporter: options.reporter, now }),
     access: options.access ?? OPEN_ACCESS,
     botName: options.botName ?? "baton",
     stopWords: options.stopWords ?? DEFAULT_STOP_WORDS,

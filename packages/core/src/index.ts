@@ -28,6 +28,11 @@ export {
 export { REQUEST_FILES_ROUTE_SEGMENT } from "./dispatch/dispatch-files";
 export type { DispatchOutcome } from "./dispatch/dispatch-request";
 export {
+  createIdentityStore,
+  type IdentityRef,
+  type IdentityStore,
+} from "./dispatch/identity-store";
+export {
   type RequestFileAnswer,
   type RequestFileAsk,
   type RequestFileRefusal,
@@ -63,6 +68,7 @@ export {
   deadlineBucketStart,
   deadlineExtensionKey,
   FILE_FETCH_TIMEOUT_MS,
+  identityKey,
   isValidBotRequestId,
   MAX_REPLY_FILE_BYTES,
   MAX_SERVED_FILE_BYTES,

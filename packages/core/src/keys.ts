@@ -220,6 +220,16 @@ export function accessRefusalKey(platform: string, messageId: string): string {
   return `${ACCESS_REFUSAL_KEY_PREFIX}${platform}:${messageId}`;
 }
 
+/**
+ * A linked account: platform, workspace and user -> the agent's account id. Kept until the user
+ * unlinks (or the workspace uninstalls), so no TTL.
+ */
+export const IDENTITY_KEY_PREFIX = "identity:";
+
+export function identityKey(platform: string, workspaceId: string, userId: string): string {
+  return `${IDENTITY_KEY_PREFIX}${platform}:${workspaceId}:${userId}`;
+}
+
 export function requestFilesKey(botRequestId: string): string {
   return REQUEST_FILES_KEY_PREFIX + botRequestId;
 }

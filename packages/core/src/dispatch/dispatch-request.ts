@@ -57,6 +57,7 @@ export async function dispatchRequest(
   const { prompt, mentions } = conversation;
   const requestOptions = withDefaultEffort(conversation.options, route);
   const settings: DispatchSettings = { ...route.settings, ...conversation.settings };
+  const accountId = await deps.identities.accountOf({ platform: record.platform, ...origin });
   const { files, history } = await attachDispatchFiles(deps, record.id, message, conversation);
   const request: DispatchRequest = {
     protocolVersion: PROTOCOL_VERSION,
@@ -80,6 +81,7 @@ export async function dispatchRequest(
       userId: origin.userId,
       ...(origin.workspaceId ? { workspaceId: origin.workspaceId } : {}),
       ...(origin.displayName ? { displayName: origin.displayName } : {}),
+      ...(accountId ? { accountId } : {}),
     },
     ...(Object.keys(settings).length > 0 ? { settings } : {}),
     deadline: new Date(deadlineAt).toISOString(),
