@@ -20,6 +20,7 @@ import {
   type MessageHooks,
   type MessageOutcome,
 } from "./mention/handle-message";
+import type { LinkingSettings } from "./mention/link-request";
 import type { MentionDeps } from "./mention/mention-deps";
 import {
   DEFAULT_STOP_REACTIONS,
@@ -64,6 +65,8 @@ export interface BatonFlowsOptions {
    * `optionsPolicy` for everything.
    */
   router?: AgentRouter;
+  /** Account linking (off by default). */
+  linking?: LinkingSettings;
 }
 
 export type ThreadMessageOutcome = MessageOutcome | { kind: "ignored" };
@@ -130,6 +133,7 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     router,
     identities: createIdentityStore(state, { reporter: options.reporter, now }),
     access: options.access ?? OPEN_ACCESS,
+    ...(options.linking ? { linking: options.linking } : {}),
     botName: options.botName ?? "baton",
     stopWords: options.stopWords ?? DEFAULT_STOP_WORDS,
     ...(options.preamble ? { preamble: options.preamble } : {}),

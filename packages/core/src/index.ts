@@ -70,6 +70,7 @@ export {
   FILE_FETCH_TIMEOUT_MS,
   identityKey,
   isValidBotRequestId,
+  LINK_CONTEXT_TTL_MS,
   MAX_REPLY_FILE_BYTES,
   MAX_SERVED_FILE_BYTES,
   MESSAGE_STATE_TTL_MS,
@@ -93,6 +94,9 @@ export {
 } from "./mention/access-policy";
 export { ACCESS_NOTICES } from "./mention/access-refusal";
 export type { MessageHooks, MessageOutcome } from "./mention/handle-message";
+export { confirmAccountLink, type LinkConfirmation } from "./mention/link-confirm";
+export type { LinkingSettings, LinkRequest } from "./mention/link-request";
+export { type LinkTokenCheck, signLinkToken, verifyLinkToken } from "./mention/link-token";
 export {
   clearDeliveryMarks,
   type MentionEvent,

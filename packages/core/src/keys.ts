@@ -230,6 +230,22 @@ export function identityKey(platform: string, workspaceId: string, userId: strin
   return `${IDENTITY_KEY_PREFIX}${platform}:${workspaceId}:${userId}`;
 }
 
+/**
+ * Account linking: the slim thread and message of a request held until its author links an
+ * account, and the mark that a link was used (so it replays the message once).
+ */
+export const LINK_CONTEXT_TTL_MS = 30 * MINUTE_MS;
+export const LINK_CONTEXT_KEY_PREFIX = "link-context:";
+export const LINK_USED_KEY_PREFIX = "link-used:";
+
+export function linkContextKey(contextId: string): string {
+  return LINK_CONTEXT_KEY_PREFIX + contextId;
+}
+
+export function linkUsedKey(contextId: string): string {
+  return LINK_USED_KEY_PREFIX + contextId;
+}
+
 export function requestFilesKey(botRequestId: string): string {
   return REQUEST_FILES_KEY_PREFIX + botRequestId;
 }

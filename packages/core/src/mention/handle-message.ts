@@ -10,6 +10,7 @@ import { messageOrigin } from "../prompt/message-origin";
 import { newBotRequestFromMention } from "../request/bot-request-store";
 import { decideAccess } from "./access-policy";
 import { noticeRefusal } from "./access-refusal";
+import { type LinkRequest, requestAccountLink } from "./link-request";
 import type { MentionDeps } from "./mention-deps";
 import { type StopOutcome, stopActiveRequest } from "./stop-request";
 import { notifyThread } from "./thread-notice";
@@ -25,7 +26,9 @@ export type MessageOutcome =
   /** Not allowed to dispatch here: told privately (once), nothing stored but that. */
   | { kind: "refused-access"; reason: "workspace" | "channel" | "user" }
   /** A bot's message (the bot's own included): never dispatched, never answered. */
-  | { kind: "ignored-bot" };
+  | { kind: "ignored-bot" }
+  /** The author has no linked account: a private link was sent, the message waits for it. */
+  | LinkRequest;
 
 export interface MessageHooks {
   /** Called once the message is durably handled (stored, refused or answered), before dispatch. */
@@ -71,6 +74,15 @@ export async function handleThreadMessage(
     await notifyThread(deps, thread, USER_NOTICES.invalidOptions(parsed.problems));
     hooks.onAccepted?.();
     return { kind: "refused-options", problems: parsed.problems };
+  }
+
+  if (deps.linking?.required) {
+    const accountId = await deps.identities.accountOf({ platform: thread.adapter.name, ...origin });
+    if (!accountId) {
+      const asked = await requestAccountLink(deps, deps.linking, thread, message);
+      hooks.onAccepted?.();
+      return asked;
+    }
   }
 
   const claimed = await deps.requests.claimMessage(thread.adapter.name, message.id, deps.newId());

@@ -114,7 +114,9 @@ export async function startFlowHarness(
     /** More users and channels, or other emulator settings. */
     slack?: Partial<SlackEmulatorOptions>;
     /** Access lists, a router (built with the harness's agent client at hand). */
-    flows?: (agent: LocalAgentHandle) => Pick<BatonFlowsOptions, "access" | "router" | "preamble">;
+    flows?: (
+      agent: LocalAgentHandle,
+    ) => Pick<BatonFlowsOptions, "access" | "router" | "preamble" | "linking">;
   } = {},
 ): Promise<FlowHarness> {
   const state = options.state ?? createMemoryState();
