@@ -17,6 +17,7 @@ import { startInboxDrain } from "./http/inbox-drain-timer";
 import { inBackgroundScope } from "./observability/background-scope";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
 import { inStartupContext } from "./observability/startup-context";
+import { createRoutesFileRouter } from "./routes-file";
 import { createStateBackend, type StateBackend } from "./state/state-backend";
 
 /**
@@ -80,13 +81,38 @@ function createBaton(): Baton {
     // drop a message that arrives while a handler for the same thread is still running.
     concurrency: "concurrent",
   });
+  const agent = createAgentClient({
+    baseUrl: config.AGENT_URL,
+    ...(config.AGENT_TOKEN ? { authToken: config.AGENT_TOKEN } : {}),
+  });
+  const optionsPolicy = {
+    allowedModels: config.BATON_ALLOWED_MODELS,
+    effortBudgets: effortBudgets(config.BATON_MAX_THINKING_TOKENS),
+  };
   const flows = createBatonFlows({
     state: backend.state,
     chat,
-    agent: createAgentClient({
-      baseUrl: config.AGENT_URL,
-      ...(config.AGENT_TOKEN ? { authToken: config.AGENT_TOKEN } : {}),
-    }),
+    agent,
+    access: {
+      allowedWorkspaces: config.BATON_ALLOWED_WORKSPACES,
+      allowedChannels: config.BATON_ALLOWED_CHANNELS,
+      deniedChannels: config.BATON_DENIED_CHANNELS,
+      allowedUsers: config.BATON_ALLOWED_USERS,
+      deniedUsers: config.BATON_DENIED_USERS,
+    },
+    ...(config.BATON_ROUTES_FILE
+      ? {
+          router: createRoutesFileRouter(config.BATON_ROUTES_FILE, {
+            fallback: {
+              client: agent,
+              optionsPolicy,
+              ...(config.BATON_AGENT_PREAMBLE ? { preamble: config.BATON_AGENT_PREAMBLE } : {}),
+            },
+            effortBudgets: optionsPolicy.effortBudgets,
+            logger: logger.child("routes"),
+          }),
+        }
+      : {}),
     verifier: createCallbackVerifier({
       serverSecrets: config.BATON_CALLBACK_SECRETS,
       now: Date.now,
@@ -102,10 +128,7 @@ function createBaton(): Baton {
     botName: config.BATON_BOT_NAME,
     followUps: config.BATON_FOLLOW_UPS,
     ...(config.BATON_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: config.BATON_MAX_PAYLOAD_BYTES } : {}),
-    optionsPolicy: {
-      allowedModels: config.BATON_ALLOWED_MODELS,
-      effortBudgets: effortBudgets(config.BATON_MAX_THINKING_TOKENS),
-    },
+    optionsPolicy,
   });
 
   const reportingFailures =

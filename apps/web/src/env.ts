@@ -1,4 +1,10 @@
-import { MESSAGE_STATE_TTL_MS, REQUEST_DEADLINE_MS, SWEEP_INTERVAL_MS } from "@baton/core";
+import { readFileSync } from "node:fs";
+import {
+  MESSAGE_STATE_TTL_MS,
+  parseRoutingTable,
+  REQUEST_DEADLINE_MS,
+  SWEEP_INTERVAL_MS,
+} from "@baton/core";
 import { z } from "zod";
 
 /**
@@ -72,6 +78,14 @@ const envSchema = z
       .string()
       .min(MIN_SECRET_BYTES, `needs ${MIN_SECRET_BYTES}+ characters`)
       .optional(),
+    /** Access lists (comma-separated platform ids); an empty allow-list admits everyone, a deny wins. */
+    BATON_ALLOWED_WORKSPACES: csv.default([]),
+    BATON_ALLOWED_CHANNELS: csv.default([]),
+    BATON_DENIED_CHANNELS: csv.default([]),
+    BATON_ALLOWED_USERS: csv.default([]),
+    BATON_DENIED_USERS: csv.default([]),
+    /** A JSON routing table (agents per workspace/channel); re-read when it changes. */
+    BATON_ROUTES_FILE: z.string().min(1).optional(),
     BATON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     /** Serves /api/bench/bare and /api/bench/post, the baselines the callback benchmark compares against. */
     BATON_BENCH_ROUTES: z.enum(["0", "1"]).default("0"),
@@ -95,6 +109,11 @@ const envSchema = z
         message: "required when BATON_STATE_BACKEND=postgres",
       });
     }
+    if (env.BATON_ROUTES_FILE) {
+      for (const problem of routesFileProblems(env.BATON_ROUTES_FILE)) {
+        ctx.addIssue({ code: "custom", path: ["BATON_ROUTES_FILE"], message: problem });
+      }
+    }
     // Compared with the defaults too: setting only one of them can also let the state expire
     // while the request is still waiting for its agent.
     const deadlineMs = env.BATON_REQUEST_DEADLINE_MS ?? REQUEST_DEADLINE_MS;
@@ -117,6 +136,18 @@ const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** The routing file is read at start-up too, so a broken one stops Baton before it serves. */
+function routesFileProblems(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    return [`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`];
+  }
+  const parsed = parseRoutingTable(text);
+  return parsed.ok ? [] : parsed.problems.map((problem) => `${path}: ${problem}`);
+}
 
 export class ConfigError extends Error {
   readonly code = "CONFIG_INVALID";

@@ -19,6 +19,7 @@ import {
   MAX_OPTIONS_EXTRA_KEYS,
   MAX_PREAMBLE_BYTES,
   MAX_PROMPT_BYTES,
+  MAX_SETTING_BYTES,
 } from "./limits";
 import { type ParseFailure, parseWireBody } from "./parse-body";
 import {
@@ -121,6 +122,29 @@ export const DispatchOptionsSchema = z.object({
   extra: OptionsExtraSchema.optional(),
 });
 
+/**
+ * Who asked: the platform's user, their workspace, and the account they linked, when they did.
+ * Optional: an agent that does not know the field ignores it.
+ */
+export const RequesterSchema = z.object({
+  /** Platform user id, e.g. Slack `U0123ABCD`. */
+  userId: ContextIdSchema,
+  /** Workspace (Slack team) id, e.g. `T0123ABCD`, when the platform has one. */
+  workspaceId: ContextIdSchema.optional(),
+  displayName: boundedText(MAX_AUTHOR_BYTES).optional(),
+  /** The account the user linked in the agent's account system, when there is one. */
+  accountId: ContextIdSchema.optional(),
+});
+
+/**
+ * The fixed settings of the route the request came through (repository, branch), with the
+ * user's overrides where the route allows them. Optional; an agent that does not know it ignores it.
+ */
+export const DispatchSettingsSchema = z.object({
+  repository: boundedText(MAX_SETTING_BYTES).optional(),
+  branch: boundedText(MAX_SETTING_BYTES).optional(),
+});
+
 export const DispatchRequestSchema = z.object({
   protocolVersion: ProtocolVersionSchema,
   botRequestId: BotRequestIdSchema,
@@ -137,6 +161,8 @@ export const DispatchRequestSchema = z.object({
   /** Continue this agent session (a follow-up in the same thread); absent for a new one. */
   sessionId: AgentIdSchema.optional(),
   options: DispatchOptionsSchema.optional(),
+  requester: RequesterSchema.optional(),
+  settings: DispatchSettingsSchema.optional(),
   /** After this instant Baton gives up and tells the user; work past it is wasted. */
   deadline: IsoDateTimeSchema,
 });
@@ -154,6 +180,8 @@ export type CallbackTarget = z.infer<typeof CallbackTargetSchema>;
 export type ExtraValue = z.infer<typeof ExtraValueSchema>;
 export type DispatchOptions = z.infer<typeof DispatchOptionsSchema>;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+export type Requester = z.infer<typeof RequesterSchema>;
+export type DispatchSettings = z.infer<typeof DispatchSettingsSchema>;
 export type DispatchRequest = z.infer<typeof DispatchRequestSchema>;
 export type DispatchAccepted = z.infer<typeof DispatchAcceptedSchema>;
 

@@ -28,6 +28,8 @@ export const MAX_PREAMBLE_BYTES = 64 * KiB;
 export const MAX_HISTORY_MESSAGES = 1000;
 export const MAX_HISTORY_TEXT_BYTES = 128 * KiB;
 export const MAX_AUTHOR_BYTES = 256;
+/** A route setting (a repository URL or name, a branch). */
+export const MAX_SETTING_BYTES = 1024;
 /** People and channels named in the prompt and the history (`context.mentions`). */
 export const MAX_MENTIONS = 200;
 

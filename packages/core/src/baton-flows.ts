@@ -9,14 +9,18 @@ import {
 } from "./callback/handle-callback";
 import { createReplayGuard } from "./callback/replay-guard";
 import type { AgentClient } from "./dispatch/agent-client";
+import { type AgentRouter, createSingleAgentRouter } from "./dispatch/agent-router";
+import { createIdentityStore } from "./dispatch/identity-store";
 import { createThreadQueue } from "./dispatch/thread-queue";
 import { createThreadSessions } from "./dispatch/thread-sessions";
 import { REQUEST_DEADLINE_MS } from "./keys";
+import { type AccessPolicy, OPEN_ACCESS } from "./mention/access-policy";
 import {
   handleThreadMessage,
   type MessageHooks,
   type MessageOutcome,
 } from "./mention/handle-message";
+import type { LinkingSettings } from "./mention/link-request";
 import type { MentionDeps } from "./mention/mention-deps";
 import {
   handleResultAction,
@@ -59,6 +63,15 @@ export interface BatonFlowsOptions {
   optionsPolicy?: OptionsPolicy;
   stopWords?: readonly string[];
   stopReactions?: readonly string[];
+  /** Who may dispatch; default: everyone but bots. */
+  access?: AccessPolicy;
+  /**
+   * Picks each conversation's agent (a routing table); default: `agent` with `preamble` and
+   * `optionsPolicy` for everything.
+   */
+  router?: AgentRouter;
+  /** Account linking (off by default). */
+  linking?: LinkingSettings;
 }
 
 export type ThreadMessageOutcome = MessageOutcome | { kind: "ignored" };
@@ -101,6 +114,17 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     ...(options.recordTtlMs ? { recordTtlMs: options.recordTtlMs } : {}),
     ...(options.messageStateTtlMs ? { messageStateTtlMs: options.messageStateTtlMs } : {}),
   });
+  const optionsPolicy = options.optionsPolicy ?? {
+    allowedModels: [],
+    effortBudgets: DEFAULT_EFFORT_BUDGETS,
+  };
+  const router =
+    options.router ??
+    createSingleAgentRouter({
+      client: options.agent,
+      optionsPolicy,
+      ...(options.preamble ? { preamble: options.preamble } : {}),
+    });
   const deps: BatonDeps = {
     ...stores,
     state,
@@ -117,10 +141,11 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     callbackBaseUrl: options.callbackBaseUrl.replace(/\/+$/, ""),
     deadlineMs: options.deadlineMs ?? REQUEST_DEADLINE_MS,
     maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
-    optionsPolicy: options.optionsPolicy ?? {
-      allowedModels: [],
-      effortBudgets: DEFAULT_EFFORT_BUDGETS,
-    },
+    optionsPolicy,
+    router,
+    identities: createIdentityStore(state, { reporter: options.reporter, now }),
+    access: options.access ?? OPEN_ACCESS,
+    ...(options.linking ? { linking: options.linking } : {}),
     botName: options.botName ?? "baton",
     stopWords: options.stopWords ?? DEFAULT_STOP_WORDS,
     ...(options.preamble ? { preamble: options.preamble } : {}),

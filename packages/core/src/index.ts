@@ -17,14 +17,36 @@ export {
   type AgentClient,
   createAgentClient,
 } from "./dispatch/agent-client";
+export {
+  type AgentRoute,
+  type AgentRouter,
+  createSingleAgentRouter,
+  DEFAULT_AGENT_ID,
+  type RoutedAgent,
+  type RouteKey,
+} from "./dispatch/agent-router";
 export { REQUEST_FILES_ROUTE_SEGMENT } from "./dispatch/dispatch-files";
 export type { DispatchOutcome } from "./dispatch/dispatch-request";
+export {
+  createIdentityStore,
+  type IdentityRef,
+  type IdentityStore,
+} from "./dispatch/identity-store";
 export {
   type RequestFileAnswer,
   type RequestFileAsk,
   type RequestFileRefusal,
   serveRequestFile,
 } from "./dispatch/request-file-server";
+export {
+  createReloadingRouter,
+  createTableRouter,
+  type ParsedRoutingTable,
+  parseRoutingTable,
+  type RoutingTable,
+  RoutingTableSchema,
+  type TableRouterOptions,
+} from "./dispatch/routing-table";
 export {
   BatonError,
   type BatonErrorCode,
@@ -37,6 +59,7 @@ export {
   StateValueCorruptError,
 } from "./errors";
 export {
+  accessRefusalKey,
   BOT_REQUEST_RECORD_TTL_MS,
   botRequestKey,
   CANCEL_ACTION_ID,
@@ -46,7 +69,9 @@ export {
   deadlineBucketStart,
   deadlineExtensionKey,
   FILE_FETCH_TIMEOUT_MS,
+  identityKey,
   isValidBotRequestId,
+  LINK_CONTEXT_TTL_MS,
   MAX_REPLY_FILE_BYTES,
   MAX_SERVED_FILE_BYTES,
   MESSAGE_STATE_TTL_MS,
@@ -67,6 +92,13 @@ export {
   webhookInboxKey,
 } from "./keys";
 export {
+  type AccessDecision,
+  type AccessPolicy,
+  decideAccess,
+  OPEN_ACCESS,
+} from "./mention/access-policy";
+export { ACCESS_NOTICES } from "./mention/access-refusal";
+export {
   createDeliveryInbox,
   type DeliveryInbox,
   type RecordedDelivery,
@@ -74,6 +106,9 @@ export {
 } from "./mention/delivery-inbox";
 export type { MessageHooks, MessageOutcome } from "./mention/handle-message";
 export { type DrainResult, drainDeliveryInbox, type ReplayOutcome } from "./mention/inbox-drain";
+export { confirmAccountLink, type LinkConfirmation } from "./mention/link-confirm";
+export type { LinkingSettings, LinkRequest } from "./mention/link-request";
+export { type LinkTokenCheck, signLinkToken, verifyLinkToken } from "./mention/link-token";
 export {
   clearDeliveryMarks,
   type EventDelivery,
@@ -81,10 +116,7 @@ export {
   type MentionEvent,
   mentionEventOf,
 } from "./mention/platform-redelivery";
-export type {
-  ResultAction,
-  ResultActionOutcome,
-} from "./mention/result-actions";
+export type { ResultAction, ResultActionOutcome } from "./mention/result-actions";
 export { DEFAULT_STOP_REACTIONS, DEFAULT_STOP_WORDS } from "./mention/stop-request";
 export type { StoredMessageState } from "./message-state/message-state-schema";
 export {

@@ -259,6 +259,43 @@ export function dispatchLockId(botRequestId: string): string {
   return DISPATCH_LOCK_PREFIX + botRequestId;
 }
 
+/**
+ * A refused message's notice is sent once: the first handler of the message writes this marker,
+ * a redelivery finds it. Slack redelivers within minutes; an hour covers every retry.
+ */
+export const ACCESS_REFUSAL_KEY_PREFIX = "access-refusal:";
+export const ACCESS_REFUSAL_TTL_MS = HOUR_MS;
+
+export function accessRefusalKey(platform: string, messageId: string): string {
+  return `${ACCESS_REFUSAL_KEY_PREFIX}${platform}:${messageId}`;
+}
+
+/**
+ * A linked account: platform, workspace and user -> the agent's account id. Kept until the user
+ * unlinks (or the workspace uninstalls), so no TTL.
+ */
+export const IDENTITY_KEY_PREFIX = "identity:";
+
+export function identityKey(platform: string, workspaceId: string, userId: string): string {
+  return `${IDENTITY_KEY_PREFIX}${platform}:${workspaceId}:${userId}`;
+}
+
+/**
+ * Account linking: the slim thread and message of a request held until its author links an
+ * account, and the mark that a link was used (so it replays the message once).
+ */
+export const LINK_CONTEXT_TTL_MS = 30 * MINUTE_MS;
+export const LINK_CONTEXT_KEY_PREFIX = "link-context:";
+export const LINK_USED_KEY_PREFIX = "link-used:";
+
+export function linkContextKey(contextId: string): string {
+  return LINK_CONTEXT_KEY_PREFIX + contextId;
+}
+
+export function linkUsedKey(contextId: string): string {
+  return LINK_USED_KEY_PREFIX + contextId;
+}
+
 export function requestFilesKey(botRequestId: string): string {
   return REQUEST_FILES_KEY_PREFIX + botRequestId;
 }

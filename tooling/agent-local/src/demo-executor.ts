@@ -167,6 +167,16 @@ export function demoAnswer(request: ExecutorRequest, context: ExecutorContext): 
     }`,
   ];
   if (request.options?.model) lines.push(`- Model asked for: ${request.options.model}`);
+  // Echoed so the quick start and the tests can see who Baton says asked, and where to work.
+  const { requester, settings } = request;
+  if (requester) {
+    const name = requester.displayName ? `${requester.displayName} ` : "";
+    const where = requester.workspaceId ? ` in workspace ${requester.workspaceId}` : "";
+    const account = requester.accountId ? `, account ${requester.accountId}` : "";
+    lines.push(`- Requester: ${name}(${requester.userId}${where}${account})`);
+  }
+  if (settings?.repository) lines.push(`- Repository: ${settings.repository}`);
+  if (settings?.branch) lines.push(`- Branch: ${settings.branch}`);
   return lines.join("\n");
 }
 

@@ -1,3 +1,5 @@
+// A test that routes channels to agents of its own starts them beside the stack's.
+export { createLocalAgent, type LocalAgentHandle } from "@baton/agent-local";
 export {
   type BackendDump,
   type BackendInspector,

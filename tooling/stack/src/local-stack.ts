@@ -13,7 +13,12 @@ import {
   mentionKey,
   webhookInboxKey,
 } from "@baton/core";
-import type { EmulatorMessage, MentionDelivery, SlackEmulator } from "@baton/slack-emulator";
+import type {
+  EmulatorMessage,
+  MentionDelivery,
+  SlackEmulator,
+  SlackEmulatorOptions,
+} from "@baton/slack-emulator";
 import {
   createFixtureSlackEmulator,
   FIXTURE_WORKSPACE,
@@ -36,6 +41,8 @@ export interface LocalStackOptions {
   agent?: LocalAgentOptions;
   /** Extra app settings, applied last. */
   env?: Record<string, string>;
+  /** More emulated users and channels (the fixture human and #general are always there). */
+  slack?: Pick<SlackEmulatorOptions, "users" | "channels">;
   /** Baton instances sharing the backend, behind a round-robin proxy when more than one. */
   instances?: number;
   /** Redis only: AOF persistence, so the server can be stopped and started without data loss. */
@@ -139,9 +146,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 async function compose(options: LocalStackOptions, started: Started): Promise<LocalStack> {
-  const slack = createFixtureSlackEmulator(
-    options.slackRetryDelaysMs ? { retryDelaysMs: options.slackRetryDelaysMs } : {},
-  );
+  const slack = createFixtureSlackEmulator({
+    ...(options.slackRetryDelaysMs ? { retryDelaysMs: options.slackRetryDelaysMs } : {}),
+    ...(options.slack
+      ? {
+          users: [{ ...FIXTURE_WORKSPACE.human }, ...(options.slack.users ?? [])],
+          channels: [{ ...FIXTURE_WORKSPACE.channel }, ...(options.slack.channels ?? [])],
+        }
+      : {}),
+  });
   const { apiUrl } = await slack.start();
   started.slack = () => slack.stop();
 

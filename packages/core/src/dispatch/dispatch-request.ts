@@ -1,4 +1,9 @@
-import { type DispatchRequest, PROTOCOL_VERSION } from "@baton/agent-protocol";
+import {
+  type DispatchOptions,
+  type DispatchRequest,
+  type DispatchSettings,
+  PROTOCOL_VERSION,
+} from "@baton/agent-protocol";
 import type { Message, Thread } from "chat";
 import { RequestFailureError } from "../errors";
 import { rehydrateMessageState } from "../message-state/rehydrate";
@@ -6,10 +11,13 @@ import { BACKGROUND_PLATFORM_BUDGET, postNotice } from "../platform/platform-cal
 import { USER_NOTICES } from "../platform/user-notices";
 import { buildDispatchPrompt } from "../prompt/dispatch-prompt";
 import { fitDispatchToBudget } from "../prompt/history-budget";
+import { messageOrigin } from "../prompt/message-origin";
 import type { BotRequestRecord } from "../request/bot-request-record";
 import type { AgentCallResult } from "./agent-client";
+import type { AgentRoute } from "./agent-router";
 import { callbackUrlFor, type DispatchDeps } from "./dispatch-deps";
 import { attachDispatchFiles } from "./dispatch-files";
+import { threadRoute } from "./thread-route";
 
 export type DispatchOutcome =
   | { kind: "dispatched"; botRequestId: string; agentSessionId: string; executionId: string }
@@ -40,8 +48,16 @@ export async function dispatchRequest(
   const record = options.waited ? await deps.requests.markDispatching(queued, deadlineAt) : queued;
   if (options.waited) await deps.deadlines.add(record.id, deadlineAt);
 
-  const conversation = await buildDispatchPrompt(thread, message, deps);
-  const { prompt, options: requestOptions, mentions } = conversation;
+  const origin = messageOrigin(thread, message);
+  const { route, sessionId } = await threadRoute(deps, record.threadId, origin);
+  const conversation = await buildDispatchPrompt(thread, message, {
+    ...deps,
+    optionsPolicy: route.optionsPolicy,
+  });
+  const { prompt, mentions } = conversation;
+  const requestOptions = withDefaultEffort(conversation.options, route);
+  const settings: DispatchSettings = { ...route.settings, ...conversation.settings };
+  const accountId = await deps.identities.accountOf({ platform: record.platform, ...origin });
   const { files, history } = await attachDispatchFiles(deps, record.id, message, conversation);
   const request: DispatchRequest = {
     protocolVersion: PROTOCOL_VERSION,
@@ -52,7 +68,7 @@ export async function dispatchRequest(
       platform: record.platform,
       threadId: record.threadId,
       channelId: record.channelId,
-      ...(deps.preamble ? { preamble: deps.preamble } : {}),
+      ...(route.preamble ? { preamble: route.preamble } : {}),
       history,
       ...(mentions.length > 0 ? { mentions } : {}),
     },
@@ -61,24 +77,48 @@ export async function dispatchRequest(
       signingSecret: deps.verifier.issueSigningSecret(record.id),
     },
     ...(requestOptions ? { options: requestOptions } : {}),
+    requester: {
+      userId: origin.userId,
+      ...(origin.workspaceId ? { workspaceId: origin.workspaceId } : {}),
+      ...(origin.displayName ? { displayName: origin.displayName } : {}),
+      ...(accountId ? { accountId } : {}),
+    },
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
     deadline: new Date(deadlineAt).toISOString(),
   };
-  const sessionId = await deps.sessions.get(record.threadId);
-  let result = await deps.agent.dispatch(fitted(deps, withSession(request, sessionId)));
+  let result = await route.client.dispatch(fitted(deps, withSession(request, sessionId)));
   if (sessionId && result.kind === "rejected" && result.code === "session_not_found") {
     deps.logger.info("agent forgot the session; starting a new one", { botRequestId: record.id });
     await deps.sessions.reset(record.threadId);
-    result = await deps.agent.dispatch(fitted(deps, request));
+    result = await route.client.dispatch(fitted(deps, request));
   }
   if (result.kind !== "accepted") return failDispatch(deps, record, dispatchFailureCode(result));
 
-  await deps.sessions.bind(record.threadId, result.value.agentSessionId);
+  await deps.sessions.bind(record.threadId, result.value.agentSessionId, {
+    agentId: route.agentId,
+    settings: request.settings,
+  });
   await deps.requests.markRunning(record, result.value);
   deps.logger.info("dispatched", {
     botRequestId: record.id,
     executionId: result.value.executionId,
+    agentId: route.agentId,
   });
   return { kind: "dispatched", botRequestId: record.id, ...result.value };
+}
+
+/** The route's default effort, when the user chose none. */
+function withDefaultEffort(
+  options: DispatchOptions | undefined,
+  route: AgentRoute,
+): DispatchOptions | undefined {
+  if (!route.defaultEffort || options?.reasoningEffort) return options;
+  const effort = route.defaultEffort;
+  return {
+    ...options,
+    reasoningEffort: effort,
+    extra: { ...options?.extra, thinkingBudgetTokens: route.optionsPolicy.effortBudgets[effort] },
+  };
 }
 
 function withSession(request: DispatchRequest, sessionId: string | undefined): DispatchRequest {

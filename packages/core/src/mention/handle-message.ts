@@ -2,11 +2,16 @@ import type { Message, Thread } from "chat";
 import { dispatchCheckAt } from "../dispatch/dispatch-check";
 import { type DispatchOutcome, dispatchRequest } from "../dispatch/dispatch-request";
 import { handThreadOn } from "../dispatch/hand-on";
+import { threadRoute } from "../dispatch/thread-route";
 import { USER_NOTICES } from "../platform/user-notices";
 import { stripBotMention } from "../prompt/bot-mention";
 import { readRequest } from "../prompt/dispatch-prompt";
+import { messageOrigin } from "../prompt/message-origin";
 import { newBotRequestFromMention } from "../request/bot-request-store";
+import { decideAccess } from "./access-policy";
+import { noticeRefusal } from "./access-refusal";
 import { acknowledgeMessage } from "./acknowledge";
+import { type LinkRequest, requestAccountLink } from "./link-request";
 import type { MentionDeps } from "./mention-deps";
 import { type StopOutcome, stopActiveRequest } from "./stop-request";
 import { notifyThread } from "./thread-notice";
@@ -18,7 +23,13 @@ export type MessageOutcome =
   | { kind: "queued"; botRequestId: string }
   /** A sweeper recovering the stored request got to its dispatch first. */
   | { kind: "dispatching-elsewhere"; botRequestId: string }
-  | { kind: "refused-options"; problems: string[] };
+  | { kind: "refused-options"; problems: string[] }
+  /** Not allowed to dispatch here: told privately (once), nothing stored but that. */
+  | { kind: "refused-access"; reason: "workspace" | "channel" | "user" }
+  /** A bot's message (the bot's own included): never dispatched, never answered. */
+  | { kind: "ignored-bot" }
+  /** The author has no linked account: a private link was sent, the message waits for it. */
+  | LinkRequest;
 
 export interface MessageHooks {
   /** Called once the message is durably handled (stored, refused or answered), before dispatch. */
@@ -38,6 +49,17 @@ export async function handleThreadMessage(
   /** What the request is filed under (a redelivery finds it); a Retry files a new turn apart. */
   claimId: string = message.id,
 ): Promise<MessageOutcome> {
+  const origin = messageOrigin(thread, message);
+  const access = decideAccess(deps.access, origin);
+  if (access.kind === "ignored") {
+    hooks.onAccepted?.();
+    return { kind: "ignored-bot" };
+  }
+  if (access.kind === "refused") {
+    await noticeRefusal(deps, thread, message, access);
+    hooks.onAccepted?.();
+    return { kind: "refused-access", reason: access.reason };
+  }
   const text = stripBotMention(message.text, deps.botName);
   if (deps.stopWords.includes(text.toLowerCase().replace(/[.!]+$/, ""))) {
     hooks.onAccepted?.();
@@ -45,11 +67,25 @@ export async function handleThreadMessage(
   }
   // Only the options block right after the mention is read: flags in the request itself (in
   // code, in a pasted command line) are the user's text, never a reason to refuse it.
-  const parsed = readRequest(message, deps);
+  // Checked against the options of the agent that will get it: the thread's, or the place's.
+  const { route } = await threadRoute(deps, thread.id, origin);
+  const parsed = readRequest(message, {
+    botName: deps.botName,
+    optionsPolicy: route.optionsPolicy,
+  });
   if (parsed.kind === "invalid") {
     await notifyThread(deps, thread, USER_NOTICES.invalidOptions(parsed.problems));
     hooks.onAccepted?.();
     return { kind: "refused-options", problems: parsed.problems };
+  }
+
+  if (deps.linking?.required) {
+    const accountId = await deps.identities.accountOf({ platform: thread.adapter.name, ...origin });
+    if (!accountId) {
+      const asked = await requestAccountLink(deps, deps.linking, thread, message);
+      hooks.onAccepted?.();
+      return asked;
+    }
   }
 
   const claimed = await deps.requests.claimMessage(thread.adapter.name, claimId, deps.newId());

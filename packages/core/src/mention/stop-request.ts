@@ -1,4 +1,5 @@
 import { PROTOCOL_VERSION } from "@baton/agent-protocol";
+import { DEFAULT_AGENT_ID } from "../dispatch/agent-router";
 import { handOnAfterFinish } from "../dispatch/hand-on";
 import { USER_NOTICES } from "../platform/user-notices";
 import { finishRequest } from "../request/lifecycle";
@@ -49,7 +50,10 @@ export async function cancelClaimedRequest(
   threadId: string,
 ): Promise<void> {
   const botRequestId = start.record.id;
-  const cancelled = await deps.agent.cancel({
+  // The agent that holds the thread's session runs its request, whatever the table says now.
+  const binding = await deps.sessions.binding(threadId);
+  const holder = deps.router.agent(binding?.agentId ?? DEFAULT_AGENT_ID);
+  const cancelled = await (holder?.client ?? deps.agent).cancel({
     protocolVersion: PROTOCOL_VERSION,
     botRequestId,
     ...(start.record.executionId ? { executionId: start.record.executionId } : {}),

@@ -1,4 +1,9 @@
-import type { DispatchMention, DispatchOptions, HistoryMessage } from "@baton/agent-protocol";
+import type {
+  DispatchMention,
+  DispatchOptions,
+  DispatchSettings,
+  HistoryMessage,
+} from "@baton/agent-protocol";
 import type { Message, Thread } from "chat";
 import { stripLeadingBotMention } from "./bot-mention";
 import { messageMarkdown } from "./message-markdown";
@@ -17,6 +22,8 @@ export interface PromptSettings {
 export interface DispatchPrompt {
   prompt: string;
   options: DispatchOptions | undefined;
+  /** Route settings the user overrode in the options block (where the route allows it). */
+  settings: DispatchSettings | undefined;
   history: HistoryMessage[];
   /** The history's messages as the platform gave them (their files, their raw payloads). */
   messages: Message[];
@@ -59,6 +66,7 @@ export async function buildDispatchPrompt(
         ? parsed.prompt
         : stripLeadingBotMention(messageMarkdown(message), settings.botName),
     options: parsed.kind === "ok" ? parsed.options : undefined,
+    settings: parsed.kind === "ok" ? parsed.settings : undefined,
     history,
     messages,
     mentions,

@@ -1,4 +1,4 @@
-import type { DispatchOptions, ReasoningEffort } from "@baton/agent-protocol";
+import type { DispatchOptions, DispatchSettings, ReasoningEffort } from "@baton/agent-protocol";
 
 /**
  * Per-request options typed CLI style right after the mention, before the request itself:
@@ -14,6 +14,8 @@ export interface OptionsPolicy {
   allowedModels: readonly string[];
   /** Thinking budget (tokens) per effort, already capped by the operator. */
   effortBudgets: Readonly<Record<ReasoningEffort, number>>;
+  /** Route settings users may override (`--repo=…`, `--branch=…`); absent: none. */
+  overrides?: { repo: boolean; branch: boolean };
 }
 
 export const DEFAULT_EFFORT_BUDGETS: Readonly<Record<ReasoningEffort, number>> = {
@@ -23,14 +25,21 @@ export const DEFAULT_EFFORT_BUDGETS: Readonly<Record<ReasoningEffort, number>> =
 };
 
 export type ParsedOptions =
-  | { kind: "ok"; prompt: string; options: DispatchOptions | undefined }
+  | {
+      kind: "ok";
+      prompt: string;
+      options: DispatchOptions | undefined;
+      /** The route settings the user overrode, where the route allows it. */
+      settings?: DispatchSettings;
+    }
   | { kind: "invalid"; problems: string[] };
 
 /** One option word at the start of the rest: `--name` or `--name=value`, then a space or the end. */
 const LEADING_OPTION = /^--([a-z][a-z-]*)(?:=(\S+))?(?=\s|$)/;
 /** A separate value word on the same line (`--model NAME`): anything but another option. */
 const SPACED_VALUE = /^[ \t]+(?!--)(\S+)/;
-const OPTIONS_TAKING_VALUES = new Set(["model", "effort"]);
+const OPTIONS_TAKING_VALUES = new Set(["model", "effort", "repo", "branch"]);
+const SETTING_OPTIONS = { repo: "repository", branch: "branch" } as const;
 const EFFORTS = Object.keys(DEFAULT_EFFORT_BUDGETS) as ReasoningEffort[];
 
 interface OptionWord {
@@ -42,6 +51,7 @@ export function parseMessageOptions(text: string, policy: OptionsPolicy): Parsed
   const { words, rest } = readLeadingBlock(text);
   const problems: string[] = [];
   const options: DispatchOptions = {};
+  const settings: DispatchSettings = {};
   for (const { name, value } of words) {
     if (name === "model") {
       if (!value) problems.push("`--model` needs a name, e.g. `--model=NAME`.");
@@ -59,12 +69,29 @@ export function parseMessageOptions(text: string, policy: OptionsPolicy): Parsed
         options.reasoningEffort = value as ReasoningEffort;
         options.extra = { thinkingBudgetTokens: policy.effortBudgets[value as ReasoningEffort] };
       }
+    } else if (name === "repo" || name === "branch") {
+      if (!policy.overrides?.[name])
+        problems.push(`\`--${name}\` cannot be changed in this channel.`);
+      else if (!value) problems.push(`\`--${name}\` needs a value, e.g. \`--${name}=NAME\`.`);
+      else settings[SETTING_OPTIONS[name]] = value;
     } else {
-      problems.push(`Unknown option \`--${name}\`. Known options: \`--model\`, \`--effort\`.`);
+      problems.push(`Unknown option \`--${name}\`. Known options: ${knownOptions(policy)}.`);
     }
   }
   if (problems.length > 0) return { kind: "invalid", problems };
-  return { kind: "ok", prompt: rest, options: Object.keys(options).length ? options : undefined };
+  return {
+    kind: "ok",
+    prompt: rest,
+    options: Object.keys(options).length ? options : undefined,
+    ...(Object.keys(settings).length ? { settings } : {}),
+  };
+}
+
+function knownOptions(policy: OptionsPolicy): string {
+  const names = ["model", "effort"];
+  if (policy.overrides?.repo) names.push("repo");
+  if (policy.overrides?.branch) names.push("branch");
+  return names.map((n) => `\`--${n}\``).join(", ");
 }
 
 /**

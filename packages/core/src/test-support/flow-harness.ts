@@ -11,12 +11,12 @@ import {
   deriveRequestSecret,
   PROTOCOL_VERSION,
 } from "@baton/agent-protocol";
-import type { EmulatorFile, SlackEmulator } from "@baton/slack-emulator";
+import type { EmulatorFile, SlackEmulator, SlackEmulatorOptions } from "@baton/slack-emulator";
 import { createFixtureSlackEmulator, createSlackTestBot, FIXTURE_WORKSPACE } from "@baton/testing";
 import { createMemoryState } from "@chat-adapter/state-memory";
 import { type Chat, ConsoleLogger, type Logger, type StateAdapter } from "chat";
 import type { ThreadMessageOutcome } from "../baton-flows";
-import { type BatonFlows, createBatonFlows } from "../baton-flows";
+import { type BatonFlows, type BatonFlowsOptions, createBatonFlows } from "../baton-flows";
 import { createAgentClient } from "../dispatch/agent-client";
 import { serveRequestFile } from "../dispatch/request-file-server";
 import { StateUnavailableError } from "../errors";
@@ -58,20 +58,31 @@ export interface FlowHarness {
   callbackBaseUrl: string;
   /** Resolves with the request's record once it reaches a final status. */
   finalRecord(botRequestId: string): Promise<BotRequestRecord>;
-  /** A user mentions the bot in the fixture channel; resolves once the mention is handled. */
+  /**
+   * A user mentions the bot in the fixture channel (or `from`'s channel, as `from`'s user);
+   * resolves once the mention is handled.
+   */
   mention(
     text: string,
     files?: EmulatorFile[],
+    from?: MessageSender,
   ): Promise<{ ts: string; outcome: ThreadMessageOutcome }>;
   /** A user replies in a thread; resolves once the reply is handled. */
   reply(
     threadTs: string,
     text: string,
     files?: EmulatorFile[],
+    from?: MessageSender,
   ): Promise<{ ts: string; outcome: ThreadMessageOutcome }>;
   /** Waits for every webhook's deferred work. */
   settle(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Who sends a harness message, and where; defaults: the fixture human in the fixture channel. */
+export interface MessageSender {
+  channel?: string;
+  user?: string;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -103,11 +114,17 @@ export async function startFlowHarness(
     now?: () => number;
     /** Passed to every message handler (e.g. to stop one half-way, as a crash would). */
     hooks?: MessageHooks;
+    /** More users and channels, or other emulator settings. */
+    slack?: Partial<SlackEmulatorOptions>;
+    /** Access lists, a router (built with the harness's agent client at hand). */
+    flows?: (
+      agent: LocalAgentHandle,
+    ) => Pick<BatonFlowsOptions, "access" | "router" | "preamble" | "linking">;
   } = {},
 ): Promise<FlowHarness> {
   const state = options.state ?? createMemoryState();
   await state.connect();
-  const slack = createFixtureSlackEmulator();
+  const slack = createFixtureSlackEmulator(options.slack);
   await slack.start();
   const agent = await createLocalAgent({
     demo: { delayMs: 60, progressSteps: 2 },
@@ -197,6 +214,7 @@ export async function startFlowHarness(
     reporter,
     logger: options.logger ?? new ConsoleLogger("error"),
     ...(options.now ? { now: options.now } : {}),
+    ...options.flows?.(agent),
   });
   const outcomes: ThreadMessageOutcome[] = [];
   const handlers = flows;
@@ -236,11 +254,11 @@ export async function startFlowHarness(
     outcomes,
     actions,
     callbackBaseUrl: `${base}/callback`,
-    async mention(text, files) {
+    async mention(text, files, from) {
       const before = outcomes.length;
       const delivery = await slack.mention({
-        channel: FIXTURE_WORKSPACE.channel.id,
-        user: FIXTURE_WORKSPACE.human.id,
+        channel: from?.channel ?? FIXTURE_WORKSPACE.channel.id,
+        user: from?.user ?? FIXTURE_WORKSPACE.human.id,
         text,
         ...(files ? { files } : {}),
       });
@@ -250,11 +268,11 @@ export async function startFlowHarness(
       if (!outcome || !delivery.ts) throw new Error("the mention was not handled");
       return { ts: delivery.ts, outcome };
     },
-    async reply(threadTs, text, files) {
+    async reply(threadTs, text, files, from) {
       const before = outcomes.length;
       const delivery = await slack.message({
-        channel: FIXTURE_WORKSPACE.channel.id,
-        user: FIXTURE_WORKSPACE.human.id,
+        channel: from?.channel ?? FIXTURE_WORKSPACE.channel.id,
+        user: from?.user ?? FIXTURE_WORKSPACE.human.id,
         text,
         threadTs,
         ...(files ? { files } : {}),

@@ -1,0 +1,97 @@
+import { FIXTURE_WORKSPACE } from "@baton/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
+import { confirmAccountLink } from "./link-confirm";
+import { signLinkToken } from "./link-token";
+
+const SECRET = "link-secret-0123456789abcdef0123456789abcdef";
+const OLD_SECRET = "link-secret-previous-0123456789abcdef01234567";
+const LINK_URL = "https://agent.example.com/link?from=baton";
+const GENERAL = FIXTURE_WORKSPACE.channel.id;
+const REQUEST = "Bitte `kubectl rollout restart deploy/api --namespace=prod` prüfen — danke!";
+
+describe("account linking", () => {
+  let harness: FlowHarness | undefined;
+  afterEach(async () => {
+    await harness?.stop();
+    harness = undefined;
+  });
+
+  async function start() {
+    harness = await startFlowHarness({
+      flows: () => ({
+        linking: { required: true, secrets: [SECRET, OLD_SECRET], linkUrl: LINK_URL },
+      }),
+    });
+    return harness;
+  }
+
+  function tokenOf(h: FlowHarness): string {
+    const notice = h.slack.ephemerals().at(-1)?.text ?? "";
+    const url = /https:\/\/agent\.example\.com\/link\S*/.exec(notice)?.[0];
+    const token = url ? new URL(url.replace(/[>|].*$/, "")).searchParams.get("token") : null;
+    if (!token) throw new Error(`no link in ${notice}`);
+    return token;
+  }
+
+  it("holds an unlinked user's message, sends one private link, and replays it once when linked", async () => {
+    const h = await start();
+    const { ts, outcome } = await h.mention(`<@${h.slack.botUserId}> ${REQUEST}`);
+    expect(outcome).toEqual({ kind: "link-required" });
+    expect(h.agent.dispatches()).toEqual([]);
+    expect(await h.flows.isMentionStored("slack", ts)).toBe(false);
+    expect(h.slack.ephemerals()).toHaveLength(1);
+    const token = tokenOf(h);
+
+    // The same message again (a redelivery) sends no second link.
+    const thread = h.chat.thread(`slack:${GENERAL}:${ts}`);
+    let message: Parameters<typeof h.flows.onMention>[1] | undefined;
+    for await (const m of thread.allMessages) if (m.id === ts) message = m;
+    if (!message) throw new Error("message not found");
+    expect(await h.flows.onMention(thread, message)).toEqual({ kind: "link-pending" });
+    expect(h.slack.ephemerals()).toHaveLength(1);
+
+    // The link is opened twice at once: one replay, one refusal.
+    const [a, b] = await Promise.all([
+      confirmAccountLink(h.flows.deps, [SECRET, OLD_SECRET], { token, accountId: "acct_ada" }),
+      confirmAccountLink(h.flows.deps, [SECRET, OLD_SECRET], { token, accountId: "acct_ada" }),
+    ]);
+    expect([a.kind, b.kind].sort()).toEqual(["already-used", "replayed"]);
+    const replayed = a.kind === "replayed" ? a : b;
+    if (replayed.kind !== "replayed") throw new Error("no replay");
+    expect(replayed.outcome.kind).toBe("dispatched");
+    await h.finalRecord(requestIdOf(replayed.outcome));
+    const accepted = h.agent.dispatches().filter((d) => d.outcome === "accepted");
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]?.request?.prompt).toContain("kubectl rollout restart");
+    expect(accepted[0]?.request?.requester?.accountId).toBe("acct_ada");
+    expect(h.slack.repliesIn(GENERAL, ts).at(-1)?.text).toContain("account acct_ada");
+
+    // Once linked, the user's next message goes straight through.
+    const next = await h.mention(`<@${h.slack.botUserId}> and staging?`);
+    expect(next.outcome.kind).toBe("dispatched");
+    await h.finalRecord(requestIdOf(next.outcome));
+  });
+
+  it("refuses a forged, an expired and a malformed token", async () => {
+    const h = await start();
+    await h.mention(`<@${h.slack.botUserId}> ${REQUEST}`);
+    const token = tokenOf(h);
+    const [payload] = token.split(".");
+    const forged = `${payload}.${signLinkToken("another-secret-0123456789abcdef0123456789", "x", 1).split(".")[1]}`;
+    const expired = signLinkToken(SECRET, "ctx", Date.now() - 1_000);
+    const confirm = (t: string) =>
+      confirmAccountLink(h.flows.deps, [SECRET], { token: t, accountId: "acct_mallory" });
+    expect(await confirm(forged)).toEqual({ kind: "refused", code: "forged" });
+    expect(await confirm(expired)).toEqual({ kind: "refused", code: "expired" });
+    expect(await confirm("not-a-token")).toEqual({ kind: "refused", code: "malformed" });
+    expect(h.agent.dispatches()).toEqual([]);
+    expect(
+      await h.flows.deps.identities.accountOf({
+        platform: "slack",
+        workspaceId: FIXTURE_WORKSPACE.teamId,
+        userId: FIXTURE_WORKSPACE.human.id,
+      }),
+    ).toBeUndefined();
+  });
+});
