@@ -48,9 +48,14 @@ const metadataSchema = z.object({
   editedAt: z.string().optional(),
 });
 
-export type SlimMessage = Omit<SerializedMessage, "_type" | "formatted" | "replyTo" | "text"> & {
+export type SlimMessage = Omit<
+  SerializedMessage,
+  "_type" | "formatted" | "replyTo" | "text" | "attachments"
+> & {
   /** Plain text; absent only in records written before it was always kept. */
   text?: string;
+  /** Absent when the message has none (most have none: the bytes are not worth storing). */
+  attachments?: SerializedMessage["attachments"];
   /** Markdown source of `formatted`; absent when it is identical to `text`. */
   markdown?: string;
   replyTo?: SlimMessage;
@@ -64,7 +69,7 @@ const slimMessageFields = z.object({
   raw: z.unknown(),
   author: authorSchema,
   metadata: metadataSchema,
-  attachments: z.array(attachmentSchema),
+  attachments: z.array(attachmentSchema).optional(),
   isMention: z.boolean().optional(),
   links: z.array(linkSchema).optional(),
 });

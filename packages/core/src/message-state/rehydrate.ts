@@ -33,7 +33,7 @@ export function rehydrateMessageState(
 }
 
 export function toSerializedMessage(slim: SlimMessage): SerializedMessage {
-  const { markdown, replyTo, text, ...rest } = slim;
+  const { markdown, replyTo, text, attachments, ...rest } = slim;
   const source = markdown ?? text ?? "";
   // Records written before the text was always kept need the parse now, to derive it.
   const formatted =
@@ -41,6 +41,7 @@ export function toSerializedMessage(slim: SlimMessage): SerializedMessage {
   return {
     _type: "chat:Message",
     ...rest,
+    attachments: attachments ?? [],
     text: text ?? toPlainText(formatted),
     formatted,
     ...(replyTo ? { replyTo: toSerializedMessage(replyTo) } : {}),

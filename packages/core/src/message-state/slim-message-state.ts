@@ -14,8 +14,9 @@ export function toStoredMessageState(thread: Thread, message: Message): StoredMe
 }
 
 function slimMessage(json: SerializedMessage, adapterName: string): SlimMessage {
-  const { _type, formatted, raw, replyTo, text, ...rest } = json;
+  const { _type, formatted, raw, replyTo, text, attachments, ...rest } = json;
   const slim: SlimMessage = { ...rest, raw: slimRaw(adapterName, raw) };
+  if (attachments.length > 0) slim.attachments = attachments;
   // `formatted` is re-parsed from the markdown (or from the text when the two agree), and only
   // when something reads it: the text is always kept, so a resume needs no parse at all.
   const markdown = stringifyMarkdown(formatted).replace(/\n+$/, "");
