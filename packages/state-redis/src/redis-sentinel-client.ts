@@ -18,8 +18,10 @@ export interface RedisSentinelClientOptions extends Omit<RedisClientOptions, "ur
  *
  * On a failover the old primary either dies (the connection drops) or is demoted and answers
  * writes with READONLY; ioredis then asks the Sentinels again and connects to the new primary.
- * `reconnectOnError` makes a READONLY reply a reconnect too: without it a client still talking to
- * a demoted primary would fail every write until something else dropped the connection.
+ * Sentinel also kills the demoted primary's client connections (`CLIENT KILL TYPE normal`), which
+ * alone was enough in the tests; `reconnectOnError` on READONLY and the failover detector cover a
+ * demotion that skipped it (e.g. a manual REPLICAOF), where every write would fail until something
+ * else dropped the connection.
  */
 export function createRedisSentinelClient(options: RedisSentinelClientOptions): Redis {
   const { sentinels, name, password, sentinelPassword, ...bounds } = options;

@@ -27,6 +27,7 @@ export {
 } from "./redis-server/start-redis-cluster";
 export {
   type FailoverMode,
+  failoverThroughSentinels,
   type RedisSentinelGroupHandle,
   SENTINEL_DOWN_AFTER_MS,
   SENTINEL_FAILOVER_TIMEOUT_MS,

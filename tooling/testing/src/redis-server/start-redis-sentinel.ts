@@ -157,6 +157,41 @@ function fields(reply: unknown): Map<string, string> {
 }
 
 /**
+ * `SENTINEL FAILOVER` through any Sentinels (asked again while one refuses, e.g. INPROG or
+ * NOGOODSLAVE while the last failover settles); resolves with the new primary's port once every
+ * Sentinel names it. For tests that hold only the addresses (an app's REDIS_SENTINELS).
+ */
+export async function failoverThroughSentinels(
+  sentinels: readonly SentinelAddressPair[],
+  name = SENTINEL_MASTER_NAME,
+): Promise<number> {
+  const admins = sentinels.map(adminClient);
+  try {
+    const first = admins[0];
+    if (!first) throw new Error("no Sentinels given");
+    const before = await masterPort(first, name);
+    await until("a Sentinel to accept SENTINEL FAILOVER", SENTINEL_FAILOVER_WAIT_MS, async () =>
+      (await first.call("SENTINEL", "FAILOVER", name)) ? true : undefined,
+    );
+    return await awaitNewPrimary(admins, name, before);
+  } finally {
+    for (const admin of admins) admin.disconnect();
+  }
+}
+
+async function masterPort(admin: Redis, name: string): Promise<number> {
+  const reply = await admin.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", name);
+  return Number(Array.isArray(reply) ? reply[1] : Number.NaN);
+}
+
+function awaitNewPrimary(admins: readonly Redis[], name: string, before: number): Promise<number> {
+  return until("every Sentinel to announce a new primary", SENTINEL_FAILOVER_WAIT_MS, async () => {
+    const ports = await Promise.all(admins.map((admin) => masterPort(admin, name)));
+    return ports.every((port) => port === ports[0] && port !== before) ? ports[0] : undefined;
+  });
+}
+
+/**
  * A Sentinel-managed Redis on loopback: a primary, one replica and three real redis-sentinel
  * processes (quorum 2, 1 s down-after), so a failover takes a few seconds. Resolves once every
  * Sentinel knows the replica and the two other Sentinels, i.e. once a failover can happen.
@@ -210,10 +245,7 @@ export async function startRedisSentinelGroup(
     throw error;
   }
 
-  const primaryPort = async (admin: Redis): Promise<number> => {
-    const reply = await admin.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", SENTINEL_MASTER_NAME);
-    return Number(Array.isArray(reply) ? reply[1] : Number.NaN);
-  };
+  const primaryPort = (admin: Redis) => masterPort(admin, SENTINEL_MASTER_NAME);
   const nodeOn = (port: number): RedisServerHandle => {
     const node = nodes.find((candidate) => candidate.port === port);
     if (!node) throw new Error(`the Sentinels name an unknown primary on port ${port}`);
@@ -232,16 +264,8 @@ export async function startRedisSentinelGroup(
       const before = await primaryPort(firstAdmin);
       if (mode === "kill") await nodeOn(before).kill("SIGKILL");
       else await firstAdmin.call("SENTINEL", "FAILOVER", SENTINEL_MASTER_NAME);
-      const after = await until(
-        "every Sentinel to announce a new primary",
-        SENTINEL_FAILOVER_WAIT_MS,
-        async () => {
-          const ports = await Promise.all(admins.map(primaryPort));
-          const agreed = ports.every((port) => port === ports[0] && port !== before);
-          return agreed ? ports[0] : undefined;
-        },
-      );
-      const promoted = nodeOn(after ?? Number.NaN);
+      const after = await awaitNewPrimary(admins, SENTINEL_MASTER_NAME, before);
+      const promoted = nodeOn(after);
       // Announced is not yet writable: wait until the promoted node itself says it is a master.
       await until("the promoted node to take writes", SENTINEL_FAILOVER_WAIT_MS, async () => {
         const admin = adminClient(promoted);
