@@ -34,4 +34,10 @@ describe("startRedisSentinelGroup", () => {
       expect(await pingOnce(address.host, address.port, 300)).toBe(false);
     }
   }, 60_000);
+
+  it("fails with an install hint, before starting anything, when redis-sentinel is missing", async () => {
+    await expect(
+      startRedisSentinelGroup({ sentinelBinary: "baton-no-such-redis-sentinel" }),
+    ).rejects.toThrow(/apt-get install -y redis-sentinel/);
+  });
 });
