@@ -23,6 +23,14 @@ const csv = z.string().transform((value) =>
 
 const positiveMs = z.coerce.number().int().positive();
 
+const sentinelAddress = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$/, "each Sentinel must be host:port")
+  .transform((value) => {
+    const at = value.lastIndexOf(":");
+    return { host: value.slice(0, at), port: Number(value.slice(at + 1)) };
+  });
+
 const envSchema = z
   .object({
     BATON_STATE_BACKEND: z.enum(["sqlite", "redis", "postgres"]).default("sqlite"),
@@ -40,6 +48,14 @@ const envSchema = z
     /** With replicas: each write waits until this many replicas confirm it (Redis WAIT). */
     REDIS_WAIT_REPLICAS: z.coerce.number().int().positive().optional(),
     REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+    /** Sentinel-managed Redis instead of REDIS_URL: `host:port,host:port` of the Sentinels. */
+    REDIS_SENTINELS: csv.pipe(z.array(sentinelAddress).min(1)).optional(),
+    /** The monitored primary's name (`sentinel monitor <name> …`). */
+    REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+    /** Password of the Redis data nodes behind the Sentinels (REDIS_URL carries its own). */
+    REDIS_PASSWORD: z.string().min(1).optional(),
+    /** Password of the Sentinels themselves, if they have one. */
+    REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
     BATON_PUBLIC_URL: z.string().url("must be the URL agents can reach Baton at"),
     BATON_CALLBACK_SECRETS: csv.pipe(
       z
@@ -95,11 +111,11 @@ const envSchema = z
     SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
   })
   .superRefine((env, ctx) => {
-    if (env.BATON_STATE_BACKEND === "redis" && !env.REDIS_URL) {
+    if (env.BATON_STATE_BACKEND === "redis" && !env.REDIS_URL && !env.REDIS_SENTINELS) {
       ctx.addIssue({
         code: "custom",
         path: ["REDIS_URL"],
-        message: "required when BATON_STATE_BACKEND=redis",
+        message: "required when BATON_STATE_BACKEND=redis (or REDIS_SENTINELS for Sentinel)",
       });
     }
     if (env.BATON_STATE_BACKEND === "postgres" && !env.DATABASE_URL) {
@@ -114,6 +130,7 @@ const envSchema = z
         ctx.addIssue({ code: "custom", path: ["BATON_ROUTES_FILE"], message: problem });
       }
     }
+    checkSentinelSettings(env, ctx);
     // Compared with the defaults too: setting only one of them can also let the state expire
     // while the request is still waiting for its agent.
     const deadlineMs = env.BATON_REQUEST_DEADLINE_MS ?? REQUEST_DEADLINE_MS;
@@ -134,6 +151,34 @@ const envSchema = z
       );
     }
   });
+
+/** Sentinel replaces REDIS_URL (one way to find the primary) and needs the primary's name. */
+function checkSentinelSettings(
+  env: { REDIS_URL?: string; REDIS_SENTINELS?: unknown; REDIS_SENTINEL_NAME?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.REDIS_SENTINELS && env.REDIS_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["REDIS_SENTINELS"],
+      message: "set REDIS_URL or REDIS_SENTINELS, not both",
+    });
+  }
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["REDIS_SENTINEL_NAME"],
+      message: "required with REDIS_SENTINELS (the name in `sentinel monitor <name> …`)",
+    });
+  }
+  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["REDIS_SENTINELS"],
+      message: "required with REDIS_SENTINEL_NAME (host:port,host:port of the Sentinels)",
+    });
+  }
+}
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -7,6 +7,10 @@ import {
   RECONNECT_MAX_DELAY_MS,
   type RedisClientOptions,
 } from "./redis-client";
+import {
+  createRedisSentinelClient,
+  type RedisSentinelClientOptions,
+} from "./redis-sentinel-client";
 import { RedisStateAdapter } from "./redis-state-adapter";
 import type { ReplicaAcksOptions } from "./replica-acks";
 import type { RedisLikeClient } from "./wait-for-ready";
@@ -20,7 +24,15 @@ export const DEFAULT_READY_TIMEOUT_MS = DEFAULT_CONNECT_TIMEOUT_MS + RECONNECT_M
 export interface RedisStateOptions {
   /** Redis URL; the client is built by createRedisClient and owned (quit on disconnect). */
   url?: string;
-  /** Bounds for the client built from `url` (ignored with `client`). */
+  /**
+   * A Sentinel-managed primary instead of `url`: the client is built by createRedisSentinelClient
+   * (same bounds, follows failovers) and owned, like one built from `url`.
+   */
+  sentinel?: Pick<
+    RedisSentinelClientOptions,
+    "sentinels" | "name" | "password" | "sentinelPassword"
+  >;
+  /** Bounds for the client built from `url` or `sentinel` (ignored with `client`). */
   clientOptions?: Omit<RedisClientOptions, "url">;
   /**
    * A caller-owned client instead of `url`: e.g. `new Redis.Cluster(...)` or a Sentinel client.
@@ -51,13 +63,21 @@ export interface RedisState extends StateAdapter {
  * that can fail and be retried, and every failure surfaced as StateUnavailableError.
  */
 export function createRedisState(options: RedisStateOptions): RedisState {
-  if (!options.url === !options.client) {
-    throw new BatonError("CONFIG_INVALID", "createRedisState needs exactly one of url or client");
+  const { url, sentinel, clientOptions } = options;
+  if ([url, sentinel, options.client].filter(Boolean).length !== 1) {
+    throw new BatonError(
+      "CONFIG_INVALID",
+      "createRedisState needs exactly one of url, sentinel or client",
+    );
   }
-  const { url, clientOptions } = options;
+  const createClient = url
+    ? () => createRedisClient({ ...clientOptions, url })
+    : sentinel
+      ? () => createRedisSentinelClient({ ...clientOptions, ...sentinel })
+      : undefined;
   const adapter = new RedisStateAdapter({
     client: options.client,
-    createClient: url ? () => createRedisClient({ ...clientOptions, url }) : undefined,
+    createClient,
     keyPrefix: options.keyPrefix,
     logger: options.logger ?? new ConsoleLogger("info").child("redis"),
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,

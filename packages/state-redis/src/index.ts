@@ -17,6 +17,10 @@ export {
   reconnectDelay,
 } from "./redis-client";
 export { createRedisClusterClient, type RedisClusterClientOptions } from "./redis-cluster-client";
+export {
+  createRedisSentinelClient,
+  type RedisSentinelClientOptions,
+} from "./redis-sentinel-client";
 export { RedisStateAdapter, type RedisStateAdapterOptions } from "./redis-state-adapter";
 export {
   DEFAULT_REPLICA_ACK_REPLICAS,

@@ -6,13 +6,15 @@ import { createRedisState } from "@baton/state-redis";
 import { createSqliteState } from "@baton/state-sqlite";
 import {
   type PostgresServerHandle,
+  type RedisSentinelGroupHandle,
   type RedisServerHandle,
   startPostgresServer,
+  startRedisSentinelGroup,
   startRedisServer,
 } from "@baton/testing";
 import type { StateAdapter } from "chat";
 
-export type StackBackendName = "sqlite" | "redis" | "postgres";
+export type StackBackendName = "sqlite" | "redis" | "postgres" | "redis-sentinel";
 
 /** The app's REDIS_KEY_PREFIX in a stack, so the test's own connection reads the same keys. */
 export const STACK_REDIS_KEY_PREFIX = "baton";
@@ -43,6 +45,7 @@ export async function startStackBackend(
   name: StackBackendName,
   options: StackBackendOptions = {},
 ): Promise<StackBackend> {
+  if (name === "redis-sentinel") return startSentinelBackend();
   if (name === "redis") {
     const redis = await startRedisServer({ appendOnly: options.appendOnly ?? false });
     return {
@@ -88,5 +91,29 @@ export async function startStackBackend(
       return state;
     },
     stop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * A primary, a replica and three Sentinels; the app finds the primary through REDIS_SENTINELS.
+ * A test fails it over through the Sentinels themselves (`SENTINEL FAILOVER`, see env).
+ */
+async function startSentinelBackend(): Promise<StackBackend> {
+  const group: RedisSentinelGroupHandle = await startRedisSentinelGroup();
+  const sentinel = { sentinels: [...group.sentinels], name: group.name };
+  return {
+    name: "redis-sentinel",
+    env: {
+      BATON_STATE_BACKEND: "redis",
+      REDIS_SENTINELS: group.sentinels.map(({ host, port }) => `${host}:${port}`).join(","),
+      REDIS_SENTINEL_NAME: group.name,
+      REDIS_KEY_PREFIX: STACK_REDIS_KEY_PREFIX,
+    },
+    async connect() {
+      const state = createRedisState({ sentinel, keyPrefix: STACK_REDIS_KEY_PREFIX });
+      await state.connect();
+      return state;
+    },
+    stop: () => group.stop(),
   };
 }

@@ -37,6 +37,17 @@ export {
   startRedisCluster,
 } from "./redis-server/start-redis-cluster";
 export {
+  type FailoverMode,
+  failoverThroughSentinels,
+  type RedisSentinelGroupHandle,
+  SENTINEL_DOWN_AFTER_MS,
+  SENTINEL_FAILOVER_TIMEOUT_MS,
+  SENTINEL_MASTER_NAME,
+  SENTINEL_QUORUM,
+  type SentinelAddressPair,
+  startRedisSentinelGroup,
+} from "./redis-server/start-redis-sentinel";
+export {
   REDIS_HOST,
   REDIS_START_TIMEOUT_MS,
   REDIS_STOP_TIMEOUT_MS,

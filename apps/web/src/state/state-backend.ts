@@ -1,6 +1,10 @@
 import { guardStateAdapter } from "@baton/core";
 import { createPostgresState } from "@baton/state-postgres";
-import { createRedisState, DEFAULT_REPLICA_ACK_TIMEOUT_MS } from "@baton/state-redis";
+import {
+  createRedisState,
+  DEFAULT_REPLICA_ACK_TIMEOUT_MS,
+  type RedisStateOptions,
+} from "@baton/state-redis";
 import { createSqliteState } from "@baton/state-sqlite";
 import type { StateAdapter } from "chat";
 import type { Env } from "../env";
@@ -19,7 +23,7 @@ export interface StateBackend extends StateBackendDescription {
 export function describeStateBackend(config: Env): StateBackendDescription {
   switch (config.BATON_STATE_BACKEND) {
     case "redis":
-      return { name: "redis", location: redactUrl(config.REDIS_URL ?? "") };
+      return { name: "redis", location: redisLocation(config) };
     case "postgres":
       return { name: "postgres", location: redactUrl(config.DATABASE_URL ?? "") };
     default:
@@ -38,7 +42,7 @@ export function createStateBackend(config: Env): StateBackend {
   const state =
     description.name === "redis"
       ? createRedisState({
-          url: config.REDIS_URL ?? "",
+          ...redisConnection(config),
           keyPrefix: config.REDIS_KEY_PREFIX,
           ...(config.REDIS_WAIT_REPLICAS
             ? {
@@ -65,4 +69,23 @@ function redactUrl(url: string): string {
   } catch {
     return "(unparseable URL)";
   }
+}
+
+/** REDIS_URL, or the Sentinels (env.ts makes them exclusive); the state owns either client. */
+function redisConnection(config: Env): Pick<RedisStateOptions, "url" | "sentinel"> {
+  if (!config.REDIS_SENTINELS) return { url: config.REDIS_URL ?? "" };
+  return {
+    sentinel: {
+      sentinels: config.REDIS_SENTINELS,
+      name: config.REDIS_SENTINEL_NAME ?? "",
+      password: config.REDIS_PASSWORD,
+      sentinelPassword: config.REDIS_SENTINEL_PASSWORD,
+    },
+  };
+}
+
+function redisLocation(config: Env): string {
+  if (!config.REDIS_SENTINELS) return redactUrl(config.REDIS_URL ?? "");
+  const sentinels = config.REDIS_SENTINELS.map(({ host, port }) => `${host}:${port}`).join(",");
+  return `sentinel ${config.REDIS_SENTINEL_NAME} via ${sentinels}`;
 }

@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 
 export const REDIS_INSTALL_HINT =
   "Tests that need Redis start a real redis-server and never skip. Install it, e.g. " +
-  "`apt-get update && apt-get install -y redis-server` (Debian/Ubuntu) or `brew install redis` (macOS).";
+  "`apt-get update && apt-get install -y redis-server` (Debian/Ubuntu) or `brew install redis` (macOS). " +
+  "Sentinel tests also run `redis-sentinel`: `apt-get install -y redis-sentinel` (Homebrew's redis has it).";
 
 /** redis-server is missing or cannot run. */
 export class RedisServerMissingError extends Error {
