@@ -151,4 +151,5 @@ export {
 } from "./request/resume-claim";
 export { decodeStored, decodeStoredList } from "./state/decode-stored";
 export { guardStateAdapter } from "./state/guarded-state";
+export { createValueRules, type ValueRuleCode, type ValueRuleError } from "./state/value-rules";
 export type { SweepResult } from "./sweeper/deadline-sweeper";
