@@ -37,7 +37,10 @@ footer .row{max-width:900px;margin:0 auto;display:flex;gap:8px;align-items:flex-
 textarea{flex:1;font:inherit;min-height:44px;padding:6px}#target,#note{max-width:900px;margin:0 auto 4px;font-size:12px;color:#616061}
 `;
 
+// The renderer's source is shipped as is; a transpiler that keeps function names (tsx/esbuild,
+// as under npm start) leaves calls to its __name helper in it, which the page must define.
 const SCRIPT = `
+var __name = (target) => target;
 const renderMessageHtml = ${renderMessageHtml.toString()};
 const $ = (id) => document.getElementById(id);
 let version = -1, channel = new URLSearchParams(location.search).get("channel") || "", threadTs = "", bot = null;
