@@ -5,6 +5,7 @@ import type { Logger } from "chat";
 import { createExpirySweeper, type ExpirySweeper } from "./expiry-sweeper";
 import { migrate } from "./schema";
 import { prepareStatements, type Statements } from "./statements";
+import { enableWal } from "./wal-mode";
 
 export interface ConnectionOptions {
   path: string;
@@ -52,7 +53,7 @@ export function openConnection(options: ConnectionOptions): Connection {
   const db = new Database(path, { timeout: options.busyTimeoutMs });
   try {
     // WAL lets readers run beside the one writer, across processes; the mode persists in the file.
-    const mode = db.pragma("journal_mode = WAL", { simple: true });
+    const mode = enableWal(db, options.busyTimeoutMs);
     if (mode !== "wal" && !inMemory)
       logger.warn("sqlite state could not enable WAL", { path, mode });
     db.pragma(`synchronous = ${options.synchronous}`);
