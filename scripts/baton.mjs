@@ -4,12 +4,13 @@
 // tools the tests need, then runs the requested command.
 //
 //   npm start           install + build + start Baton with the Slack emulator and reference agent
-//   npm test            install + the whole Vitest suite (extra args go to vitest)
+//   npm test            install + the whole Vitest suite in parallel lanes (other args: one vitest run)
 //   npm run check       install + Biome + tsc --noEmit in every package
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runTestLanes, wantsWholeSuite } from "./test-lanes.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pinnedPnpm = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager;
@@ -84,7 +85,9 @@ switch (command) {
   case "test":
     install();
     ensureTestTools();
-    process.exit(pnpmRun(["exec", "vitest", "run", "--config", "vitest.workspace.ts", ...rest]));
+    if (!wantsWholeSuite(rest))
+      process.exit(pnpmRun(["exec", "vitest", "run", "--config", "vitest.workspace.ts", ...rest]));
+    process.exit(await runTestLanes({ root, pnpm: pnpm(), env, args: rest }));
     break;
   case "start":
     install();
