@@ -86,4 +86,25 @@ describe("account-link confirmation", () => {
     expect(accountLinkRefusalStatus("expired")).toBe(410);
     expect(accountLinkRefusalStatus("malformed_token")).toBe(400);
   });
+
+  it("matches the README's test vector", () => {
+    const secret = "example-link-secret-with-at-least-32-bytes";
+    expect(deriveAccountLinkSigningSecret(secret)).toBe(
+      "whsec_XsKI4C9PADl3AY8ROwNo3w8+CM/PEKgz3gHlZDK8cvU=",
+    );
+    const token =
+      "eyJjIjoiUTN2dU1fZXhhbXBsZS1jb250ZXh0IiwiZSI6MTczNjk0NDIwMDAwMH0.2Q7c4yq7m1wPZr5f0l8Zr2eDk9pRr8m2cXyJ4sVwq1A";
+    const signed = signAccountLinkConfirmation(
+      { linkSecret: secret, now: () => 1_736_942_400_000 },
+      { token, accountId: "acct_ada-lovelace" },
+    );
+    expect(signed.headers).toEqual({
+      "webhook-id": "link_kada8s8La9JlyUbKnNouTlIdAFFjAjtl",
+      "webhook-timestamp": "1736942400",
+      "webhook-signature": "v1,1syDF3qZpvP7Ln1ixPdCYizoa9DYj3x8MKuZemQIdMo=",
+    });
+    expect(signed.body).toBe(
+      `{"protocolVersion":1,"token":"${token}","accountId":"acct_ada-lovelace"}`,
+    );
+  });
 });
