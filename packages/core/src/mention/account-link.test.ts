@@ -1,5 +1,9 @@
 import { FIXTURE_WORKSPACE } from "@baton/testing";
+import { createMemoryState } from "@chat-adapter/state-memory";
+import type { StateAdapter } from "chat";
 import { afterEach, describe, expect, it } from "vitest";
+import { StateUnavailableError } from "../errors";
+import { MESSAGE_STATE_KEY_PREFIX } from "../keys";
 import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
 import { UNLINK_NOTICES } from "./link-command";
 import { confirmAccountLink } from "./link-confirm";
@@ -24,8 +28,9 @@ describe("account linking", () => {
     harness = undefined;
   });
 
-  async function start() {
+  async function start(state?: StateAdapter) {
     harness = await startFlowHarness({
+      ...(state ? { state } : {}),
       flows: () => ({
         linking: { required: true, secrets: [SECRET, OLD_SECRET], linkUrl: LINK_URL },
       }),
@@ -150,5 +155,37 @@ describe("account linking", () => {
     expect(await h.flows.deps.identities.accountOf(grace)).toBeUndefined();
     expect(await h.flows.deps.identities.accountOf(elsewhere)).toBe("acct_ada-other");
     expect(await h.flows.deps.identities.forgetWorkspaceIdentities(ADA.workspaceId)).toBe(0);
+  });
+
+  it("a confirmation that fails half-way (the store down) is given back: the retry replays it once", async () => {
+    // The real memory store, whose writes of resume state fail while `down` is set.
+    const inner = createMemoryState();
+    let down = false;
+    const state = new Proxy(inner, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== "function") return value;
+        if (property !== "set") return value.bind(target);
+        return (key: string, ...rest: unknown[]) => {
+          if (down && key.startsWith(MESSAGE_STATE_KEY_PREFIX)) {
+            throw new StateUnavailableError("memory", "set", new Error("connection refused"));
+          }
+          return value.call(target, key, ...rest);
+        };
+      },
+    });
+    const h = await start(state);
+    await h.mention(`<@${h.slack.botUserId}> ${REQUEST}`);
+    const token = tokenOf(h);
+    const confirm = () =>
+      confirmAccountLink(h.flows.deps, [SECRET], { token, accountId: "acct_ada" });
+    down = true;
+    await expect(confirm()).rejects.toBeInstanceOf(StateUnavailableError);
+    down = false;
+    const retried = await confirm();
+    if (retried.kind !== "replayed") throw new Error(`retry: ${retried.kind}`);
+    await h.finalRecord(requestIdOf(retried.outcome));
+    expect(await confirm()).toEqual({ kind: "already-used" });
+    expect(h.agent.dispatches().filter((d) => d.outcome === "accepted")).toHaveLength(1);
   });
 });
