@@ -23,11 +23,15 @@ const pnpm = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packag
 function localSecrets() {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, "local-secrets.json");
-  if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8"));
+  const kept = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
+  // A file from before account linking lacks the link secret: it is added, the rest kept.
+  if (kept?.linkSecret) return kept;
   const secrets = {
     callbackSecret: randomBytes(32).toString("hex"),
     slackSigningSecret: randomBytes(16).toString("hex"),
     slackBotToken: `xoxb-local-${randomBytes(8).toString("hex")}`,
+    ...kept,
+    linkSecret: randomBytes(32).toString("hex"),
   };
   writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
@@ -170,7 +174,24 @@ if (!realSlack) {
 }
 if (!process.env.AGENT_URL) {
   webEnv.AGENT_URL = `http://${HOST}:${agentPort}`;
-  start("agent", ["--filter", "@baton/agent-local", "start", "--port", String(agentPort)], {});
+  // The reference agent is also the account system of account linking (on with
+  // BATON_ACCOUNT_LINKING=required): its /link page confirms links with Baton.
+  webEnv.BATON_LINK_SECRETS = process.env.BATON_LINK_SECRETS ?? secrets.linkSecret;
+  webEnv.BATON_ACCOUNT_LINK_URL =
+    process.env.BATON_ACCOUNT_LINK_URL ?? `http://${HOST}:${agentPort}/link`;
+  start(
+    "agent",
+    [
+      "--filter",
+      "@baton/agent-local",
+      "start",
+      "--port",
+      String(agentPort),
+      "--baton-url",
+      publicUrl,
+    ],
+    { AGENT_LOCAL_LINK_SECRET: webEnv.BATON_LINK_SECRETS.split(",")[0].trim() },
+  );
 }
 start("web", ["--filter", "@baton/web", "start", "-p", String(webPort), "-H", HOST], webEnv);
 
@@ -187,5 +208,6 @@ console.log(`
   Baton:          ${publicUrl}   (health: ${publicUrl}/api/health)
   ${realSlack ? `Slack:          real Slack (events URL: ${publicUrl}/api/webhooks/slack)` : `Slack emulator: http://${HOST}:${emulatorPort}   <- open this, mention @baton in #general`}
   Agent:          ${process.env.AGENT_URL ?? `http://${HOST}:${agentPort} (reference agent, demo executor)`}
+  Linking:        ${process.env.BATON_ACCOUNT_LINKING === "required" ? "required (the private link opens the reference agent's /link page)" : "off (BATON_ACCOUNT_LINKING=required turns it on)"}
   State:          ${process.env.BATON_STATE_BACKEND === "redis" ? `redis (${process.env.REDIS_URL})` : `sqlite (${webEnv.BATON_SQLITE_PATH})`}
 Press Ctrl-C to stop.`);

@@ -18,6 +18,7 @@ import { inBackgroundScope } from "./observability/background-scope";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
 import { inStartupContext } from "./observability/startup-context";
 import { createRoutesFileRouter } from "./routes-file";
+import { forgettingUninstalledWorkspaces } from "./slack-uninstall";
 import { createStateBackend, type StateBackend } from "./state/state-backend";
 
 /**
@@ -129,7 +130,23 @@ function createBaton(): Baton {
     followUps: config.BATON_FOLLOW_UPS,
     ...(config.BATON_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: config.BATON_MAX_PAYLOAD_BYTES } : {}),
     optionsPolicy,
+    ...(config.BATON_ACCOUNT_LINKING === "required" &&
+    config.BATON_LINK_SECRETS &&
+    config.BATON_ACCOUNT_LINK_URL
+      ? {
+          linking: {
+            required: true,
+            secrets: config.BATON_LINK_SECRETS,
+            linkUrl: config.BATON_ACCOUNT_LINK_URL,
+          },
+        }
+      : {}),
   });
+  chat.webhooks.slack = forgettingUninstalledWorkspaces(
+    chat.webhooks.slack,
+    flows.deps.identities,
+    logger.child("uninstall"),
+  );
 
   const reportingFailures =
     (operation: string, handle: typeof flows.onMention) =>

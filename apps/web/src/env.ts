@@ -102,6 +102,21 @@ const envSchema = z
     BATON_DENIED_USERS: csv.default([]),
     /** A JSON routing table (agents per workspace/channel); re-read when it changes. */
     BATON_ROUTES_FILE: z.string().min(1).optional(),
+    /** Account linking: `required` makes a user without a linked account link one first. */
+    BATON_ACCOUNT_LINKING: z.enum(["off", "required"]).default("off"),
+    /**
+     * Link secrets (comma-separated): the first signs link tokens, every one verifies (rotation).
+     * The agent's account system holds them too and signs its confirmations with them.
+     */
+    BATON_LINK_SECRETS: csv
+      .pipe(
+        z.array(
+          z.string().min(MIN_SECRET_BYTES, `each secret needs ${MIN_SECRET_BYTES}+ characters`),
+        ),
+      )
+      .optional(),
+    /** The agent's account page the private link opens (`token=…` is added to its query). */
+    BATON_ACCOUNT_LINK_URL: z.string().url("must be the account page's URL").optional(),
     BATON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     /** Serves /api/bench/bare and /api/bench/post, the baselines the callback benchmark compares against. */
     BATON_BENCH_ROUTES: z.enum(["0", "1"]).default("0"),
@@ -131,6 +146,7 @@ const envSchema = z
       }
     }
     checkSentinelSettings(env, ctx);
+    checkLinkingSettings(env, ctx);
     // Compared with the defaults too: setting only one of them can also let the state expire
     // while the request is still waiting for its agent.
     const deadlineMs = env.BATON_REQUEST_DEADLINE_MS ?? REQUEST_DEADLINE_MS;
@@ -176,6 +192,33 @@ function checkSentinelSettings(
       code: "custom",
       path: ["REDIS_SENTINELS"],
       message: "required with REDIS_SENTINEL_NAME (host:port,host:port of the Sentinels)",
+    });
+  }
+}
+
+/** Linking needs the secrets to sign its links and the page they open. */
+function checkLinkingSettings(
+  env: {
+    BATON_ACCOUNT_LINKING: string;
+    BATON_LINK_SECRETS?: string[];
+    BATON_ACCOUNT_LINK_URL?: string;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.BATON_ACCOUNT_LINKING !== "required") return;
+  if (!env.BATON_LINK_SECRETS?.length) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["BATON_LINK_SECRETS"],
+      message:
+        "required with BATON_ACCOUNT_LINKING=required (shared with the agent's account system)",
+    });
+  }
+  if (!env.BATON_ACCOUNT_LINK_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["BATON_ACCOUNT_LINK_URL"],
+      message: "required with BATON_ACCOUNT_LINKING=required (the agent's account page)",
     });
   }
 }

@@ -9,7 +9,6 @@
  * `id.timestamp.body`, base64) runs on node:crypto here; tests pin it to the library both ways.
  */
 
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { type Callback, parseCallbackBody } from "./callback";
 import { ProtocolArgumentError } from "./errors";
 import { verifyFileAccess } from "./file-access";
@@ -18,6 +17,7 @@ import type { ParseFailureCode, ParseIssue } from "./parse-body";
 import { isBotRequestId, utf8ByteLength } from "./primitives";
 import { assertServerSecrets, decodeSigningSecret, deriveRequestSecret } from "./request-secret";
 import { type HeaderSource, readSignatureHeaders } from "./webhook-headers";
+import { matchingKeyIndex, timestampProblem } from "./webhook-signature";
 
 export interface CallbackVerifierOptions {
   /** First = current (used to issue secrets); the rest still verify during a rotation. */
@@ -94,11 +94,8 @@ export function createCallbackVerifier(options: CallbackVerifierOptions): Callba
       return { ok: false, code: "body_too_large" };
     }
 
-    const nowSeconds = Math.floor(now() / 1000);
-    if (nowSeconds - headers.timestamp > tolerance) return { ok: false, code: "timestamp_too_old" };
-    if (headers.timestamp - nowSeconds > tolerance) {
-      return { ok: false, code: "timestamp_in_future" };
-    }
+    const late = timestampProblem(headers.timestamp, now(), tolerance);
+    if (late) return { ok: false, code: late };
 
     const secretIndex = matchingSecretIndex(botRequestId, headers, body);
     if (secretIndex < 0) return { ok: false, code: "bad_signature" };
@@ -127,24 +124,13 @@ export function createCallbackVerifier(options: CallbackVerifierOptions): Callba
     headers: { webhookId: string; timestamp: number; signatures: string[] },
     body: string,
   ): number {
-    if (headers.signatures.length === 0) return -1;
-    const signedContent = `${headers.webhookId}.${headers.timestamp}.${body}`;
-    for (const [index, serverSecret] of serverSecrets.entries()) {
-      const key = decodeSigningSecret(deriveRequestSecret(serverSecret, botRequestId));
-      const expected = createHmac("sha256", key).update(signedContent, "utf8").digest("base64");
-      const expectedBytes = Buffer.from(expected, "utf8");
-      for (const candidate of headers.signatures) {
-        const candidateBytes = Buffer.from(candidate, "utf8");
-        // Lengths are public (always 44 base64 chars); only equal lengths reach the comparison.
-        if (
-          candidateBytes.length === expectedBytes.length &&
-          timingSafeEqual(candidateBytes, expectedBytes)
-        ) {
-          return index;
-        }
-      }
-    }
-    return -1;
+    const keyAt = (index: number) => {
+      const serverSecret = serverSecrets[index];
+      return serverSecret === undefined
+        ? undefined
+        : decodeSigningSecret(deriveRequestSecret(serverSecret, botRequestId));
+    };
+    return matchingKeyIndex(keyAt, headers, body);
   }
 
   return {

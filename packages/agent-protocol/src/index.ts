@@ -1,3 +1,4 @@
+export * from "./account-link";
 export * from "./agent-error";
 export * from "./callback";
 export * from "./callback-signer";

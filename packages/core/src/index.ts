@@ -69,6 +69,7 @@ export {
   deadlineBucketStart,
   deadlineExtensionKey,
   FILE_FETCH_TIMEOUT_MS,
+  identityIndexKey,
   identityKey,
   isValidBotRequestId,
   LINK_CONTEXT_TTL_MS,
@@ -106,8 +107,14 @@ export {
 } from "./mention/delivery-inbox";
 export type { MessageHooks, MessageOutcome } from "./mention/handle-message";
 export { type DrainResult, drainDeliveryInbox, type ReplayOutcome } from "./mention/inbox-drain";
+export {
+  isUnlinkCommand,
+  UNLINK_COMMAND,
+  UNLINK_NOTICES,
+  type UnlinkOutcome,
+} from "./mention/link-command";
 export { confirmAccountLink, type LinkConfirmation } from "./mention/link-confirm";
-export type { LinkingSettings, LinkRequest } from "./mention/link-request";
+export { LINK_NOTICE, type LinkingSettings, type LinkRequest } from "./mention/link-request";
 export { type LinkTokenCheck, signLinkToken, verifyLinkToken } from "./mention/link-token";
 export {
   clearDeliveryMarks,

@@ -281,6 +281,27 @@ export function identityKey(platform: string, workspaceId: string, userId: strin
 }
 
 /**
+ * The users of a workspace who linked an account, so uninstalling the app can remove them all:
+ * the state adapter has no key scan. Kept as long as the identities, so no TTL.
+ */
+export const IDENTITY_INDEX_KEY_PREFIX = "identity-index:";
+
+export function identityIndexKey(platform: string, workspaceId: string): string {
+  return `${IDENTITY_INDEX_KEY_PREFIX}${platform}:${workspaceId}`;
+}
+
+/**
+ * A link command (`unlink` in a DM) is answered once: a redelivery of the same message finds
+ * this marker. An hour covers every platform retry, as for refusal notices.
+ */
+export const LINK_COMMAND_KEY_PREFIX = "link-command:";
+export const LINK_COMMAND_TTL_MS = HOUR_MS;
+
+export function linkCommandKey(platform: string, messageId: string): string {
+  return `${LINK_COMMAND_KEY_PREFIX}${platform}:${messageId}`;
+}
+
+/**
  * Account linking: the slim thread and message of a request held until its author links an
  * account, and the mark that a link was used (so it replays the message once).
  */

@@ -28,6 +28,9 @@ export const CLI_HELP = `Usage: tsx src/main.ts [flags]   (each flag also reads 
   --openai-base-url <url>     AGENT_LOCAL_OPENAI_BASE_URL     (default ${DEFAULT_OPENAI_BASE_URL})
                               AGENT_LOCAL_OPENAI_API_KEY      API key (or OPENAI_API_KEY); env only
   --openai-timeout-ms <n>     AGENT_LOCAL_OPENAI_TIMEOUT_MS   per model call (default 120000)
+  --baton-url <url>           AGENT_LOCAL_BATON_URL           Baton's URL: serves /link, the account side of
+                              AGENT_LOCAL_LINK_SECRET         account linking, with this secret (env only; the
+                                                              first of Baton's BATON_LINK_SECRETS)
   --log-level <level>         AGENT_LOCAL_LOG_LEVEL           debug | info | warn | error (default info)
   --help
 `;
@@ -43,6 +46,7 @@ const FLAGS = {
   "openai-model": "AGENT_LOCAL_OPENAI_MODEL",
   "openai-base-url": "AGENT_LOCAL_OPENAI_BASE_URL",
   "openai-timeout-ms": "AGENT_LOCAL_OPENAI_TIMEOUT_MS",
+  "baton-url": "AGENT_LOCAL_BATON_URL",
   "log-level": "AGENT_LOCAL_LOG_LEVEL",
 } as const;
 type Flag = keyof typeof FLAGS;
@@ -105,6 +109,14 @@ export function parseCliOptions(
       timeoutMs: integer("openai-timeout-ms", 120_000),
       ...(apiKey ? { apiKey } : {}),
     };
+  }
+
+  const batonUrl = read("baton-url");
+  const linkSecret = env.AGENT_LOCAL_LINK_SECRET;
+  if (batonUrl !== undefined && linkSecret) {
+    options.accountLink = { batonUrl, linkSecret };
+  } else if (batonUrl !== undefined || linkSecret) {
+    problems.push("account linking needs both --baton-url and AGENT_LOCAL_LINK_SECRET");
   }
 
   const logLevel = (read("log-level") ?? "info") as LogLevel;

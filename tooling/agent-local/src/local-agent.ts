@@ -6,6 +6,11 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  ACCOUNT_LINK_PAGE_PATH,
+  type AccountLinkOptions,
+  handleAccountLinkPage,
+} from "./account-link-page";
 import type { AgentContext, CancelRecord, DispatchRecord } from "./agent-context";
 import { createBearerCheck } from "./bearer-auth";
 import type { DeliveryRecord } from "./callback-outbox";
@@ -55,6 +60,8 @@ export interface LocalAgentOptions {
   sleep?: Sleep;
   /** Used for callback deliveries. */
   fetch?: typeof fetch;
+  /** The account side of account linking (`/link`); absent: no such page. */
+  accountLink?: AccountLinkOptions;
 }
 
 export interface LocalAgentHandle {
@@ -124,6 +131,10 @@ export function createLocalAgent(options: LocalAgentOptions = {}): LocalAgent {
     }
     if (path.startsWith("/files/") && request.method === "GET") {
       return serveDemoFile(path, response);
+    }
+    if (path === ACCOUNT_LINK_PAGE_PATH && options.accountLink) {
+      const deps = { ...context.deps, options: options.accountLink };
+      return handleAccountLinkPage(deps, request, response);
     }
     const handler =
       path === "/v1/dispatch" ? handleDispatch : path === "/v1/cancel" ? handleCancel : undefined;

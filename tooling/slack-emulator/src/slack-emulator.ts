@@ -185,6 +185,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     actions,
     recorder,
     webhookConfigured: () => Boolean(webhookUrl),
+    ephemerals: () => ctx.ephemerals,
     click: (input) => blockActions.click(input),
     stopAgentSession,
   });

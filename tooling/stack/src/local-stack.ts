@@ -159,7 +159,15 @@ async function compose(options: LocalStackOptions, started: Started): Promise<Lo
   started.slack = () => slack.stop();
 
   const recorder = createCallbackRecorder(options.agent?.fetch);
-  const agent = await createLocalAgent({ ...options.agent, fetch: recorder.fetch }).start();
+  // The agent's account side (account linking) calls Baton, whose URL is known only once the
+  // instances run; linking itself stays off unless a test sets BATON_ACCOUNT_LINKING.
+  const linkSecret = randomBytes(32).toString("hex");
+  let batonUrl = "";
+  const agent = await createLocalAgent({
+    accountLink: { linkSecret, batonUrl: () => batonUrl },
+    ...options.agent,
+    fetch: recorder.fetch,
+  }).start();
   started.agent = () => agent.stop();
 
   const backend: StackBackend = await startStackBackend(options.backend, {
@@ -177,6 +185,8 @@ async function compose(options: LocalStackOptions, started: Started): Promise<Lo
     SLACK_SIGNING_SECRET: FIXTURE_WORKSPACE.signingSecret,
     SLACK_BOT_TOKEN: FIXTURE_WORKSPACE.botToken,
     SLACK_BOT_USER_ID: FIXTURE_WORKSPACE.botUserId,
+    BATON_LINK_SECRETS: linkSecret,
+    BATON_ACCOUNT_LINK_URL: `${agent.url}/link`,
     ...backend.env,
     ...(sentry ? { SENTRY_DSN: sentry.dsn, SENTRY_ENVIRONMENT: "e2e" } : {}),
     ...options.env,
@@ -184,6 +194,7 @@ async function compose(options: LocalStackOptions, started: Started): Promise<Lo
   const instances = await startBatonInstances({ count: options.instances ?? 1, env: baseEnv });
   started.servers = () => instances.stop();
   const server = instances.servers[0] as BatonServerHandle;
+  batonUrl = instances.publicUrl;
   // The app's whole configuration, as every instance got it (its own URL included).
   const env = { ...baseEnv, BATON_PUBLIC_URL: instances.publicUrl };
   slack.setWebhookUrl(`${instances.publicUrl}/api/webhooks/slack`);

@@ -1,8 +1,8 @@
 import type { StateAdapter } from "chat";
-import { identityKey } from "../keys";
+import { identityIndexKey, identityKey } from "../keys";
 import type { ErrorReporter } from "../ports";
 import { corruptValueReporter } from "../state/corrupt-report";
-import { readStored } from "../state/stored-value";
+import { readStored, readStoredList } from "../state/stored-value";
 
 /** Who a platform user is in the agent's account system. */
 export interface IdentityRef {
@@ -19,8 +19,17 @@ export interface IdentityRef {
 export interface IdentityStore {
   accountOf(ref: IdentityRef): Promise<string | undefined>;
   link(ref: IdentityRef, accountId: string): Promise<void>;
-  unlink(ref: IdentityRef): Promise<void>;
+  /** Whether there was an identity to remove. */
+  unlink(ref: IdentityRef): Promise<boolean>;
+  /**
+   * Removes every identity linked in a workspace (the app was uninstalled there). `platform`
+   * defaults to Slack, the one platform with installs. Returns how many users were forgotten.
+   */
+  forgetWorkspaceIdentities(workspaceId: string, platform?: string): Promise<number>;
 }
+
+/** The platform whose workspaces install and uninstall the app. */
+const INSTALL_PLATFORM = "slack";
 
 const NO_WORKSPACE = "-";
 
@@ -45,7 +54,29 @@ export function createIdentityStore(
       });
       return undefined;
     },
-    link: (ref, accountId) => state.set(keyOf(ref), { accountId, linkedAt: now() }),
-    unlink: (ref) => state.delete(keyOf(ref)),
+    async link(ref, accountId) {
+      // The index first: an identity is never stored where uninstalling would not find it.
+      // A user who links again is listed again; forgetting reads each user once.
+      await state.appendToList(
+        identityIndexKey(ref.platform, ref.workspaceId ?? NO_WORKSPACE),
+        ref.userId,
+      );
+      await state.set(keyOf(ref), { accountId, linkedAt: now() });
+    },
+    async unlink(ref) {
+      const had = (await readStored(state, keyOf(ref))).kind !== "missing";
+      await state.delete(keyOf(ref));
+      return had;
+    },
+    async forgetWorkspaceIdentities(workspaceId, platform = INSTALL_PLATFORM) {
+      const indexKey = identityIndexKey(platform, workspaceId);
+      const read = await readStoredList<unknown>(state, indexKey);
+      if (read.corrupt) reportCorrupt("identity-index", "undecodable", { bucket: workspaceId });
+      const users = new Set(read.items.filter((item): item is string => typeof item === "string"));
+      for (const userId of users) await state.delete(identityKey(platform, workspaceId, userId));
+      // The list last: if this fails half-way, uninstalling again still finds everyone.
+      await state.delete(indexKey);
+      return users.size;
+    },
   };
 }

@@ -11,6 +11,7 @@ import { newBotRequestFromMention } from "../request/bot-request-store";
 import { decideAccess } from "./access-policy";
 import { noticeRefusal } from "./access-refusal";
 import { acknowledgeMessage } from "./acknowledge";
+import { isUnlinkCommand, type UnlinkOutcome, unlinkAccount } from "./link-command";
 import { type LinkRequest, requestAccountLink } from "./link-request";
 import type { MentionDeps } from "./mention-deps";
 import { type StopOutcome, stopActiveRequest } from "./stop-request";
@@ -29,7 +30,9 @@ export type MessageOutcome =
   /** A bot's message (the bot's own included): never dispatched, never answered. */
   | { kind: "ignored-bot" }
   /** The author has no linked account: a private link was sent, the message waits for it. */
-  | LinkRequest;
+  | LinkRequest
+  /** `unlink` in a direct message. */
+  | UnlinkOutcome;
 
 export interface MessageHooks {
   /** Called once the message is durably handled (stored, refused or answered), before dispatch. */
@@ -55,12 +58,17 @@ export async function handleThreadMessage(
     hooks.onAccepted?.();
     return { kind: "ignored-bot" };
   }
+  const text = stripBotMention(message.text, deps.botName);
+  if (isUnlinkCommand(thread, text)) {
+    const unlinked = await unlinkAccount(deps, thread, message, origin);
+    hooks.onAccepted?.();
+    return unlinked;
+  }
   if (access.kind === "refused") {
     await noticeRefusal(deps, thread, message, access);
     hooks.onAccepted?.();
     return { kind: "refused-access", reason: access.reason };
   }
-  const text = stripBotMention(message.text, deps.botName);
   if (deps.stopWords.includes(text.toLowerCase().replace(/[.!]+$/, ""))) {
     hooks.onAccepted?.();
     return stopActiveRequest(deps, thread.id);

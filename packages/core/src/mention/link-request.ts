@@ -65,5 +65,7 @@ export const linkContexts = {
     state.setIfNotExists(linkUsedKey(contextId), { at: now }, LINK_CONTEXT_TTL_MS),
   load: async (state: StateAdapter, contextId: string): Promise<MessageStateLoad> =>
     parseStoredMessageState(await state.get(linkContextKey(contextId))),
+  /** Gives a claim back after a confirmation failed before the message ran. */
+  release: (state: StateAdapter, contextId: string) => state.delete(linkUsedKey(contextId)),
   drop: (state: StateAdapter, contextId: string) => state.delete(linkContextKey(contextId)),
 };

@@ -18,6 +18,7 @@ interface PageState {
     isBot: boolean;
     replies: { text: string; isBot: boolean }[];
   }[];
+  ephemerals: { threadTs?: string; user: string; text: string }[];
 }
 
 async function postFromPage(body: Record<string, unknown>): Promise<Response> {
@@ -38,6 +39,16 @@ beforeAll(async () => {
     },
     (bot) => {
       bot.onNewMention(async (thread, message) => {
+        if (message.text.includes("whisper")) {
+          await thread.postEphemeral(
+            message.author,
+            "Only you: https://agent.example.com/link?token=abc",
+            {
+              fallbackToDM: true,
+            },
+          );
+          return;
+        }
         await thread.post(`You said: ${message.text}`);
       });
     },
@@ -89,6 +100,27 @@ describe("the web page", () => {
       `${emulator.url}/emulator/state?channel=C0000000001&since=${state.version}`,
     );
     expect(await again.json()).toEqual({ version: state.version, unchanged: true });
+  });
+
+  it("shows a message only one user sees, marked with whom, in its thread", async () => {
+    const response = await postFromPage({
+      channel: "C0000000001",
+      user: "U0000000001",
+      text: "@baton whisper",
+    });
+    const out = (await response.json()) as { delivery: { ts: string } };
+    await emulator.waitFor(() => emulator.ephemerals().length > 0);
+    const state = (await (
+      await fetch(`${emulator.url}/emulator/state?channel=C0000000001`)
+    ).json()) as PageState;
+    expect(state.ephemerals).toEqual([
+      expect.objectContaining({
+        threadTs: out.delivery.ts,
+        user: "alice",
+        text: expect.stringContaining("https://agent.example.com/link?token=abc"),
+      }),
+    ]);
+    expect(await (await fetch(`${emulator.url}/`)).text()).toContain("only visible to");
   });
 
   it("a plain message is a message event; bad input is a 400", async () => {

@@ -3,6 +3,7 @@ import type { ClickDelivery, ClickInput } from "../events/block-actions";
 import type { EventActions } from "../events/event-actions";
 import type { StoredMessage, WorkspaceModel } from "../model/workspace-model";
 import type { Recorder } from "../recorder";
+import type { EphemeralMessage } from "../web-api/method-context";
 import { mrkdwnToDisplay, typedTextToMrkdwn } from "./page-text";
 import { renderWebPage } from "./web-page";
 
@@ -14,6 +15,8 @@ export interface PageRoutesOptions {
   actions: EventActions;
   recorder: Recorder;
   webhookConfigured: () => boolean;
+  /** Messages only one user sees (`chat.postEphemeral`): the page shows them, marked so. */
+  ephemerals: () => readonly EphemeralMessage[];
   /** A user clicks a button (a signed `block_actions` interaction to the bot). */
   click: (input: ClickInput) => Promise<ClickDelivery>;
   /** A user clicks the agent session's native stop button (an `agent_session_stopped` event). */
@@ -111,6 +114,17 @@ export function createPageRoutes(options: PageRoutesOptions) {
       channels: model.listChannels().map((c) => ({ id: c.id, name: c.name })),
       users: model.listUsers().map((u) => ({ id: u.id, name: u.name, isBot: Boolean(u.isBot) })),
       messages,
+      ephemerals: channel
+        ? options
+            .ephemerals()
+            .filter((e) => e.channel === channel.id)
+            .map((e) => ({
+              ts: e.ts,
+              threadTs: e.threadTs,
+              user: model.getUser(e.user)?.name ?? e.user,
+              text: mrkdwnToDisplay(e.text, model.getUser, (id) => model.getChannel(id)?.name),
+            }))
+        : [],
     };
   }
 

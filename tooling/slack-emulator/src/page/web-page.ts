@@ -17,7 +17,7 @@ header{background:#3f0e40;color:#fff;padding:8px 16px;display:flex;gap:12px;alig
 header h1{font-size:16px;margin:0;flex:1}header select{font:inherit}
 #log{max-width:900px;margin:0 auto;padding:12px 16px 200px}
 .msg{background:#fff;border:1px solid #e4e4e4;border-radius:6px;padding:8px 10px;margin:8px 0}
-.msg.bot{border-left:4px solid #2eb67d}.meta{font-size:12px;color:#616061;display:flex;gap:8px;align-items:center}
+.msg.bot{border-left:4px solid #2eb67d}.msg.ephemeral{border-style:dashed;background:#fcfcf5}.meta{font-size:12px;color:#616061;display:flex;gap:8px;align-items:center}
 .name{font-weight:700;color:#1d1c1d}.badge{font-size:11px;border-radius:3px;padding:0 4px;background:#e8e8e8}
 .badge.app{background:#2eb67d;color:#fff}.badge.live{background:#e01e5a;color:#fff}
 .text{word-wrap:break-word;margin-top:2px}.text .gap{height:.6em}
@@ -79,6 +79,13 @@ function renderMessage(m, root) {
   if (m.reactions.length) box.append(el("div", "meta", m.reactions.map((r) => ":" + r.name + ": " + r.count).join("  ")));
   return box;
 }
+function renderEphemeral(e) {
+  const box = el("div", "msg ephemeral"), meta = el("div", "meta");
+  meta.append(el("span", "name", "@" + bot.name), el("span", "badge", "only visible to " + e.user), el("span", "", time(e.ts)));
+  const text = el("div", "text"); text.innerHTML = renderMessageHtml(e.text);
+  box.append(meta, text);
+  return box;
+}
 function render(s) {
   bot = s.bot; channel = s.channel ? s.channel.id : channel;
   $("title").textContent = (s.channel ? "#" + s.channel.name : "no channel") + " (bot @" + s.bot.name + ")";
@@ -88,11 +95,14 @@ function render(s) {
   if (keep) who.value = keep;
   $("note").textContent = s.webhookConfigured ? "" : "No bot events URL is configured: messages are stored but no bot is told.";
   const log = $("log"), atBottom = innerHeight + scrollY >= document.body.scrollHeight - 40;
+  const ephemerals = s.ephemerals || [];
   log.replaceChildren(...s.messages.map((m) => {
     const box = renderMessage(m, true);
-    if (m.replies.length || m.status) {
+    const own = ephemerals.filter((e) => e.threadTs === m.ts);
+    if (m.replies.length || m.status || own.length) {
       const replies = el("div", "replies");
       for (const r of m.replies) replies.append(renderMessage(r, false));
+      for (const e of own) replies.append(renderEphemeral(e));
       if (m.status) replies.append(el("div", "status", "@" + s.bot.name + " " + m.status));
       if (m.replies.some((r) => r.isBot && r.buttons && r.buttons.some((b) => b.actionId === "baton-cancel"))) {
         // Slack shows its own stop button while the agent works; here it sends agent_session_stopped.
@@ -107,7 +117,7 @@ function render(s) {
       box.append(replies);
     }
     return box;
-  }));
+  }), ...ephemerals.filter((e) => !e.threadTs).map(renderEphemeral));
   if (atBottom) scrollTo(0, document.body.scrollHeight);
 }
 async function poll() {
