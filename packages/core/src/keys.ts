@@ -281,6 +281,18 @@ export function identityKey(platform: string, workspaceId: string, userId: strin
 }
 
 /**
+ * Who ever linked in a workspace (a list of `{platform, userId}`), so an uninstall can remove
+ * every identity of the workspace: the store cannot list keys. No TTL, like the identities; the
+ * cap only bounds a workspace whose users relink again and again.
+ */
+export const IDENTITY_WORKSPACE_INDEX_PREFIX = "identity-workspace:";
+export const IDENTITY_WORKSPACE_INDEX_MAX = 100_000;
+
+export function identityWorkspaceIndexKey(workspaceId: string): string {
+  return `${IDENTITY_WORKSPACE_INDEX_PREFIX}${workspaceId}`;
+}
+
+/**
  * Account linking: the slim thread and message of a request held until its author links an
  * account, and the mark that a link was used (so it replays the message once).
  */

@@ -1,5 +1,5 @@
 import type { StateAdapter } from "chat";
-import { identityKey } from "../keys";
+import { IDENTITY_WORKSPACE_INDEX_MAX, identityKey, identityWorkspaceIndexKey } from "../keys";
 import type { ErrorReporter } from "../ports";
 import { corruptValueReporter } from "../state/corrupt-report";
 import { readStored } from "../state/stored-value";
@@ -20,6 +20,16 @@ export interface IdentityStore {
   accountOf(ref: IdentityRef): Promise<string | undefined>;
   link(ref: IdentityRef, accountId: string): Promise<void>;
   unlink(ref: IdentityRef): Promise<void>;
+  /**
+   * Removes every identity linked in a workspace (the app was uninstalled there); answers how
+   * many index entries it went through.
+   */
+  forgetWorkspaceIdentities(workspaceId: string): Promise<number>;
+}
+
+interface WorkspaceIndexEntry {
+  platform?: unknown;
+  userId?: unknown;
 }
 
 const NO_WORKSPACE = "-";
@@ -45,7 +55,30 @@ export function createIdentityStore(
       });
       return undefined;
     },
-    link: (ref, accountId) => state.set(keyOf(ref), { accountId, linkedAt: now() }),
+    async link(ref, accountId) {
+      await state.set(keyOf(ref), { accountId, linkedAt: now() });
+      // Indexed after the write: a crash between the two leaves an identity an uninstall
+      // misses, never an index entry without an identity (which would be harmless anyway).
+      if (ref.workspaceId !== undefined) {
+        await state.appendToList(
+          identityWorkspaceIndexKey(ref.workspaceId),
+          { platform: ref.platform, userId: ref.userId },
+          { maxLength: IDENTITY_WORKSPACE_INDEX_MAX },
+        );
+      }
+    },
     unlink: (ref) => state.delete(keyOf(ref)),
+    async forgetWorkspaceIdentities(workspaceId) {
+      // The list itself cannot be deleted through the StateAdapter contract; its stale
+      // entries only make a later uninstall delete keys that are already gone.
+      const entries = await state.getList<WorkspaceIndexEntry>(
+        identityWorkspaceIndexKey(workspaceId),
+      );
+      for (const entry of entries) {
+        if (typeof entry?.platform !== "string" || typeof entry.userId !== "string") continue;
+        await state.delete(keyOf({ platform: entry.platform, workspaceId, userId: entry.userId }));
+      }
+      return entries.length;
+    },
   };
 }
