@@ -70,6 +70,7 @@ export {
   deadlineExtensionKey,
   FILE_FETCH_TIMEOUT_MS,
   identityKey,
+  identityWorkspaceIndexKey,
   isValidBotRequestId,
   LINK_CONTEXT_TTL_MS,
   MAX_REPLY_FILE_BYTES,
