@@ -152,6 +152,16 @@ describe.each(BACKENDS)("multi-workspace installs end to end on %s", (backend) =
     const threadTs = await mentionInSecond(REQUEST);
     const answer = await answeredInSecond(threadTs);
     expect(answer.text).toContain("Baton demo agent");
+    const dispatch = stack.agent
+      .dispatches()
+      .find((d) => d.request?.context.threadId === `slack:${SECOND.channel.id}:${threadTs}`);
+    expect(dispatch?.request?.requester).toMatchObject({
+      userId: SECOND.human.id,
+      workspaceId: SECOND.teamId,
+    });
+    // The mention of this workspace's bot user is recognised as the bot, not left in the prompt.
+    expect(dispatch?.request?.prompt).toContain("frozen-lockfile");
+    expect(dispatch?.request?.prompt).not.toContain(SECOND.botUserId);
     const [token] = second().liveTokens();
     const posts = postsIn(SECOND.channel.id);
     expect(posts.length).toBeGreaterThan(0);

@@ -41,17 +41,12 @@ export type OAuth = ReturnType<typeof createOAuth>;
 
 export function createOAuth(options: OAuthOptions) {
   const codes = new Map<string, PendingCode>();
-  let authorizations = 0;
 
   function refuse(res: ServerResponse, status: number, error: string): void {
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ error }));
   }
 
   return {
-    get authorizations() {
-      return authorizations;
-    },
-
     /** The authorize page: answers true when it handled the request. */
     handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
       if (url.pathname !== OAUTH_AUTHORIZE_PATH || req.method !== "GET") return false;
@@ -87,7 +82,6 @@ export function createOAuth(options: OAuthOptions) {
         target.searchParams.set("code", code);
       }
       if (state !== null) target.searchParams.set("state", state);
-      authorizations += 1;
       res.writeHead(302, { location: target.toString() }).end();
       return true;
     },
