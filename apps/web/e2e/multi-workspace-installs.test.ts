@@ -242,16 +242,23 @@ describe.each(BACKENDS)("multi-workspace installs end to end on %s", (backend) =
     expect(countLines(serverOutput(), UNRESOLVED_LINE)).toBe(linesBefore + 1);
   });
 
-  it("tokens_revoked removes a fresh installation too", async () => {
+  it("tokens_revoked removes a fresh installation, even one no configured key opens", async () => {
     const { status } = await installThroughOAuth();
     expect(status).toBe(200);
     expect(await storedInstallation()).toBeDefined();
+    // The operator dropped the key the token was sealed with: the token cannot be read any more.
+    await rotated?.stop();
+    rotated = await startBatonServer({
+      env: { ...stack.env, BATON_INSTALL_ENCRYPTION_KEY: randomBytes(32).toString("hex") },
+      port: stack.server.port,
+    });
     const delivery = await second().revokeTokens();
     expect(delivery.status).toBe(200);
     await waitUntil(async () => ((await storedInstallation()) ? undefined : true), {
       what: "the installation removed after tokens_revoked",
       timeoutMs: 10_000,
     });
+    expect(serverOutput().join("\n")).toContain("a Slack installation cannot be read");
   });
 });
 

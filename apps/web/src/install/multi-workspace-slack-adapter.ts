@@ -133,6 +133,14 @@ export class MultiWorkspaceSlackAdapter extends SlackAdapter {
 
   protected override async resolveEventRequestContext(payload: EventPayload) {
     const resolved = await super.resolveEventRequestContext(payload);
+    if (resolved === "unresolved") {
+      // Forgetting a workspace needs no token: one whose token no key opens any more (or that
+      // is already gone, on a redelivery) is still removed, with its identities.
+      const reason = workspaceGoneReason(payload.event, undefined);
+      const teamId = teamOf(payload);
+      if (reason && teamId) await this.forgetWorkspace(teamId, reason);
+      return resolved;
+    }
     const channel = channelOf(payload.event);
     if (typeof resolved === "object" && resolved.teamId && channel) {
       await this.installs.rememberChannel(channel, resolved.teamId);
@@ -180,7 +188,7 @@ export class MultiWorkspaceSlackAdapter extends SlackAdapter {
 
   protected override processEventPayload(payload: EventPayload, options?: EventOptions): void {
     const reason = workspaceGoneReason(payload.event, this.requestContext.getStore()?.botUserId);
-    const teamId = payload.team_id ?? payload.authorizations?.[0]?.team_id ?? undefined;
+    const teamId = teamOf(payload);
     if (!reason || !teamId) {
       super.processEventPayload(payload, options);
       return;
@@ -209,6 +217,10 @@ export class MultiWorkspaceSlackAdapter extends SlackAdapter {
     const identities = await this.identities.forgetWorkspaceIdentities(teamId);
     this.logger.info("workspace removed", { teamId, reason, identities });
   }
+}
+
+function teamOf(payload: EventPayload): string | undefined {
+  return payload.team_id ?? payload.authorizations?.[0]?.team_id ?? undefined;
 }
 
 function channelOf(event: EventPayload["event"]): string | undefined {
