@@ -14,6 +14,8 @@ import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "cha
 import { env } from "./env";
 import { markAccepted } from "./http/acknowledgement";
 import { startInboxDrain } from "./http/inbox-drain-timer";
+import type { SlackInstallFlow } from "./install/slack-install-flow";
+import { createSlackInstalls } from "./install/slack-installs";
 import { inBackgroundScope } from "./observability/background-scope";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
 import { inStartupContext } from "./observability/startup-context";
@@ -53,14 +55,15 @@ export interface Baton {
   logger: Logger;
   /** Per platform: verified before a webhook touches the store. */
   webhookSignatures: Record<string, WebhookSignatureCheck>;
+  /** Slack's OAuth install flow; absent without SLACK_CLIENT_ID. */
+  slackInstall: SlackInstallFlow | undefined;
 }
 
 function createBaton(): Baton {
   const config = env();
   const logger = new ConsoleLogger(config.BATON_LOG_LEVEL).child("baton");
   const backend = createStateBackend(config);
-  const slack = createSlackAdapter({
-    botToken: config.SLACK_BOT_TOKEN,
+  const slackConfig = {
     signingSecret: config.SLACK_SIGNING_SECRET,
     userName: config.BATON_BOT_NAME,
     ...(config.SLACK_API_URL
@@ -69,10 +72,28 @@ function createBaton(): Baton {
           fileTransport: createApiOriginFileTransport(config.SLACK_API_URL),
         }
       : {}),
-    ...(config.SLACK_BOT_USER_ID ? { botUserId: config.SLACK_BOT_USER_ID } : {}),
     logger: logger.child("slack"),
     webClientOptions: SLACK_WEB_CLIENT_OPTIONS,
-  });
+  };
+  const { SLACK_CLIENT_ID, SLACK_CLIENT_SECRET } = config;
+  // OAuth installs (several workspaces) when a client id is set; otherwise the one bot token.
+  const installs =
+    SLACK_CLIENT_ID && SLACK_CLIENT_SECRET
+      ? createSlackInstalls({
+          config: { ...config, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET },
+          adapterConfig: slackConfig,
+          state: backend.state,
+          reporter: sentryReporter,
+          logger: logger.child("install"),
+        })
+      : undefined;
+  const slack =
+    installs?.adapter ??
+    createSlackAdapter({
+      ...slackConfig,
+      botToken: config.SLACK_BOT_TOKEN,
+      ...(config.SLACK_BOT_USER_ID ? { botUserId: config.SLACK_BOT_USER_ID } : {}),
+    });
   const chat = new Chat({
     userName: config.BATON_BOT_NAME,
     adapters: { slack },
@@ -142,11 +163,15 @@ function createBaton(): Baton {
         }
       : {}),
   });
-  chat.webhooks.slack = forgettingUninstalledWorkspaces(
-    chat.webhooks.slack,
-    flows.deps.identities,
-    logger.child("uninstall"),
-  );
+  // With OAuth installs the adapter itself forgets a workspace that uninstalled (tokens and
+  // identities); with the one bot token the SDK ignores the event, so the webhook is wrapped.
+  if (!installs) {
+    chat.webhooks.slack = forgettingUninstalledWorkspaces(
+      chat.webhooks.slack,
+      flows.deps.identities,
+      logger.child("uninstall"),
+    );
+  }
 
   const reportingFailures =
     (operation: string, handle: typeof flows.onMention) =>
@@ -189,7 +214,7 @@ function createBaton(): Baton {
         () => false,
       ),
   };
-  return { chat, backend, flows, logger, webhookSignatures };
+  return { chat, backend, flows, logger, webhookSignatures, slackInstall: installs?.flow };
 }
 
 // One Baton per server process, kept on globalThis so dev-mode module reloads do not open a

@@ -6,6 +6,7 @@ import {
   SWEEP_INTERVAL_MS,
 } from "@baton/core";
 import { z } from "zod";
+import { decodeInstallKey } from "./install/token-cipher";
 
 /**
  * The only reader of process.env. Everything is validated once, at start-up
@@ -22,6 +23,19 @@ const csv = z.string().transform((value) =>
 );
 
 const positiveMs = z.coerce.number().int().positive();
+
+const installKey = z.string().superRefine((value, ctx) => {
+  try {
+    decodeInstallKey(value);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : "invalid" });
+  }
+});
+
+/** What Baton's handlers use: mentions, thread history, replies, reactions, files, DMs. */
+const DEFAULT_SLACK_OAUTH_SCOPES =
+  "app_mentions:read,channels:history,groups:history,im:history,mpim:history,chat:write," +
+  "reactions:read,reactions:write,users:read,files:read,files:write,im:write,assistant:write";
 
 const sentinelAddress = z
   .string()
@@ -67,7 +81,19 @@ const envSchema = z
     AGENT_URL: z.string().url("must be the agent's base URL"),
     AGENT_TOKEN: z.string().min(1).optional(),
     SLACK_SIGNING_SECRET: z.string().min(1, "copy it from the Slack app's Basic Information page"),
-    SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token (xoxb-…)"),
+    /** One workspace's bot token; optional only when the app is installed through OAuth. */
+    SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token (xoxb-…)").optional(),
+    /** OAuth installs in several workspaces (Basic Information → App Credentials). */
+    SLACK_CLIENT_ID: z.string().min(1).optional(),
+    SLACK_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Bot scopes asked for at install (comma-separated). */
+    SLACK_OAUTH_SCOPES: csv
+      .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_.:-]*$/, "not a Slack scope")).min(1))
+      .default(DEFAULT_SLACK_OAUTH_SCOPES.split(",")),
+    /** Seals installed bot tokens at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64. */
+    BATON_INSTALL_ENCRYPTION_KEY: installKey.optional(),
+    /** Keys tokens may still be sealed with (comma-separated); each is re-sealed when read. */
+    BATON_INSTALL_ENCRYPTION_KEYS_OLD: csv.pipe(z.array(installKey)).default([]),
     SLACK_API_URL: z.string().url().optional(),
     SLACK_BOT_USER_ID: z.string().min(1).optional(),
     BATON_BOT_NAME: z.string().min(1).default("baton"),
@@ -166,7 +192,9 @@ const envSchema = z
             },
       );
     }
-  });
+  })
+  // Runs even when other settings are missing, so one message lists the missing Slack token too.
+  .superRefine((env, ctx) => checkSlackInstallSettings(env, ctx), { when: () => true });
 
 /** Sentinel replaces REDIS_URL (one way to find the primary) and needs the primary's name. */
 function checkSentinelSettings(
@@ -219,6 +247,43 @@ function checkLinkingSettings(
       code: "custom",
       path: ["BATON_ACCOUNT_LINK_URL"],
       message: "required with BATON_ACCOUNT_LINKING=required (the agent's account page)",
+    });
+  }
+}
+
+/**
+ * One bot token, OAuth installs, or both (the token then serves its own workspace). OAuth needs
+ * the client id and secret together, and a key to seal the tokens it stores.
+ */
+function checkSlackInstallSettings(
+  env: {
+    SLACK_BOT_TOKEN?: string;
+    SLACK_CLIENT_ID?: string;
+    SLACK_CLIENT_SECRET?: string;
+    BATON_INSTALL_ENCRYPTION_KEY?: string;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (!env.SLACK_BOT_TOKEN && !env.SLACK_CLIENT_ID) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["SLACK_BOT_TOKEN"],
+      message:
+        "set a bot token (xoxb-…), or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth installs",
+    });
+  }
+  if (Boolean(env.SLACK_CLIENT_ID) !== Boolean(env.SLACK_CLIENT_SECRET)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [env.SLACK_CLIENT_ID ? "SLACK_CLIENT_SECRET" : "SLACK_CLIENT_ID"],
+      message: "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together",
+    });
+  }
+  if (env.SLACK_CLIENT_ID && !env.BATON_INSTALL_ENCRYPTION_KEY) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["BATON_INSTALL_ENCRYPTION_KEY"],
+      message: "required with SLACK_CLIENT_ID: 32 random bytes (`openssl rand -hex 32`)",
     });
   }
 }

@@ -8,8 +8,8 @@ type SlackWebhook = (request: Request, options?: never) => Promise<Response>;
  * an account there. The Chat SDK ignores the event, so the Slack webhook handler is wrapped: the
  * identities are removed before the SDK sees the delivery. It runs where every Slack delivery
  * runs, after the signature check and the webhook inbox, so a failure (the store down) leaves
- * the delivery recorded and the inbox drain runs it again. Install and token records are the
- * installs feature's to remove; it can hook the same event here.
+ * the delivery recorded and the inbox drain runs it again. Used with the one bot token only: with
+ * OAuth installs, `MultiWorkspaceSlackAdapter` removes the installation and identities itself.
  */
 export function forgettingUninstalledWorkspaces<H extends SlackWebhook>(
   handle: H,

@@ -7,7 +7,8 @@ export type SlackEmulatorErrorCode =
   | "UNKNOWN_EVENT"
   | "UNKNOWN_MESSAGE"
   | "UNKNOWN_ACTION"
-  | "WORKSPACE_FILE_UNREADABLE";
+  | "WORKSPACE_FILE_UNREADABLE"
+  | "UNKNOWN_WORKSPACE";
 
 export class SlackEmulatorError<
   C extends SlackEmulatorErrorCode = SlackEmulatorErrorCode,

@@ -17,6 +17,7 @@ export type {
   EmulatorFile,
   EmulatorMessage,
   EmulatorUser,
+  EmulatorWorkspaceOptions,
   EventDelivery,
   FaultSpec,
   FaultStatus,
@@ -29,3 +30,6 @@ export type {
 } from "./types";
 export { EMULATED_METHODS } from "./web-api/api-router";
 export type { EphemeralMessage } from "./web-api/method-context";
+export type { EmulatorWorkspace } from "./workspaces/emulated-workspace";
+export { OAUTH_AUTHORIZE_PATH } from "./workspaces/oauth";
+export { DEFAULT_OAUTH_CLIENT } from "./workspaces/workspace-set";

@@ -28,6 +28,8 @@ import type {
 import { createApiRouter } from "./web-api/api-router";
 import { createFaultInjector } from "./web-api/fault-injector";
 import type { EphemeralMessage, MethodContext } from "./web-api/method-context";
+import type { EmulatorWorkspace } from "./workspaces/emulated-workspace";
+import { createWorkspaceSet } from "./workspaces/workspace-set";
 
 export interface SlackEmulatorHandle {
   url: string;
@@ -46,6 +48,12 @@ export interface SlackEmulator {
   readonly botUserId: string;
   readonly teamId: string;
   setWebhookUrl(url: string | undefined): void;
+  /** The app's OAuth client id and secret (the `oauth` option, or emulator defaults). */
+  readonly oauthClient: { clientId: string; clientSecret: string };
+  /** A workspace by team id: the configured one or one of `workspaces`. */
+  workspace(teamId: string): EmulatorWorkspace;
+  /** Team ids installed through the emulated OAuth flow, one per code exchanged. */
+  installs(): string[];
 
   mention: EventActions["mention"];
   composeMention: EventActions["composeMention"];
@@ -142,7 +150,6 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     ephemerals: [],
     files,
   };
-  const handleApi = createApiRouter({ botToken: options.botToken, ctx, faults, recorder, now });
   let webhookUrl = options.webhookUrl;
   const deliverer = createEventDeliverer({
     signingSecret: options.signingSecret,
@@ -160,6 +167,30 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     verificationToken: options.verificationToken ?? "emulator-verification-token",
     now,
     files,
+  });
+  const workspaces = createWorkspaceSet({
+    primary: { model, ctx, actions },
+    primaryToken: options.botToken,
+    extras: options.workspaces ?? [],
+    shared: {
+      now,
+      ids,
+      tsClock,
+      deliverer,
+      files,
+      appId,
+      verificationToken: options.verificationToken ?? "emulator-verification-token",
+      streamExpiryMs: ctx.streamExpiryMs,
+      botName,
+    },
+    ...(options.oauth ? { oauth: options.oauth } : {}),
+  });
+  const handleApi = createApiRouter({
+    authorize: workspaces.authorize,
+    oauthAccess: workspaces.oauthAccess,
+    faults,
+    recorder,
+    now,
   });
   const blockActions = createBlockActions({
     model,
@@ -202,6 +233,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
       return;
     }
     if (url.pathname.startsWith("/api/")) return handleApi(req, res, url, body);
+    if (workspaces.handleOAuth(req, res, url)) return;
     if (await page.handle(req, res, url, body)) return;
     res.writeHead(404, { "content-type": "text/plain" }).end("not found");
   }
@@ -242,7 +274,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
       server = created;
       const { port } = created.address() as AddressInfo;
       baseUrl = `http://127.0.0.1:${port}`;
-      ctx.workspaceUrl = `${baseUrl}/`;
+      for (const each of workspaces.contexts()) each.workspaceUrl = `${baseUrl}/`;
       return { url: baseUrl, apiUrl: `${baseUrl}/api/`, stop };
     },
     stop,
@@ -255,6 +287,9 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
     signingSecret: options.signingSecret,
     botUserId: options.botUserId,
     teamId: options.teamId,
+    oauthClient: workspaces.credentials,
+    workspace: workspaces.workspace,
+    installs: workspaces.installs,
     setWebhookUrl(url) {
       webhookUrl = url;
     },

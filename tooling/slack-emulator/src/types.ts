@@ -51,6 +51,25 @@ export interface SlackEmulatorOptions {
   streamExpiryMs?: number;
   /** Keep the workspace in this JSON file: loaded at start, saved after each change. */
   workspaceFile?: string;
+  /**
+   * Further workspaces the app can be installed in through the emulated OAuth flow
+   * (`GET /oauth/v2/authorize`, `oauth.v2.access`); each gets its bot token from the install.
+   */
+  workspaces?: EmulatorWorkspaceOptions[];
+  /** The app's OAuth credentials (Basic Information → App Credentials on Slack). */
+  oauth?: { clientId: string; clientSecret: string };
+}
+
+/** A further workspace: its own team, bot user, members and channels. */
+export interface EmulatorWorkspaceOptions {
+  teamId: string;
+  teamName?: string;
+  /** The app's bot user in this workspace (each workspace has its own). */
+  botUserId: string;
+  botId?: string;
+  users?: EmulatorUser[];
+  /** Defaults to one channel, `general`, with id `C{team id without T}G`. */
+  channels?: EmulatorChannel[];
 }
 
 /** A message as tests and the page see it. `raw` is the Slack wire shape. */
@@ -90,6 +109,9 @@ export interface RecordedApiCall {
   params: Record<string, unknown>;
   encoding: "form" | "json" | "query" | "none";
   tokenSource: "header" | "body" | "none";
+  /** The token the call was made with, and the workspace it belongs to (when it is known). */
+  token?: string;
+  teamId?: string;
   time: number;
   status: number;
   ok: boolean;
