@@ -127,6 +127,34 @@ export {
 export { rehydrateMessageState } from "./message-state/rehydrate";
 export { toStoredMessageState } from "./message-state/slim-message-state";
 export {
+  OPERATOR_FINALISED_CODE,
+  OPERATOR_FINALISED_NOTICE,
+  type OperatorActionDeps,
+  type OperatorActionInput,
+  type OperatorActionResult,
+  runOperatorAction,
+} from "./operator/operator-actions";
+export {
+  type AuditEntry,
+  createOperatorAudit,
+  OPERATOR_ACTIONS,
+  type OperatorAction,
+  type OperatorAudit,
+} from "./operator/operator-audit";
+export {
+  CONSOLE_STATES,
+  type ConsoleState,
+  findRequests,
+  listRequests,
+  type OperatorDeps,
+  type RequestSummary,
+} from "./operator/request-overview";
+export {
+  type RequestTimeline,
+  requestTimeline,
+  type TimelineEntry,
+} from "./operator/request-timeline";
+export {
   createApiOriginFileTransport,
   type FileTransport,
 } from "./platform/api-origin-file-transport";
