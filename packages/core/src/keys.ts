@@ -99,8 +99,12 @@ export const DISPATCH_LOCK_TTL_MS = 10_000;
 export const DISPATCH_CHECK_DELAY_MS = 15_000;
 export const PROGRESS_KEY_PREFIX = "bot-request-progress:";
 export const PROGRESS_LOCK_PREFIX = "bot-request-progress-lock:";
-/** Showing one progress update (a post or an edit) must finish within this. */
-export const PROGRESS_LOCK_TTL_MS = 30_000;
+/**
+ * The lock on showing one progress update: as short as a resume claim and renewed while its
+ * holder works, so a holder that died (SIGKILL, a lost host) blocks the request's progress for
+ * at most this long, while a slow post or edit by a live holder keeps it.
+ */
+export const PROGRESS_LOCK_TTL_MS = RESUME_CLAIM_TTL_MS;
 /**
  * A progress that only adds answer text edits the status message at most this often (Slack's
  * chat.update allows about one edit per second per channel); a status or plan change always shows.
