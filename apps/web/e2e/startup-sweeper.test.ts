@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import {
   BATON_HOST,
@@ -13,6 +14,7 @@ import { getFreePort } from "@baton/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const DEADLINE_MS = 2_000;
+const CRON_SECRET = randomBytes(16).toString("hex");
 const SWEEP_INTERVAL_MS = 300;
 
 /** Whether something listens on the port: a TCP connect only, never an HTTP request. */
@@ -43,12 +45,28 @@ describe("an instance started with no traffic sweeps from start-up", () => {
       env: {
         BATON_REQUEST_DEADLINE_MS: String(DEADLINE_MS),
         BATON_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS),
+        CRON_SECRET,
       },
     });
   });
   afterAll(async () => {
     quiet?.kill("SIGKILL");
     await stack?.stop();
+  });
+
+  it("answers Vercel Cron's GET with its CRON_SECRET, and nothing else", async () => {
+    const sweep = (method: string, bearer?: string) =>
+      fetch(`${stack.server.url}/api/internal/sweep`, {
+        method,
+        headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+      });
+    const cron = await sweep("GET", CRON_SECRET);
+    expect(cron.status).toBe(200);
+    expect(["swept", "busy"]).toContain(((await cron.json()) as { kind: string }).kind);
+    expect((await sweep("GET", `${CRON_SECRET}x`)).status).toBe(401);
+    expect((await sweep("GET")).status).toBe(401);
+    // POST is the external scheduler's, with its own token, unset here.
+    expect((await sweep("POST", CRON_SECRET)).status).toBe(404);
   });
 
   it("finalises a request that expired while no instance ran", async () => {
