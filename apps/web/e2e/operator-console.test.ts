@@ -61,7 +61,7 @@ describe("the operator console in a real browser", () => {
 
   it("finds a stuck request, finalises it after confirming, and the user is told", async () => {
     const { threadTs } = await stack.mention(
-      "[never] regenerate the lockfile: `pnpm install --lockfile-only --ignore-scripts` — vite → rolldown, 速く",
+      "[never] regenerate the lockfile: `pnpm install --lockfile-only --ignore-scripts` — vite → rolldown, s’il te plaît",
     );
     const { botRequestId } = await stack.waitForDispatch(threadTs);
     await stack.waitForRecord(botRequestId, (r) => r.status === "running");

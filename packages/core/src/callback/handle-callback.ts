@@ -39,9 +39,10 @@ export async function handleCallback(
   deps: CallbackDeps,
   delivery: CallbackDelivery,
 ): Promise<CallbackAnswer> {
+  const arrivedAt = deps.now();
   const answer = await answerCallback(deps, delivery);
   if (answer.status >= 400 && answer.status < 500) logRefusal(deps, delivery, answer);
-  recordForTimeline(deps, delivery, answer);
+  recordForTimeline(deps, delivery, answer, arrivedAt);
   return answer;
 }
 
@@ -49,7 +50,8 @@ export async function handleCallback(
 const UNVERIFIED_STATUSES = new Set([400, 401, 413, 415]);
 
 /**
- * Each verified callback's answer goes on the request's timeline (the operator console). Not
+ * Each verified callback's answer goes on the request's timeline (the operator console), at the
+ * time it arrived (so a terminal callback shows before the finalisation it caused). Not
  * awaited: the answer never waits for it, so the resume path gains no round trip; a failed
  * write costs a timeline entry only, and is logged.
  */
@@ -57,6 +59,7 @@ function recordForTimeline(
   deps: CallbackDeps,
   delivery: CallbackDelivery,
   answer: CallbackResponse,
+  arrivedAt: number,
 ) {
   if (UNVERIFIED_STATUSES.has(answer.status) || !isValidBotRequestId(delivery.botRequestId)) return;
   const error = answer.body.error as { code?: unknown } | undefined;
@@ -69,7 +72,7 @@ function recordForTimeline(
         : "unknown";
   deps.events
     .append(delivery.botRequestId, {
-      at: deps.now(),
+      at: arrivedAt,
       kind: "callback",
       code,
       status: answer.status,

@@ -92,11 +92,19 @@ describe("the operator console's core", () => {
     await harness.finalRecord(id);
     await harness.agent.whenIdle();
     const deps = operatorDeps(harness);
-    const timeline = await requestTimeline(deps, id);
-    if (timeline.kind !== "found") throw new Error(`timeline ${timeline.kind}`);
-    const callbacks = timeline.entries.filter((e) => e.step === "callback").map((e) => e.detail);
-    expect(callbacks).toContain("200 progress-shown");
-    expect(callbacks.at(-1)).toMatch(/^200 /);
+    // Each callback's entry is written beside its answer, not before it: wait for all of them.
+    const delivered = harness.agent.deliveries().filter((d) => d.botRequestId === id).length;
+    const callbacksOf = async () => {
+      const read = await requestTimeline(deps, id);
+      if (read.kind !== "found") throw new Error(`timeline ${read.kind}`);
+      return { read, callbacks: read.entries.filter((e) => e.step === "callback") };
+    };
+    await harness.slack.waitFor(async () => (await callbacksOf()).callbacks.length >= delivered);
+    const { read: timeline, callbacks } = await callbacksOf();
+    const codes = callbacks.map((e) => e.detail);
+    expect(codes.filter((code) => code.startsWith("200 progress-")).length).toBeGreaterThan(0);
+    expect(codes).toContain("200 posted");
+    expect(codes.every((code) => /^200 /.test(code))).toBe(true);
     expect(timeline.entries.map((e) => e.step).slice(-2)).toEqual(["posted", "finalised"]);
     expect(timeline.summary.state).toBe("finished");
   });
