@@ -81,6 +81,17 @@ describe("parseEnv", () => {
     expect(message).toContain("must be a bot token");
   });
 
+  it("keeps the operator console and the cron sweep off unless their secrets are set, and long", () => {
+    const off = parseEnv(MINIMAL);
+    expect([off.BATON_OPERATOR_TOKEN, off.CRON_SECRET]).toEqual([undefined, undefined]);
+    const message = problems({ ...MINIMAL, BATON_OPERATOR_TOKEN: "hunter2", CRON_SECRET: "short" });
+    expect(message).toContain("BATON_OPERATOR_TOKEN: needs 32+ characters");
+    expect(message).toContain("CRON_SECRET: needs 16+ characters");
+    expect(parseEnv({ ...MINIMAL, BATON_OPERATOR_TOKEN: SECRET }).BATON_OPERATOR_TOKEN).toBe(
+      SECRET,
+    );
+  });
+
   it("requires REDIS_URL when the backend is redis", () => {
     expect(problems({ ...MINIMAL, BATON_STATE_BACKEND: "redis" })).toContain(
       "REDIS_URL: required when BATON_STATE_BACKEND=redis",

@@ -115,8 +115,21 @@ const envSchema = z
     BATON_MAX_THINKING_TOKENS: z.coerce.number().int().positive().default(32_000),
     /** In-process deadline sweeps; 0 turns them off (e.g. when an external scheduler calls the route). */
     BATON_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(SWEEP_INTERVAL_MS),
+    /**
+     * Vercel Cron's secret: Vercel sends `Authorization: Bearer $CRON_SECRET` with each cron GET,
+     * so setting it enables GET /api/internal/sweep for the cron.
+     */
+    CRON_SECRET: z.string().min(16, "needs 16+ characters").optional(),
     /** Enables POST /api/internal/sweep for an external scheduler, with this bearer token. */
     BATON_SWEEP_TOKEN: z
+      .string()
+      .min(MIN_SECRET_BYTES, `needs ${MIN_SECRET_BYTES}+ characters`)
+      .optional(),
+    /**
+     * Turns the operator console (/console) on: operators sign in with this token. Unset, the
+     * console and its routes answer 404.
+     */
+    BATON_OPERATOR_TOKEN: z
       .string()
       .min(MIN_SECRET_BYTES, `needs ${MIN_SECRET_BYTES}+ characters`)
       .optional(),

@@ -2,9 +2,13 @@ import * as Sentry from "@sentry/nextjs";
 import { env } from "./env";
 import { sentryOptions } from "./observability/sentry-options";
 import { captureStartupContext } from "./observability/startup-context";
+import { startBackgroundWork } from "./start-background";
 import { describeStateBackend } from "./state/state-backend";
 
-/** Validates the configuration (a bad one stops the server here), starts Sentry, logs the store. */
+/**
+ * Validates the configuration (a bad one stops the server here), starts Sentry, logs the store,
+ * and starts the background work (sweeper, inbox drain) without waiting for a first request.
+ */
 export function startServer(): void {
   const config = env();
   if (config.SENTRY_DSN) Sentry.init(sentryOptions(config));
@@ -14,4 +18,5 @@ export function startServer(): void {
   console.info(
     `[baton] state backend: ${name} (${location}); agent: ${config.AGENT_URL}; sentry: ${config.SENTRY_DSN ? "on" : "off"}`,
   );
+  startBackgroundWork();
 }

@@ -90,6 +90,7 @@ describe("core's architecture", () => {
       "callback",
       "dispatch",
       "mention",
+      "operator",
       "request",
       "sweeper",
     ]);
@@ -103,6 +104,19 @@ describe("core's architecture", () => {
     }
     expect(graph.get("callback")?.has("mention") ?? false).toBe(false);
     expect(graph.get("dispatch")?.has("callback") ?? false).toBe(false);
+    // The operator console acts through the request's own lifecycle; nothing acts through it.
+    for (const [from, targets] of graph)
+      expect([from, targets.has("operator")]).toEqual([from, false]);
+    const operatorMay = new Set([
+      "request",
+      "dispatch",
+      "callback",
+      "sweeper",
+      "platform",
+      "state",
+    ]);
+    for (const target of graph.get("operator") ?? [])
+      expect([target, operatorMay.has(target)]).toEqual([target, true]);
   });
 
   it("has shared top files that import no folder", () => {

@@ -78,9 +78,11 @@ export {
   MESSAGE_STATE_TTL_MS,
   mentionKey,
   messageStateKey,
+  PROGRESS_LOCK_TTL_MS,
   progressKey,
   REPLY_FILE_FETCH_TIMEOUT_MS,
   REQUEST_DEADLINE_MS,
+  RESUME_CLAIM_TTL_MS,
   RETRY_ACTION_ID,
   replyKey,
   SWEEP_INTERVAL_MS,
@@ -133,6 +135,34 @@ export {
 } from "./message-state/message-state-store";
 export { rehydrateMessageState } from "./message-state/rehydrate";
 export { toStoredMessageState } from "./message-state/slim-message-state";
+export {
+  OPERATOR_FINALISED_CODE,
+  OPERATOR_FINALISED_NOTICE,
+  type OperatorActionDeps,
+  type OperatorActionInput,
+  type OperatorActionResult,
+  runOperatorAction,
+} from "./operator/operator-actions";
+export {
+  type AuditEntry,
+  createOperatorAudit,
+  OPERATOR_ACTIONS,
+  type OperatorAction,
+  type OperatorAudit,
+} from "./operator/operator-audit";
+export {
+  CONSOLE_STATES,
+  type ConsoleState,
+  findRequests,
+  listRequests,
+  type OperatorDeps,
+  type RequestSummary,
+} from "./operator/request-overview";
+export {
+  type RequestTimeline,
+  requestTimeline,
+  type TimelineEntry,
+} from "./operator/request-timeline";
 export {
   createApiOriginFileTransport,
   type FileTransport,

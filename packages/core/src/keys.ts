@@ -99,8 +99,12 @@ export const DISPATCH_LOCK_TTL_MS = 10_000;
 export const DISPATCH_CHECK_DELAY_MS = 15_000;
 export const PROGRESS_KEY_PREFIX = "bot-request-progress:";
 export const PROGRESS_LOCK_PREFIX = "bot-request-progress-lock:";
-/** Showing one progress update (a post or an edit) must finish within this. */
-export const PROGRESS_LOCK_TTL_MS = 30_000;
+/**
+ * The lock on showing one progress update: as short as a resume claim and renewed while its
+ * holder works, so a holder that died (SIGKILL, a lost host) blocks the request's progress for
+ * at most this long, while a slow post or edit by a live holder keeps it.
+ */
+export const PROGRESS_LOCK_TTL_MS = RESUME_CLAIM_TTL_MS;
 /**
  * A progress that only adds answer text edits the status message at most this often (Slack's
  * chat.update allows about one edit per second per channel); a status or plan change always shows.
@@ -328,3 +332,24 @@ export function webhookInboxKey(platform: string, deliveryId: string): string {
 export function webhookInboxIndexKey(bucketStart: number): string {
   return WEBHOOK_INBOX_INDEX_PREFIX + String(bucketStart);
 }
+
+/**
+ * A request's timeline entries that no record keeps (each callback with its code, operator
+ * actions): a short capped list, kept as long as the request's records.
+ */
+export const REQUEST_EVENTS_KEY_PREFIX = "bot-request-events:";
+export const REQUEST_EVENTS_MAX = 50;
+
+export function requestEventsKey(botRequestId: string): string {
+  return REQUEST_EVENTS_KEY_PREFIX + botRequestId;
+}
+
+/** Every operator action, newest last: one capped list, kept for a quarter. */
+export const OPERATOR_AUDIT_KEY = "operator-audit";
+export const OPERATOR_AUDIT_MAX = 1_000;
+export const OPERATOR_AUDIT_TTL_MS = 90 * DAY_MS;
+/** How far back the console lists requests by default, and at most (deadline buckets read). */
+export const OPERATOR_LOOKBACK_MS = 6 * HOUR_MS;
+export const OPERATOR_MAX_LOOKBACK_MS = DAY_MS;
+/** Most requests one console listing shows (newest first). */
+export const OPERATOR_LIST_MAX = 300;

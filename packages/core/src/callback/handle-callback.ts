@@ -4,6 +4,7 @@ import {
   type ProgressCallback,
 } from "@baton/agent-protocol";
 import { handOnAfterFinish } from "../dispatch/hand-on";
+import { isValidBotRequestId } from "../keys";
 import { classifyPostFailure } from "../platform/post-failure";
 import type { CallbackDeps } from "./callback-deps";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
@@ -38,9 +39,50 @@ export async function handleCallback(
   deps: CallbackDeps,
   delivery: CallbackDelivery,
 ): Promise<CallbackAnswer> {
+  const arrivedAt = deps.now();
   const answer = await answerCallback(deps, delivery);
   if (answer.status >= 400 && answer.status < 500) logRefusal(deps, delivery, answer);
+  recordForTimeline(deps, delivery, answer, arrivedAt);
   return answer;
+}
+
+/** Answers given before the signature was checked: their request id is whatever the sender sent. */
+const UNVERIFIED_STATUSES = new Set([400, 401, 413, 415]);
+
+/**
+ * Each verified callback's answer goes on the request's timeline (the operator console), at the
+ * time it arrived (so a terminal callback shows before the finalisation it caused). Not
+ * awaited: the answer never waits for it, so the resume path gains no round trip; a failed
+ * write costs a timeline entry only, and is logged.
+ */
+function recordForTimeline(
+  deps: CallbackDeps,
+  delivery: CallbackDelivery,
+  answer: CallbackResponse,
+  arrivedAt: number,
+) {
+  if (UNVERIFIED_STATUSES.has(answer.status) || !isValidBotRequestId(delivery.botRequestId)) return;
+  const error = answer.body.error as { code?: unknown } | undefined;
+  const outcome = answer.body.outcome;
+  const code =
+    typeof outcome === "string"
+      ? outcome
+      : typeof error?.code === "string"
+        ? error.code
+        : "unknown";
+  deps.events
+    .append(delivery.botRequestId, {
+      at: arrivedAt,
+      kind: "callback",
+      code,
+      status: answer.status,
+    })
+    .catch((failure: unknown) => {
+      deps.logger.warn("a callback was not recorded on the request's timeline", {
+        botRequestId: delivery.botRequestId,
+        failure: failure instanceof Error ? failure.name : typeof failure,
+      });
+    });
 }
 
 /**

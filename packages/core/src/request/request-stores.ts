@@ -8,6 +8,7 @@ import { corruptValueReporter } from "../state/corrupt-report";
 import { type BotRequestStore, createBotRequestStore } from "./bot-request-store";
 import { createDeadlineIndex, type DeadlineIndex } from "./deadline-index";
 import { createReplyStore, type ReplyStore } from "./reply-store";
+import { createRequestEvents, type RequestEvents } from "./request-events";
 import { createStatusMessageStore, type StatusMessageStore } from "./status-message-store";
 
 /** The stores of a request's life; each is the sole owner of its key families. */
@@ -17,6 +18,8 @@ export interface RequestStores {
   replies: ReplyStore;
   deadlines: DeadlineIndex;
   statusMessages: StatusMessageStore;
+  /** Timeline entries no record keeps (callbacks and their codes, operator actions). */
+  events: RequestEvents;
 }
 
 /** What every step of a request's life works with: its stores and the world around it. */
@@ -58,5 +61,6 @@ export function createRequestStores(options: RequestStoresOptions): RequestStore
       reportCorrupt,
     }),
     statusMessages: createStatusMessageStore(state, messageStateTtlMs, reportCorrupt),
+    events: createRequestEvents(state, recordTtlMs),
   };
 }

@@ -1,6 +1,7 @@
 import type { Lock, StateAdapter } from "chat";
 import { MESSAGE_STATE_TTL_MS, PROGRESS_LOCK_TTL_MS, progressKey, progressLockId } from "../keys";
 import type { CorruptValueReport } from "../state/corrupt-report";
+import { acquireRenewedLock, stopClaimRenewal } from "../state/lock-renewal";
 import { readStored } from "../state/stored-value";
 
 /** A plan step as shown: the agent's title and state. */
@@ -45,7 +46,10 @@ export interface StatusMessageStore {
   delete(botRequestId: string): Promise<void>;
   /** Marks the request's status as ended (kept until its TTL, so late progress sees it). */
   close(botRequestId: string): Promise<void>;
-  /** Null while another update of the same request is being shown. */
+  /**
+   * Null while another update of the same request is being shown. Renewed while held, so a dead
+   * holder's lock lapses within PROGRESS_LOCK_TTL_MS.
+   */
   lock(botRequestId: string): Promise<Lock | null>;
   unlock(lock: Lock): Promise<void>;
 }
@@ -76,8 +80,12 @@ export function createStatusMessageStore(
         { sequence: Number.MAX_SAFE_INTEGER, closed: true } satisfies StatusMessage,
         ttlMs,
       ),
-    lock: (botRequestId) => state.acquireLock(progressLockId(botRequestId), PROGRESS_LOCK_TTL_MS),
-    unlock: (lock) => state.releaseLock(lock),
+    lock: (botRequestId) =>
+      acquireRenewedLock(state, progressLockId(botRequestId), PROGRESS_LOCK_TTL_MS),
+    unlock(lock) {
+      stopClaimRenewal(lock);
+      return state.releaseLock(lock);
+    },
   };
 }
 

@@ -36,3 +36,14 @@ export function stopClaimRenewal(claim: Lock): void {
   if (timer !== undefined) clearInterval(timer);
   renewals.delete(claim);
 }
+
+/** A lock renewed while held (see `renewClaimWhileHeld`); null while someone else holds it. */
+export async function acquireRenewedLock(
+  state: StateAdapter,
+  lockId: string,
+  ttlMs: number,
+): Promise<Lock | null> {
+  const lock = await state.acquireLock(lockId, ttlMs);
+  if (lock) renewClaimWhileHeld(state, lock, ttlMs);
+  return lock;
+}

@@ -3,12 +3,20 @@ import { env } from "../../../../env";
 import { withBaton } from "../../../../http/with-baton";
 
 /**
- * Runs one deadline sweep for an external scheduler (cron). Off unless BATON_SWEEP_TOKEN is set;
- * requires `Authorization: Bearer <token>`. Instances also sweep on their own interval; the
- * sweeper's lock makes concurrent calls answer `busy` instead of sweeping twice.
+ * Runs one deadline sweep for an external scheduler. POST with `Authorization: Bearer
+ * <BATON_SWEEP_TOKEN>` (any cron), or GET with `Authorization: Bearer <CRON_SECRET>` (Vercel
+ * Cron's convention: it sends GET with that header). Off (404) unless one is set. Instances also
+ * sweep on their own interval; the sweeper's lock makes concurrent calls answer `busy`.
  */
-export async function POST(request: Request) {
-  const token = env().BATON_SWEEP_TOKEN;
+export function POST(request: Request) {
+  return sweep(request, env().BATON_SWEEP_TOKEN);
+}
+
+export function GET(request: Request) {
+  return sweep(request, env().CRON_SECRET);
+}
+
+async function sweep(request: Request, token: string | undefined): Promise<Response> {
   if (!token) return Response.json({ error: { code: "not_found" } }, { status: 404 });
   if (!bearerMatches(request.headers.get("authorization"), token)) {
     return Response.json({ error: { code: "unauthorized" } }, { status: 401 });

@@ -1,0 +1,33 @@
+import { env } from "../../../../../env";
+import {
+  clearedSessionCookie,
+  issueSession,
+  sessionCookie,
+  tokenMatches,
+} from "../../../../console/operator-session";
+
+/**
+ * Signs an operator in: the console's form posts the token here (never in a URL); the answer
+ * sets a session cookie derived from it and goes back to the console. `signout` clears it.
+ */
+export async function POST(request: Request) {
+  const token = env().BATON_OPERATOR_TOKEN;
+  if (!token) return Response.json({ error: { code: "not_found" } }, { status: 404 });
+  const form = await request.formData().catch(() => undefined);
+  if (form?.get("signout") !== null && form?.get("signout") !== undefined) {
+    return seeOther("/console", clearedSessionCookie());
+  }
+  const given = form?.get("token");
+  if (typeof given !== "string" || !tokenMatches(given, token)) {
+    console.warn("[baton] operator sign-in refused");
+    return seeOther("/console?signin=failed");
+  }
+  const secure = new URL(env().BATON_PUBLIC_URL).protocol === "https:";
+  return seeOther("/console", sessionCookie(issueSession(token, Date.now()), secure));
+}
+
+function seeOther(location: string, cookie?: string): Response {
+  const headers = new Headers({ location });
+  if (cookie) headers.set("set-cookie", cookie);
+  return new Response(null, { status: 303, headers });
+}
