@@ -18,6 +18,7 @@ import { inBackgroundScope } from "./observability/background-scope";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
 import { inStartupContext } from "./observability/startup-context";
 import { createRoutesFileRouter } from "./routes-file";
+import { createSlackNativeStreams } from "./slack-native-streams";
 import { createStateBackend, type StateBackend } from "./state/state-backend";
 
 /**
@@ -129,6 +130,9 @@ function createBaton(): Baton {
     followUps: config.BATON_FOLLOW_UPS,
     ...(config.BATON_MAX_PAYLOAD_BYTES ? { maxPayloadBytes: config.BATON_MAX_PAYLOAD_BYTES } : {}),
     optionsPolicy,
+    ...(config.BATON_SLACK_NATIVE_STREAMING === "1"
+      ? { nativeStreams: createSlackNativeStreams(slack) }
+      : {}),
   });
 
   const reportingFailures =

@@ -130,6 +130,12 @@ export {
   createApiOriginFileTransport,
   type FileTransport,
 } from "./platform/api-origin-file-transport";
+export type {
+  NativeStreamChunk,
+  NativeStreams,
+  NativeStreamTarget,
+  StreamAppendOutcome,
+} from "./platform/native-stream";
 export { PlatformCallError } from "./platform/platform-call-error";
 export { createRecordingReporter, type ErrorReport, type ErrorReporter } from "./ports";
 export { DEFAULT_MAX_PAYLOAD_BYTES } from "./prompt/history-budget";
