@@ -49,7 +49,9 @@ describe("plan and task chunks", () => {
     await call("chat.appendStream", {
       channel: C,
       ts,
-      chunks: [{ type: "markdown_text", text: "## Réponse\n\n```sh\npnpm i --frozen-lockfile\n```" }],
+      chunks: [
+        { type: "markdown_text", text: "## Réponse\n\n```sh\npnpm i --frozen-lockfile\n```" },
+      ],
     });
     const live = emulator.findMessage(C, ts);
     expect(live?.streaming).toBe(true);
