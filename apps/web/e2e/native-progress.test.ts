@@ -25,7 +25,12 @@ describe.each(BACKENDS)("native progress over two instances on %s", (backend) =>
 
   beforeAll(async () => {
     // `[never]`: the reference agent accepts and stays silent; the test is the agent.
-    stack = await startLocalStack({ backend, instances: 2 });
+    // The post-and-edit fallback (platforms, or Slack set-ups, without native streaming).
+    stack = await startLocalStack({
+      backend,
+      instances: 2,
+      env: { BATON_SLACK_NATIVE_STREAMING: "0" },
+    });
   });
   afterAll(async () => {
     await stack?.stop();

@@ -77,6 +77,7 @@ export {
   MESSAGE_STATE_TTL_MS,
   mentionKey,
   messageStateKey,
+  PROGRESS_STREAM_APPEND_INTERVAL_MS,
   progressKey,
   REPLY_FILE_FETCH_TIMEOUT_MS,
   REQUEST_DEADLINE_MS,

@@ -39,5 +39,5 @@ export function planChunks(status: StatusMessage): NativeStreamChunk[] {
 
 /** A plan title is plain text: the status line's Markdown emphasis would show its markers. */
 function plainTitle(line: string): string {
-  return line.replace(/^[_*]+|[_*]+$/g, "").trim();
+  return line.replace(/(?<=^|\s)[_*]+|[_*]+(?=\s|$)/g, "").trim();
 }
