@@ -97,8 +97,9 @@ function render(s) {
       const replies = el("div", "replies");
       for (const r of m.replies) replies.append(renderMessage(r, false));
       if (m.status) replies.append(el("div", "status", "@" + s.bot.name + " " + m.status));
-      if (m.replies.some((r) => r.isBot && r.buttons && r.buttons.some((b) => b.actionId === "baton-cancel"))) {
-        // Slack shows its own stop button while the agent works; here it sends agent_session_stopped.
+      if (m.replies.some((r) => r.isBot && (r.streaming || (r.buttons && r.buttons.some((b) => b.actionId === "baton-cancel"))))) {
+        // Slack shows its own stop button while the agent works (a status message with Cancel, or
+        // a native stream); here it sends agent_session_stopped.
         const stop = el("button", "stop", "■ Stop"); stop.title = "The agent session's native stop button";
         stop.onclick = async () => {
           const r = await fetch("/emulator/stop", { method: "POST", headers: { "content-type": "application/json" },
