@@ -32,8 +32,11 @@ export async function clearStatusMessage(
     if (current.postingSince !== undefined && (!current.messageId || current.strayPossible)) {
       const reply = await deps.replies.load(record.id);
       const known = new Set([...ids, ...(reply?.postedIds ?? [])]);
-      const anyText = current.stream !== undefined;
-      ids.push(...(await findStrayStatusMessages(thread, current.postingSince, known, anyText)));
+      // A native stream whose starter died before recording it is not looked for: it starts with
+      // the answer's own text, and the answer's last message id is not recorded (the request is
+      // finalised right after it), so telling the two apart could delete the answer. Slack ends
+      // such a stream on its own after about five minutes.
+      ids.push(...(await findStrayStatusMessages(thread, current.postingSince, known)));
     }
     for (const messageId of ids) {
       try {

@@ -9,25 +9,19 @@ const STATUS_LINE = /^[\s_*]*Working\b/;
 
 /**
  * Status messages of ours posted since `since` that are not `known` (the answer's messages): left
- * behind by a poster that died, or failed, before recording the message it posted. A native
- * stream's message starts with the answer, not a status line: `anyText` takes any such message.
+ * behind by a poster that died, or failed, before recording the message it posted.
  */
 export async function findStrayStatusMessages(
   thread: Thread,
   since: number,
   known: ReadonlySet<string>,
-  anyText = false,
 ): Promise<string[]> {
   const found: string[] = [];
   let seen = 0;
   for await (const message of thread.messages) {
     const sentAt = message.metadata.dateSent.getTime();
     if (sentAt < since - CLOCK_SKEW_MS || ++seen > LOOKBACK_MESSAGES) break;
-    if (
-      message.author.isMe &&
-      !known.has(message.id) &&
-      (anyText || STATUS_LINE.test(message.text))
-    ) {
+    if (message.author.isMe && !known.has(message.id) && STATUS_LINE.test(message.text)) {
       found.push(message.id);
     }
   }
