@@ -42,7 +42,7 @@ describe("the emulator page, as a user sees Baton in Slack", () => {
 
   const count = (selector: ReturnType<Page["locator"]>) => selector.count();
 
-  it("shows the request seen at once, the plan, the streamed answer, then the answer with Retry", async () => {
+  it("shows the request seen at once, the plan as tasks, the streamed answer, then the answer with Retry", async () => {
     await mention("why is the **nightly build** red? Check the `pnpm test` output, s'il te plaît");
     // Seen at once: the thread status and the :eyes: reaction, before the agent says anything.
     await page.getByText("is on it…").waitFor({ timeout: STEP_MS });
@@ -50,54 +50,50 @@ describe("the emulator page, as a user sees Baton in Slack", () => {
     expect(await count(bot())).toBe(0);
     await shot("1-seen-at-once.png");
 
-    const status = bot().filter({ hasText: "Demo step 2 of 3" });
-    await status.waitFor({ timeout: STEP_MS });
-    expect(await status.textContent()).toMatch(/✅.*⏳.*⬜/s);
-    expect(await count(status.locator("button", { hasText: "Cancel" }))).toBe(1);
+    // Slack's native stream: the plan's title is the status line, each step a task.
+    const stream = bot().filter({
+      has: page.locator(".plan-title", { hasText: "Demo step 2 of 3" }),
+    });
+    await stream.waitFor({ timeout: STEP_MS });
+    expect(await stream.getAttribute("class")).toContain("streaming");
+    expect(await count(stream.locator(".task.complete"))).toBe(1);
+    expect(await count(stream.locator(".task.in_progress"))).toBe(1);
+    expect(await count(stream.locator(".task.pending"))).toBe(1);
+    expect(await count(page.locator("button.stop"))).toBe(1);
     await shot("2-plan.png");
 
     const streaming = bot().filter({ hasText: "You said" });
     await streaming.waitFor({ timeout: STEP_MS });
-    expect(await count(streaming.locator("button", { hasText: "Cancel" }))).toBe(1);
+    expect(await streaming.getAttribute("class")).toContain("streaming");
+    expect(await count(bot())).toBe(1);
     await shot("3-streaming.png");
 
     const answer = bot().filter({ has: page.locator("button", { hasText: "Retry" }) });
     await answer.waitFor({ timeout: STEP_MS });
     expect(await count(bot())).toBe(1);
+    expect(await answer.getAttribute("class")).not.toContain("streaming");
     expect(await count(answer.locator("strong", { hasText: "Baton demo agent" }))).toBe(1);
     expect(await answer.locator(".text").textContent()).not.toContain("**");
     expect(await count(answer.locator(".text li"))).toBeGreaterThan(2);
     expect(await count(page.getByText("is on it…"))).toBe(0);
+    expect(await count(page.locator("button.stop"))).toBe(0);
     await shot("4-answer.png");
   });
 
-  it("stops a run from its Cancel button", async () => {
+  it("stops a streaming run from the agent session's native Stop button", async () => {
     // Post to the channel, not into the first thread.
-    await page.locator("#target button").click();
-    await mention("[slow] refactor the parser — lentement");
-    const status = bot().filter({ hasText: "Demo step 1 of 3" });
-    await status.waitFor({ timeout: 30_000 });
-    await status.locator("button", { hasText: "Cancel" }).click();
-    await page.getByText("Stopped, as you asked.").waitFor({ timeout: STEP_MS });
-    await page.waitForTimeout(1_500);
-    expect(await count(bot().filter({ hasText: "Demo step" }))).toBe(0);
-    expect(await count(bot().filter({ hasText: "Stopped, as you asked." }))).toBe(1);
-    await shot("5-cancelled.png");
-  });
-
-  it("stops a run from the agent session's native Stop button", async () => {
     await page.locator("#target button").click();
     await mention("[slow] rename every `Foo` to `Bar` — partout");
     const thread = page.locator("#log > .msg").filter({ hasText: "rename every" });
     await thread
-      .locator(".msg.bot")
-      .filter({ hasText: "Demo step 1 of 3" })
+      .locator(".msg.bot .plan-title", { hasText: "Demo step 1 of 3" })
       .waitFor({ timeout: 30_000 });
     await thread.locator("button.stop").click();
     await thread.getByText("Stopped, as you asked.").waitFor({ timeout: STEP_MS });
     await page.waitForTimeout(1_500);
-    expect(await count(thread.locator(".msg.bot").filter({ hasText: "Demo step" }))).toBe(0);
+    expect(await count(thread.locator(".msg.bot .plan"))).toBe(0);
+    expect(await count(thread.locator(".msg.bot.streaming"))).toBe(0);
     expect(await count(thread.locator("button.stop"))).toBe(0);
-    await shot("6-native-stop.png");
+    await shot("5-native-stop.png");
   });
 });

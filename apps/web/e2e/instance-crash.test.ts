@@ -43,7 +43,11 @@ const TEST_TIMEOUT_MS = ALL_TERMINAL_WITHIN_MS + 60_000;
 
 const isAnswer = (text: string) => text.includes("Baton demo agent");
 const isDeadlineNotice = (text: string) => text.includes("did not answer in time");
-const isProgress = (text: string) => text.includes("Working");
+type EmulatorMessage = ReturnType<LocalStack["replies"]>[number];
+
+/** A status message (post-and-edit) or a native stream (its plan), live or left behind. */
+const isProgress = (m: EmulatorMessage) =>
+  m.text.includes("Working") || m.streaming || m.plan !== undefined;
 
 describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backend) => {
   let stack: LocalStack;
@@ -134,8 +138,8 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
 
       const answers = countReplies(stack, threads, (m) => isAnswer(m.text));
       const notices = countReplies(stack, threads, (m) => isDeadlineNotice(m.text));
-      const replies = countReplies(stack, threads, (m) => !isProgress(m.text));
-      const leftovers = countReplies(stack, threads, (m) => isProgress(m.text));
+      const replies = countReplies(stack, threads, (m) => !isProgress(m));
+      const leftovers = countReplies(stack, threads, (m) => isProgress(m));
       const dispatches = dispatchesByThread(stack);
       const redispatched = threads.filter((t) => (dispatches.get(t)?.length ?? 0) > 1).length;
       // A refused delivery names its status and code (e.g. `rejected 409 replayed`).

@@ -11,6 +11,8 @@ describe.each(BACKENDS)("a mention end to end on %s", (backend) => {
     stack = await startLocalStack({
       backend,
       agent: { demo: { delayMs: 1_200, progressSteps: 2 } },
+      // The edited status message (post-and-edit); native streaming: native-streaming.test.ts.
+      env: { BATON_SLACK_NATIVE_STREAMING: "0" },
     });
   });
   afterAll(async () => {

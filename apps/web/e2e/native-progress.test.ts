@@ -1,6 +1,7 @@
-import { type Callback, PROTOCOL_VERSION } from "@baton/agent-protocol";
-import { type LocalStack, type StackDispatch, startLocalStack } from "@baton/stack";
+import type { Callback } from "@baton/agent-protocol";
+import { type LocalStack, startLocalStack } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { progressCallback } from "./support/progress-callback";
 import { createStackTestAgent } from "./support/stack-test-agent";
 import type { CallbackAnswer } from "./support/test-agent";
 
@@ -25,24 +26,18 @@ describe.each(BACKENDS)("native progress over two instances on %s", (backend) =>
 
   beforeAll(async () => {
     // `[never]`: the reference agent accepts and stays silent; the test is the agent.
-    stack = await startLocalStack({ backend, instances: 2 });
+    // The post-and-edit fallback (platforms, or Slack set-ups, without native streaming).
+    stack = await startLocalStack({
+      backend,
+      instances: 2,
+      env: { BATON_SLACK_NATIVE_STREAMING: "0" },
+    });
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
-  function progress(dispatch: StackDispatch, sequence: number, fields: object): Callback {
-    return {
-      protocolVersion: PROTOCOL_VERSION,
-      type: "progress",
-      botRequestId: dispatch.botRequestId,
-      agentSessionId: dispatch.agentSessionId ?? "sess_test_agent",
-      executionId: dispatch.executionId ?? "exec_test_agent",
-      sequence,
-      sentAt: new Date().toISOString(),
-      ...fields,
-    } as Callback;
-  }
+  const progress = progressCallback;
 
   const botMessages = (threadTs: string) => stack.replies(threadTs).filter((m) => m.isBot);
 

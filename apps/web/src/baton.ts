@@ -20,6 +20,7 @@ import { inBackgroundScope } from "./observability/background-scope";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
 import { inStartupContext } from "./observability/startup-context";
 import { createRoutesFileRouter } from "./routes-file";
+import { createSlackNativeStreams } from "./slack-native-streams";
 import { forgettingUninstalledWorkspaces } from "./slack-uninstall";
 import { createStateBackend, type StateBackend } from "./state/state-backend";
 
@@ -160,6 +161,14 @@ function createBaton(): Baton {
             secrets: config.BATON_LINK_SECRETS,
             linkUrl: config.BATON_ACCOUNT_LINK_URL,
           },
+        }
+      : {}),
+    ...(config.BATON_SLACK_NATIVE_STREAMING === "1"
+      ? {
+          nativeStreams: createSlackNativeStreams(
+            slack,
+            installs ? { tokenFor: (channel) => installs.adapter.tokenForChannel(channel) } : {},
+          ),
         }
       : {}),
   });

@@ -96,6 +96,11 @@ const envSchema = z
     BATON_INSTALL_ENCRYPTION_KEYS_OLD: csv.pipe(z.array(installKey)).default([]),
     SLACK_API_URL: z.string().url().optional(),
     SLACK_BOT_USER_ID: z.string().min(1).optional(),
+    /**
+     * Progress streams into the answer natively (Slack's chat.startStream/appendStream/stopStream,
+     * the plan as tasks); "0" keeps the edited status message (e.g. GovSlack, which lacks them).
+     */
+    BATON_SLACK_NATIVE_STREAMING: z.enum(["0", "1"]).default("1"),
     BATON_BOT_NAME: z.string().min(1).default("baton"),
     BATON_REQUEST_DEADLINE_MS: positiveMs.optional(),
     BATON_MESSAGE_STATE_TTL_MS: positiveMs.optional(),

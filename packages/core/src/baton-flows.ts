@@ -32,6 +32,7 @@ import {
   DEFAULT_STOP_WORDS,
   stopActiveRequest,
 } from "./mention/stop-request";
+import type { NativeStreams } from "./platform/native-stream";
 import type { ErrorReporter } from "./ports";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./prompt/history-budget";
 import { DEFAULT_EFFORT_BUDGETS, type OptionsPolicy } from "./prompt/message-options";
@@ -72,6 +73,8 @@ export interface BatonFlowsOptions {
   router?: AgentRouter;
   /** Account linking (off by default). */
   linking?: LinkingSettings;
+  /** Native streaming of progress (Slack's chat.startStream…); absent: post-and-edit. */
+  nativeStreams?: NativeStreams;
 }
 
 export type ThreadMessageOutcome = MessageOutcome | { kind: "ignored" };
@@ -146,6 +149,7 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     identities: createIdentityStore(state, { reporter: options.reporter, now }),
     access: options.access ?? OPEN_ACCESS,
     ...(options.linking ? { linking: options.linking } : {}),
+    ...(options.nativeStreams ? { nativeStreams: options.nativeStreams } : {}),
     botName: options.botName ?? "baton",
     stopWords: options.stopWords ?? DEFAULT_STOP_WORDS,
     ...(options.preamble ? { preamble: options.preamble } : {}),

@@ -79,6 +79,7 @@ export {
   mentionKey,
   messageStateKey,
   PROGRESS_LOCK_TTL_MS,
+  PROGRESS_STREAM_APPEND_INTERVAL_MS,
   progressKey,
   REPLY_FILE_FETCH_TIMEOUT_MS,
   REQUEST_DEADLINE_MS,
@@ -167,6 +168,12 @@ export {
   createApiOriginFileTransport,
   type FileTransport,
 } from "./platform/api-origin-file-transport";
+export type {
+  NativeStreamChunk,
+  NativeStreams,
+  NativeStreamTarget,
+  StreamAppendOutcome,
+} from "./platform/native-stream";
 export { PlatformCallError } from "./platform/platform-call-error";
 export { createRecordingReporter, type ErrorReport, type ErrorReporter } from "./ports";
 export { DEFAULT_MAX_PAYLOAD_BYTES } from "./prompt/history-budget";

@@ -117,6 +117,16 @@ export const PROGRESS_TEXT_EDIT_INTERVAL_MS = 1_000;
 export const PROGRESS_PREVIEW_MAX_CHARS = 2_800;
 /** Streamed text kept per request; deltas beyond it are not stored (the preview is shorter). */
 export const PROGRESS_TEXT_MAX_CHARS = 64 * 1024;
+/**
+ * A native stream waits this long for a missing sequence below a delta it has (a progress still
+ * on its way, or a sequence the agent skipped) before appending past it. The answer replaces the
+ * stream at the end, so a delta skipped here is never missing from what the user keeps.
+ */
+export const PROGRESS_STREAM_GAP_WAIT_MS = 2_000;
+/** Sequences held back behind a gap, at most; beyond it the gap is skipped at once. */
+export const PROGRESS_STREAM_MAX_PENDING = 200;
+/** Text-only appends to a native stream happen at most this often; a plan change always goes. */
+export const PROGRESS_STREAM_APPEND_INTERVAL_MS = 500;
 /** How long ending a request waits for a progress update being shown before closing the status. */
 export const PROGRESS_CLOSE_WAIT_MS = 3_000;
 

@@ -1,3 +1,4 @@
+import type { StreamPlanView } from "./model/stream-plan";
 /** Public option and record types of the Slack emulator. */
 
 export interface EmulatorUser {
@@ -81,6 +82,8 @@ export interface EmulatorMessage {
   text: string;
   isBot: boolean;
   streaming: boolean;
+  /** A streamed message's plan and tasks (from its plan_update / task_update chunks). */
+  plan?: StreamPlanView;
   edited: boolean;
   reactions: { name: string; users: string[] }[];
   raw: Record<string, unknown>;

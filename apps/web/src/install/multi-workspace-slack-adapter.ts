@@ -172,6 +172,11 @@ export class MultiWorkspaceSlackAdapter extends SlackAdapter {
     return this.requestContext.run(scope, () => super.withToken(options));
   }
 
+  /** The bot token for Web API calls Baton makes itself on a channel (native streams). */
+  async tokenForChannel(channel: string): Promise<string> {
+    return (await this.withToken({ channel })).token;
+  }
+
   /** Outside any workspace's context the env token, if there is one, is the default. */
   protected override async getToken(): Promise<string> {
     if (!this.requestContext.getStore()?.token && this.envToken && !this.envTokenGone) {

@@ -1,9 +1,12 @@
 import type { ProgressCallback } from "@baton/agent-protocol";
 import type { Chat, Logger, PostableCard, Thread } from "chat";
 import { PROGRESS_TEXT_EDIT_INTERVAL_MS } from "../keys";
+import type { MessageStateStore } from "../message-state/message-state-store";
+import type { NativeStreams } from "../platform/native-stream";
 import { deleteMessage, editMarkdown, postMarkdown } from "../platform/platform-calls";
 import type { BotRequestRecord } from "../request/bot-request-record";
 import type { StatusMessage, StatusMessageStore } from "../request/status-message-store";
+import { showStreamedProgress } from "./progress/stream-progress";
 import { mergeProgress } from "./progress-view";
 import { statusCard } from "./status-card";
 
@@ -12,6 +15,9 @@ export type ProgressOutcome = "shown" | "stored" | "stale" | "busy";
 
 export interface ProgressDeps {
   statusMessages: StatusMessageStore;
+  messageStates: MessageStateStore;
+  /** Native streaming, where the platform has it and it is turned on; else post-and-edit. */
+  nativeStreams?: NativeStreams;
   chat: Chat;
   logger: Logger;
   now(): number;
@@ -36,6 +42,12 @@ export async function showProgress(
     if (current?.closed) return "stale";
     const { next, statusChanged, textChanged } = mergeProgress(current, callback);
     if (!statusChanged && !textChanged) return "stale";
+    const streams = deps.nativeStreams;
+    if (streams?.supports(record.threadId) && (next.stream || !next.messageId)) {
+      // A request whose status message was posted before streaming was turned on keeps it.
+      const streamDeps = { ...deps, nativeStreams: streams };
+      return await showStreamedProgress(streamDeps, record, next, callback.sequence);
+    }
     const now = deps.now();
     const recentlyEdited =
       next.editedAt !== undefined && now - next.editedAt < PROGRESS_TEXT_EDIT_INTERVAL_MS;

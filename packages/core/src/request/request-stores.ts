@@ -3,6 +3,7 @@ import {
   createMessageStateStore,
   type MessageStateStore,
 } from "../message-state/message-state-store";
+import type { NativeStreams } from "../platform/native-stream";
 import type { ErrorReporter } from "../ports";
 import { corruptValueReporter } from "../state/corrupt-report";
 import { type BotRequestStore, createBotRequestStore } from "./bot-request-store";
@@ -29,6 +30,8 @@ export interface RequestDeps extends RequestStores {
   reporter: ErrorReporter;
   logger: Logger;
   now(): number;
+  /** The platform's native message streaming, when turned on (progress streams the answer). */
+  nativeStreams?: NativeStreams;
 }
 
 export interface RequestStoresOptions {

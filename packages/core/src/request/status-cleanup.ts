@@ -23,10 +23,19 @@ export async function clearStatusMessage(
     await deps.statusMessages.close(record.id);
     if (!current || current.closed) return;
     const thread = deps.chat.thread(record.threadId);
-    const ids = current.messageId ? [current.messageId] : [];
+    const ids = [
+      ...(current.stream?.earlier ?? []),
+      ...(current.messageId ? [current.messageId] : []),
+    ];
+    // A native stream is stopped before it goes, so no client keeps showing it as live.
+    if (current.stream && current.messageId) await stopStream(deps, record, current.messageId);
     if (current.postingSince !== undefined && (!current.messageId || current.strayPossible)) {
       const reply = await deps.replies.load(record.id);
       const known = new Set([...ids, ...(reply?.postedIds ?? [])]);
+      // A native stream whose starter died before recording it is not looked for: it starts with
+      // the answer's own text, and the answer's last message id is not recorded (the request is
+      // finalised right after it), so telling the two apart could delete the answer. Slack ends
+      // such a stream on its own after about five minutes.
       ids.push(...(await findStrayStatusMessages(thread, current.postingSince, known)));
     }
     for (const messageId of ids) {
@@ -45,6 +54,19 @@ export async function clearStatusMessage(
     }
   } finally {
     if (lock) await deps.statusMessages.unlock(lock);
+  }
+}
+
+async function stopStream(
+  deps: RequestDeps,
+  record: BotRequestRecord,
+  messageId: string,
+): Promise<void> {
+  try {
+    await deps.nativeStreams?.stop(record.threadId, messageId);
+  } catch (error) {
+    // Deleting it next is what matters; a stream left open expires on its own.
+    deps.logger.warn("could not stop the progress stream", { botRequestId: record.id, error });
   }
 }
 

@@ -11,6 +11,27 @@ export interface ShownPlanStep {
 }
 
 /**
+ * How far the answer has gone into a native stream (the status message is then the stream
+ * message, `messageId`). Deltas go in strictly by sequence: a delta is appended once every
+ * sequence below it was seen (any progress, with text or without) or a gap below it was waited
+ * for long enough; each sequence is appended at most once, whichever instance appends it.
+ */
+export interface ShownStream {
+  /** Every sequence up to and including this one is in the stream (or was skipped). */
+  through: number;
+  /** Sequences seen above `through`, waiting for a gap below them. */
+  pending: number[];
+  /** Since when the lowest gap has been waited for. */
+  gapSince?: number;
+  /** When text was last appended: appends are throttled from here. */
+  appendedAt?: number;
+  /** The plan chunks as last sent (sent again when they change). */
+  planSent?: string;
+  /** Earlier stream messages (expired segments), replaced by the answer too. */
+  earlier?: string[];
+}
+
+/**
  * The one status message a request shows while the agent works, and what it shows: the newest
  * status line and plan (by the agent's sequence), and the answer's text deltas by sequence, so
  * deltas delivered to any instance, twice or out of order, assemble once.
@@ -32,6 +53,8 @@ export interface StatusMessage {
   deltas?: Record<string, string>;
   /** When the message was last posted or edited: text-only edits are throttled from here. */
   editedAt?: number;
+  /** Present when the status message is a native stream. */
+  stream?: ShownStream;
   /** The request ended: nothing is shown any more, a late post is deleted by its poster. */
   closed?: true;
 }

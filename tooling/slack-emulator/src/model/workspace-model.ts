@@ -1,5 +1,6 @@
 import type { EmulatorChannel, EmulatorMessage, EmulatorUser } from "../types";
 import type { IdSource } from "./id-source";
+import { foldStreamChunks } from "./stream-plan";
 import { compareTs, type TsClock } from "./ts-clock";
 
 /** In-memory Slack workspace: users, channels, messages and threads. */
@@ -20,6 +21,8 @@ export interface StoredStream {
   startedAt: number;
   /** Structured chunks (task_update, plan_update) received while streaming. */
   chunks: Record<string, unknown>[];
+  /** chat.startStream's `task_display_mode`: tasks grouped in one plan, or a timeline. */
+  taskDisplayMode?: "plan" | "timeline";
 }
 
 export interface StoredMessage {
@@ -320,10 +323,19 @@ export function createWorkspaceModel(options: WorkspaceModelOptions) {
         text: message.text,
         isBot: message.isBot,
         streaming: message.stream?.state === "streaming",
+        ...streamPlanView(message),
         edited: Boolean(message.edited),
         reactions: [...message.reactions].map(([name, who]) => ({ name, users: [...who] })),
         raw: toWire(message),
       };
     },
   };
+}
+
+/** A streamed message's plan and tasks, as the state API shows them. */
+function streamPlanView(message: StoredMessage): Pick<EmulatorMessage, "plan"> {
+  const plan = message.stream
+    ? foldStreamChunks(message.stream.chunks, message.stream.taskDisplayMode)
+    : undefined;
+  return plan ? { plan } : {};
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ClickDelivery, ClickInput } from "../events/block-actions";
 import type { EventActions } from "../events/event-actions";
+import { foldStreamChunks } from "../model/stream-plan";
 import type { StoredMessage, WorkspaceModel } from "../model/workspace-model";
 import type { Recorder } from "../recorder";
 import type { EphemeralMessage } from "../web-api/method-context";
@@ -91,7 +92,9 @@ export function createPageRoutes(options: PageRoutesOptions) {
       streaming: message.stream?.state === "streaming",
       edited: Boolean(message.edited),
       deleted: Boolean(message.tombstone),
-      chunks: message.stream?.chunks ?? [],
+      plan: message.stream
+        ? foldStreamChunks(message.stream.chunks, message.stream.taskDisplayMode)
+        : undefined,
       buttons: buttonsOf(message.fields.blocks),
       reactions: [...message.reactions].map(([name, who]) => ({ name, count: who.length })),
     };

@@ -1,4 +1,5 @@
 import { renderMessageHtml } from "./page-markdown";
+import { renderStreamPlanHtml, STREAM_PLAN_STYLE } from "./stream-plan-html";
 
 /** The emulator's one page: a channel view with threads, live by polling `/emulator/state`. */
 
@@ -42,12 +43,13 @@ textarea{flex:1;font:inherit;min-height:44px;padding:6px}#target,#note{max-width
 const SCRIPT = `
 var __name = (target) => target;
 const renderMessageHtml = ${renderMessageHtml.toString()};
+const renderStreamPlanHtml = ${renderStreamPlanHtml.toString()};
 const $ = (id) => document.getElementById(id);
 let version = -1, channel = new URLSearchParams(location.search).get("channel") || "", threadTs = "", bot = null;
 function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
 function time(ts) { return new Date(parseFloat(ts) * 1000).toLocaleTimeString(); }
 function renderMessage(m, root) {
-  const box = el("div", "msg" + (m.isBot ? " bot" : ""));
+  const box = el("div", "msg" + (m.isBot ? " bot" : "") + (m.streaming ? " streaming" : ""));
   const meta = el("div", "meta");
   meta.append(el("span", "name", m.userName));
   if (m.isBot) meta.append(el("span", "badge app", "APP"));
@@ -60,7 +62,9 @@ function renderMessage(m, root) {
     meta.append(reply);
   }
   const text = el("div", "text"); text.innerHTML = renderMessageHtml(m.text);
-  box.append(meta, text);
+  box.append(meta);
+  if (m.plan) { const plan = el("div", "plan-box"); plan.innerHTML = renderStreamPlanHtml(m.plan); box.append(plan); }
+  box.append(text);
   if (m.buttons && m.buttons.length) {
     const row = el("div", "buttons");
     for (const b of m.buttons) {
@@ -75,7 +79,6 @@ function renderMessage(m, root) {
     }
     box.append(row);
   }
-  for (const c of m.chunks) box.append(el("div", "status", "[" + c.type + "] " + (c.title || c.id || "")));
   if (m.reactions.length) box.append(el("div", "meta", m.reactions.map((r) => ":" + r.name + ": " + r.count).join("  ")));
   return box;
 }
@@ -104,8 +107,9 @@ function render(s) {
       for (const r of m.replies) replies.append(renderMessage(r, false));
       for (const e of own) replies.append(renderEphemeral(e));
       if (m.status) replies.append(el("div", "status", "@" + s.bot.name + " " + m.status));
-      if (m.replies.some((r) => r.isBot && r.buttons && r.buttons.some((b) => b.actionId === "baton-cancel"))) {
-        // Slack shows its own stop button while the agent works; here it sends agent_session_stopped.
+      if (m.replies.some((r) => r.isBot && (r.streaming || (r.buttons && r.buttons.some((b) => b.actionId === "baton-cancel"))))) {
+        // Slack shows its own stop button while the agent works (a status message with Cancel, or
+        // a native stream); here it sends agent_session_stopped.
         const stop = el("button", "stop", "■ Stop"); stop.title = "The agent session's native stop button";
         stop.onclick = async () => {
           const r = await fetch("/emulator/stop", { method: "POST", headers: { "content-type": "application/json" },
@@ -167,7 +171,7 @@ export function renderWebPage(options: WebPageOptions): string {
   const bot = escapeHtml(options.botName);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(options.teamName)}: Slack emulator</title><style>${STYLE}</style></head>
+<title>${escapeHtml(options.teamName)}: Slack emulator</title><style>${STYLE}${STREAM_PLAN_STYLE}</style></head>
 <body>
 <header><h1 id="title">Slack emulator</h1><label>Channel <select id="channel"></select></label>
 <label>You are <select id="user"></select></label></header>

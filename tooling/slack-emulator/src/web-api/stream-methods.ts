@@ -1,3 +1,4 @@
+import { structuredChunkProblem } from "../model/stream-plan";
 import type { StoredMessage } from "../model/workspace-model";
 import { fail, optionalJson, optionalString, requiredString } from "./api-request";
 import {
@@ -34,6 +35,7 @@ function readStreamInput(params: Record<string, unknown>): StreamInput {
         if (typeof chunk.text !== "string") fail("invalid_chunks");
         text += chunk.text;
       } else {
+        if (structuredChunkProblem(chunk) !== undefined) fail("invalid_chunks");
         structured.push(chunk);
       }
     }
@@ -68,7 +70,14 @@ const startStream: MethodHandler = (params, ctx) => {
   const input = readStreamInput(params);
   const rootTs = parent.parentTs ?? parent.ts;
   const message = ctx.model.add({ channel: channel.id, text: "", threadTs: rootTs, bot: true });
-  message.stream = { state: "streaming", startedAt: ctx.now(), chunks: [] };
+  const mode = optionalString(params, "task_display_mode");
+  if (mode !== undefined && mode !== "plan" && mode !== "timeline") fail("invalid_arguments");
+  message.stream = {
+    state: "streaming",
+    startedAt: ctx.now(),
+    chunks: [],
+    ...(mode ? { taskDisplayMode: mode } : {}),
+  };
   const recipient = optionalString(params, "recipient_user_id");
   if (recipient) message.fields.recipient_user_id = recipient;
   applyInput(ctx, message, input);
