@@ -170,6 +170,27 @@ describe.each(BACKENDS)("multi-workspace installs end to end on %s", (backend) =
     expect(stack.slack.calls().filter((c) => c.error === "channel_not_found")).toEqual([]);
   });
 
+  it("uploads an answer's files in the second workspace with that workspace's token", async () => {
+    const threadTs = await mentionInSecond("[file] the export latency report, please");
+    const withFiles = await waitUntil(
+      () =>
+        second()
+          .repliesIn(SECOND.channel.id, threadTs)
+          .find((m) => m.isBot && Array.isArray(m.raw.files)),
+      { what: "the answer's files in the second workspace", timeoutMs: 30_000 },
+    );
+    expect((withFiles.raw.files as { name: string }[]).map((f) => f.name)).toEqual([
+      "latency-report.csv",
+      "rollout-notes.md",
+    ]);
+    const [token] = second().liveTokens();
+    const completed = stack.slack
+      .calls("files.completeUploadExternal")
+      .filter((c) => c.params.channel_id === SECOND.channel.id);
+    expect(completed.length).toBeGreaterThan(0);
+    for (const call of completed) expect(call).toMatchObject({ ok: true, token });
+  });
+
   it("still answers the first workspace with SLACK_BOT_TOKEN", async () => {
     const { threadTs } = await stack.mention(`Und hier? ${REQUEST}`);
     await stack.waitForReply(threadTs, (m) => m.isBot && m.text.includes("Baton demo agent"));

@@ -185,6 +185,14 @@ export class MultiWorkspaceSlackAdapter extends SlackAdapter {
     return super.getToken();
   }
 
+  // File uploads read `getToken()` directly, not through `withToken`: run them in the channel's
+  // workspace too, as streams are.
+  override async uploadFiles(...args: Parameters<SlackAdapter["uploadFiles"]>) {
+    const scope = await this.channelScope(args[1]);
+    if (!scope) return super.uploadFiles(...args);
+    return this.requestContext.run(scope, () => super.uploadFiles(...args));
+  }
+
   override async stream(...args: Parameters<SlackAdapter["stream"]>) {
     const scope = await this.channelScope(this.decodeThreadId(args[0]).channel);
     if (!scope) return super.stream(...args);
