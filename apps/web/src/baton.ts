@@ -10,11 +10,13 @@ import {
 } from "@baton/core";
 import { createSlackAdapter } from "@chat-adapter/slack";
 import { verifySlackSignature } from "@chat-adapter/slack/webhook";
-import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "chat";
+import { Chat, type Logger, type Message, type Thread } from "chat";
 import { env } from "./env";
 import { markAccepted } from "./http/acknowledgement";
 import { startInboxDrain } from "./http/inbox-drain-timer";
 import { inBackgroundScope } from "./observability/background-scope";
+import { chatLogger } from "./observability/logger";
+import { processTelemetry, rootLogger } from "./observability/process-telemetry";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
 import { inStartupContext } from "./observability/startup-context";
 import { createRoutesFileRouter } from "./routes-file";
@@ -56,8 +58,10 @@ export interface Baton {
 
 function createBaton(): Baton {
   const config = env();
-  const logger = new ConsoleLogger(config.BATON_LOG_LEVEL).child("baton");
-  const backend = createStateBackend(config);
+  const logger = chatLogger(rootLogger()).child("baton");
+  const telemetry = processTelemetry();
+  const stored = createStateBackend(config);
+  const backend = { ...stored, state: telemetry.measuredState(stored.state) };
   const slack = createSlackAdapter({
     botToken: config.SLACK_BOT_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,
@@ -119,7 +123,8 @@ function createBaton(): Baton {
     }),
     callbackBaseUrl: new URL(CALLBACK_ROUTE_PATH, config.BATON_PUBLIC_URL).toString(),
     reporter: sentryReporter,
-    logger,
+    logger: telemetry.watchedLogger(logger),
+    telemetry: telemetry.core,
     ...(config.BATON_REQUEST_DEADLINE_MS ? { deadlineMs: config.BATON_REQUEST_DEADLINE_MS } : {}),
     ...(config.BATON_MESSAGE_STATE_TTL_MS
       ? { messageStateTtlMs: config.BATON_MESSAGE_STATE_TTL_MS }
@@ -137,7 +142,14 @@ function createBaton(): Baton {
       try {
         // Runs after the webhook answered: its own scope, named for what it is.
         await inBackgroundScope(`handle ${operation}`, () =>
-          handle(thread, message, { onAccepted: markAccepted }),
+          telemetry.observeMention({ thread: thread.id, platform: thread.adapter.name }, () =>
+            handle(thread, message, {
+              onAccepted: (botRequestId) => {
+                telemetry.mentionAccepted(botRequestId);
+                markAccepted();
+              },
+            }),
+          ),
         );
       } catch (error) {
         sentryReporter.report(error, {
@@ -212,6 +224,7 @@ function startSweeping(baton: Baton, intervalMs: number): void {
 async function sweepOnce(baton: Baton): Promise<void> {
   try {
     const result = await baton.flows.sweep();
+    if (result.kind === "swept") processTelemetry().swept(result);
     if (result.kind === "swept" && result.expired + result.failed > 0) {
       baton.logger.info("swept", result);
     }

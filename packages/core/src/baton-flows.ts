@@ -32,7 +32,7 @@ import {
   DEFAULT_STOP_WORDS,
   stopActiveRequest,
 } from "./mention/stop-request";
-import type { ErrorReporter } from "./ports";
+import { type BatonTelemetry, type ErrorReporter, NO_TELEMETRY } from "./ports";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./prompt/history-budget";
 import { DEFAULT_EFFORT_BUDGETS, type OptionsPolicy } from "./prompt/message-options";
 import { createRequestStores } from "./request/request-stores";
@@ -50,6 +50,8 @@ export interface BatonFlowsOptions {
   callbackBaseUrl: string;
   reporter: ErrorReporter;
   logger: Logger;
+  /** Metrics and traces; default: none. */
+  telemetry?: BatonTelemetry;
   /** The bot's display name, stripped from prompts (`@baton …`). */
   botName?: string;
   now?: () => number;
@@ -131,6 +133,7 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     chat: options.chat,
     reporter: options.reporter,
     logger: options.logger,
+    telemetry: options.telemetry ?? NO_TELEMETRY,
     now,
     newId: options.newId ?? randomUUID,
     agent: options.agent,

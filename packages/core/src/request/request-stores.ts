@@ -3,7 +3,7 @@ import {
   createMessageStateStore,
   type MessageStateStore,
 } from "../message-state/message-state-store";
-import type { ErrorReporter } from "../ports";
+import type { BatonTelemetry, ErrorReporter } from "../ports";
 import { corruptValueReporter } from "../state/corrupt-report";
 import { type BotRequestStore, createBotRequestStore } from "./bot-request-store";
 import { createDeadlineIndex, type DeadlineIndex } from "./deadline-index";
@@ -25,6 +25,8 @@ export interface RequestDeps extends RequestStores {
   chat: Chat;
   reporter: ErrorReporter;
   logger: Logger;
+  /** Metrics and traces of the request's life (`NO_TELEMETRY` when off). */
+  telemetry: BatonTelemetry;
   now(): number;
 }
 
