@@ -37,16 +37,16 @@ export function createBatonMetrics(meter: Meter): BatonMetrics {
     mentionsRefused: meter.createCounter("baton_webhooks_refused", {
       description: "Webhook deliveries refused, by reason (bad_signature, store_unavailable, …)",
     }),
-    ackDuration: latency("baton_webhook_ack_duration", "Time to answer a webhook delivery"),
+    ackDuration: latency("baton_webhook_ack_duration_ms", "Time to answer a webhook delivery"),
     dispatches: meter.createCounter("baton_dispatches", {
       description: "Dispatches to the agent, by outcome (and failure code)",
     }),
-    dispatchDuration: latency("baton_dispatch_duration", "Time to hand a request to its agent"),
+    dispatchDuration: latency("baton_dispatch_duration_ms", "Time to hand a request to its agent"),
     callbacks: meter.createCounter("baton_callbacks", {
       description: "Agent callbacks by outcome and HTTP status (refused ones included)",
     }),
     callbackToPosted: latency(
-      "baton_callback_to_posted_duration",
+      "baton_callback_to_posted_duration_ms",
       "From a terminal callback's arrival to its reply in the thread",
     ),
     requestsFinished: meter.createCounter("baton_requests_finished", {
@@ -55,7 +55,7 @@ export function createBatonMetrics(meter: Meter): BatonMetrics {
     sweeperFinalisations: meter.createCounter("baton_sweeper_finalisations", {
       description: "Requests the deadline sweeper settled (expired) or could not settle (failed)",
     }),
-    storeCallDuration: latency("baton_store_call_duration", "State store calls, by operation"),
+    storeCallDuration: latency("baton_store_call_duration_ms", "State store calls, by operation"),
     storeCallErrors: meter.createCounter("baton_store_call_errors", {
       description: "State store calls that failed, by operation and error code",
     }),

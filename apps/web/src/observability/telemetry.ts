@@ -89,17 +89,19 @@ export function createTelemetry(settings: TelemetrySettings): Telemetry {
   return {
     core,
     async observeWebhook(platform, work) {
-      if (!metrics) return inRequestScope({ platform, startedAt: 0 }, work);
-      const startedAt = performance.now();
-      metrics.mentionsReceived.add(1, { platform });
+      const startedAt = metrics ? performance.now() : 0;
+      metrics?.mentionsReceived.add(1, { platform });
       const response = await inRequestScope({ platform, startedAt }, work);
       const status = response.status;
       if (status < 300) {
-        metrics.mentionsAcknowledged.add(1, { platform });
-        metrics.ackDuration.record(performance.now() - startedAt, { platform });
-      } else {
-        metrics.mentionsRefused.add(1, { platform, reason: refusalReason(status) });
+        metrics?.mentionsAcknowledged.add(1, { platform });
+        metrics?.ackDuration.record(performance.now() - startedAt, { platform });
+        return response;
       }
+      const reason = refusalReason(status);
+      metrics?.mentionsRefused.add(1, { platform, reason });
+      // One line per refused delivery; a 503 already has its own (the error funnel's).
+      if (status !== 503) logger.warn("webhook refused", { platform, status, reason });
       return response;
     },
     async observeCallback(botRequestId, work) {
