@@ -13,15 +13,13 @@ export function startServer(): void {
   captureStartupContext();
   const { name, location } = describeStateBackend(config);
   const telemetry = telemetrySettings(config);
-  rootLogger().info(
-    {
-      backend: name,
-      location,
-      agent: config.AGENT_URL,
-      sentry: config.SENTRY_DSN ? "on" : "off",
-      metrics: telemetry.metrics ? "on" : "off",
-      traces: telemetry.otlpTracesUrl ?? "off",
-    },
-    "started",
-  );
+  rootLogger().info({
+    event: "started",
+    backend: name,
+    location,
+    agent: config.AGENT_URL,
+    sentry: config.SENTRY_DSN ? "on" : "off",
+    metrics: telemetry.metrics ? "on" : "off",
+    traces: telemetry.otlpTracesUrl ?? "off",
+  });
 }

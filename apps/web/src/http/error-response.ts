@@ -39,8 +39,11 @@ export function errorResponse(error: unknown, source: ErrorSource): Response {
 
 /** One line per answer given because the store did not answer (no stack: it is expected). */
 export function logStoreUnavailable(component: string, error: StateUnavailableError): void {
-  rootLogger().warn(
-    { component, backend: error.backend, operation: error.operation, status: 503 },
-    "store unavailable",
-  );
+  rootLogger().warn({
+    event: "store unavailable",
+    component,
+    backend: error.backend,
+    operation: error.operation,
+    status: 503,
+  });
 }

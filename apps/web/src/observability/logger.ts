@@ -52,18 +52,17 @@ export function createRootLogger(options: RootLoggerOptions): PinoLogger {
 
 /**
  * The Chat SDK's Logger interface over pino, for core and the SDK alike: the message is the
- * line's `event`, object arguments become its fields, an Error its `err`.
+ * line's `event` (written before the fields, so a line reads in order), object arguments become
+ * its fields, an Error its `err`. A child names its `component` (`baton:slack`) once.
  */
-export function chatLogger(logger: PinoLogger, component?: string): Logger {
+export function chatLogger(root: PinoLogger, component?: string): Logger {
+  const logger = component ? root.child({ component }) : root;
   const write = (level: Level, message: string, args: unknown[]) => {
     if (!logger.isLevelEnabled(level)) return;
-    logger[level](fieldsOf(args), message);
+    logger[level]({ event: message, ...fieldsOf(args) });
   };
   return {
-    child: (prefix) => {
-      const name = component ? `${component}:${prefix}` : prefix;
-      return chatLogger(logger.child({ component: name }), name);
-    },
+    child: (prefix) => chatLogger(root, component ? `${component}:${prefix}` : prefix),
     debug: (message, ...args) => write("debug", message, args),
     info: (message, ...args) => write("info", message, args),
     warn: (message, ...args) => write("warn", message, args),

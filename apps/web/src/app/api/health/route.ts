@@ -31,7 +31,7 @@ export async function GET() {
       );
     }
     if (failing.length > 0) {
-      rootLogger().warn({ component: "health", failing }, "the store answers but fails");
+      rootLogger().warn({ event: "the store answers but fails", component: "health", failing });
       return Response.json(
         {
           ok: false,
