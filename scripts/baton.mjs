@@ -94,7 +94,12 @@ switch (command) {
     // The stack runs pnpm four times: hand it the command found here, not a fresh npx lookup each.
     process.exit(
       run(process.execPath, [join(root, "scripts", "start-stack.mjs"), ...rest], {
-        env: { ...env, BATON_PNPM: JSON.stringify(pnpm()) },
+        // A person at a terminal reads one line per event; production keeps the JSON lines.
+        env: {
+          ...env,
+          BATON_PNPM: JSON.stringify(pnpm()),
+          BATON_LOG_FORMAT: env.BATON_LOG_FORMAT ?? "pretty",
+        },
       }),
     );
     break;

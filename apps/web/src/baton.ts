@@ -10,13 +10,15 @@ import {
 } from "@baton/core";
 import { createSlackAdapter } from "@chat-adapter/slack";
 import { verifySlackSignature } from "@chat-adapter/slack/webhook";
-import { Chat, ConsoleLogger, type Logger, type Message, type Thread } from "chat";
+import { Chat, type Logger, type Message, type Thread } from "chat";
 import { env } from "./env";
 import { markAccepted } from "./http/acknowledgement";
 import { startInboxDrain } from "./http/inbox-drain-timer";
 import type { SlackInstallFlow } from "./install/slack-install-flow";
 import { createSlackInstalls } from "./install/slack-installs";
 import { inBackgroundScope } from "./observability/background-scope";
+import { chatLogger } from "./observability/logger";
+import { processTelemetry, rootLogger } from "./observability/process-telemetry";
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
 import { inStartupContext } from "./observability/startup-context";
 import { createRoutesFileRouter } from "./routes-file";
@@ -62,8 +64,10 @@ export interface Baton {
 
 function createBaton(): Baton {
   const config = env();
-  const logger = new ConsoleLogger(config.BATON_LOG_LEVEL).child("baton");
-  const backend = createStateBackend(config);
+  const logger = chatLogger(rootLogger()).child("baton");
+  const telemetry = processTelemetry();
+  const stored = createStateBackend(config);
+  const backend = { ...stored, state: telemetry.measuredState(stored.state) };
   const slackConfig = {
     signingSecret: config.SLACK_SIGNING_SECRET,
     userName: config.BATON_BOT_NAME,
@@ -142,7 +146,8 @@ function createBaton(): Baton {
     }),
     callbackBaseUrl: new URL(CALLBACK_ROUTE_PATH, config.BATON_PUBLIC_URL).toString(),
     reporter: sentryReporter,
-    logger,
+    logger: telemetry.watchedLogger(logger),
+    telemetry: telemetry.core,
     ...(config.BATON_REQUEST_DEADLINE_MS ? { deadlineMs: config.BATON_REQUEST_DEADLINE_MS } : {}),
     ...(config.BATON_MESSAGE_STATE_TTL_MS
       ? { messageStateTtlMs: config.BATON_MESSAGE_STATE_TTL_MS }
@@ -188,7 +193,14 @@ function createBaton(): Baton {
       try {
         // Runs after the webhook answered: its own scope, named for what it is.
         await inBackgroundScope(`handle ${operation}`, () =>
-          handle(thread, message, { onAccepted: markAccepted }),
+          telemetry.observeMention({ thread: thread.id, platform: thread.adapter.name }, () =>
+            handle(thread, message, {
+              onAccepted: (botRequestId) => {
+                telemetry.mentionAccepted(botRequestId);
+                markAccepted();
+              },
+            }),
+          ),
         );
       } catch (error) {
         sentryReporter.report(error, {
@@ -263,6 +275,7 @@ function startSweeping(baton: Baton, intervalMs: number): void {
 async function sweepOnce(baton: Baton): Promise<void> {
   try {
     const result = await baton.flows.sweep();
+    if (result.kind === "swept") processTelemetry().swept(result);
     if (result.kind === "swept" && result.expired + result.failed > 0) {
       baton.logger.info("swept", result);
     }

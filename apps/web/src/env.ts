@@ -162,6 +162,18 @@ const envSchema = z
     /** The agent's account page the private link opens (`token=…` is added to its query). */
     BATON_ACCOUNT_LINK_URL: z.string().url("must be the account page's URL").optional(),
     BATON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    /** JSON lines (production, log shippers) or a readable line per event (a terminal). */
+    BATON_LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+    /** Serves GET /api/internal/metrics (Prometheus) with this bearer token; unset: 404, no metrics kept. */
+    BATON_METRICS_TOKEN: z
+      .string()
+      .min(MIN_SECRET_BYTES, `needs ${MIN_SECRET_BYTES}+ characters`)
+      .optional(),
+    /** OTLP/HTTP collector base URL (the standard variable): traces go to `{it}/v1/traces`. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+    /** The traces URL itself (standard variable), when it is not `{endpoint}/v1/traces`. */
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default("baton"),
     /** Serves /api/bench/bare and /api/bench/post, the baselines the callback benchmark compares against. */
     BATON_BENCH_ROUTES: z.enum(["0", "1"]).default("0"),
     SENTRY_DSN: z.string().url().optional(),

@@ -1,5 +1,6 @@
 import * as Sentry from "@sentry/nextjs";
 import { env } from "./env";
+import { rootLogger, telemetrySettings } from "./observability/process-telemetry";
 import { sentryOptions } from "./observability/sentry-options";
 import { captureStartupContext } from "./observability/startup-context";
 import { startBackgroundWork } from "./start-background";
@@ -15,8 +16,15 @@ export function startServer(): void {
   // Background timers are armed in this context, never in the request that first builds Baton.
   captureStartupContext();
   const { name, location } = describeStateBackend(config);
-  console.info(
-    `[baton] state backend: ${name} (${location}); agent: ${config.AGENT_URL}; sentry: ${config.SENTRY_DSN ? "on" : "off"}`,
-  );
+  const telemetry = telemetrySettings(config);
+  rootLogger().info({
+    event: "started",
+    backend: name,
+    location,
+    agent: config.AGENT_URL,
+    sentry: config.SENTRY_DSN ? "on" : "off",
+    metrics: telemetry.metrics ? "on" : "off",
+    traces: telemetry.otlpTracesUrl ?? "off",
+  });
   startBackgroundWork();
 }

@@ -1,4 +1,5 @@
 import { getBaton } from "./baton";
+import { rootLogger } from "./observability/process-telemetry";
 
 /** How long an instance whose store did not answer at start-up waits before it tries again. */
 const START_RETRY_MS = 5_000;
@@ -12,13 +13,21 @@ const START_RETRY_MS = 5_000;
 export function startBackgroundWork(): void {
   const attempt = () => {
     getBaton().then(
-      () => console.info("[baton] background work started: deadline sweeper, webhook inbox drain"),
+      () =>
+        rootLogger().info({
+          event: "background work started",
+          component: "startup",
+          work: ["deadline sweeper", "webhook inbox drain"],
+        }),
       (error: unknown) => {
         const code =
           error && typeof error === "object" && "code" in error ? String(error.code) : "error";
-        console.warn(
-          `[baton] could not start the background work yet (${code}); retrying in ${START_RETRY_MS / 1000} s`,
-        );
+        rootLogger().warn({
+          event: "background work not started",
+          component: "startup",
+          code,
+          retryInMs: START_RETRY_MS,
+        });
         setTimeout(attempt, START_RETRY_MS).unref();
       },
     );

@@ -33,7 +33,7 @@ import {
   stopActiveRequest,
 } from "./mention/stop-request";
 import type { NativeStreams } from "./platform/native-stream";
-import type { ErrorReporter } from "./ports";
+import { type BatonTelemetry, type ErrorReporter, NO_TELEMETRY } from "./ports";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./prompt/history-budget";
 import { DEFAULT_EFFORT_BUDGETS, type OptionsPolicy } from "./prompt/message-options";
 import { createRequestStores } from "./request/request-stores";
@@ -51,6 +51,8 @@ export interface BatonFlowsOptions {
   callbackBaseUrl: string;
   reporter: ErrorReporter;
   logger: Logger;
+  /** Metrics and traces; default: none. */
+  telemetry?: BatonTelemetry;
   /** The bot's display name, stripped from prompts (`@baton …`). */
   botName?: string;
   now?: () => number;
@@ -134,6 +136,7 @@ export function createBatonFlows(options: BatonFlowsOptions): BatonFlows {
     chat: options.chat,
     reporter: options.reporter,
     logger: options.logger,
+    telemetry: options.telemetry ?? NO_TELEMETRY,
     now,
     newId: options.newId ?? randomUUID,
     agent: options.agent,

@@ -175,7 +175,14 @@ export type {
   StreamAppendOutcome,
 } from "./platform/native-stream";
 export { PlatformCallError } from "./platform/platform-call-error";
-export { createRecordingReporter, type ErrorReport, type ErrorReporter } from "./ports";
+export {
+  type BatonTelemetry,
+  createRecordingReporter,
+  type ErrorReport,
+  type ErrorReporter,
+  NO_TELEMETRY,
+  type RequestLabels,
+} from "./ports";
 export { DEFAULT_MAX_PAYLOAD_BYTES } from "./prompt/history-budget";
 export { DEFAULT_EFFORT_BUDGETS, type OptionsPolicy } from "./prompt/message-options";
 export type { BotRequestRecord, BotRequestStatus } from "./request/bot-request-record";
@@ -194,6 +201,6 @@ export {
   type ResumeStart,
 } from "./request/resume-claim";
 export { decodeStored, decodeStoredList } from "./state/decode-stored";
-export { guardStateAdapter } from "./state/guarded-state";
+export { guardStateAdapter, STATE_METHODS } from "./state/guarded-state";
 export { createValueRules, type ValueRuleCode, type ValueRuleError } from "./state/value-rules";
 export type { SweepResult } from "./sweeper/deadline-sweeper";

@@ -21,3 +21,35 @@ export function createRecordingReporter(): ErrorReporter & {
   const reports: { error: unknown; report: ErrorReport }[] = [];
   return { reports, report: (error, report) => void reports.push({ error, report }) };
 }
+
+/** Which request an event concerns: the labels every metric, span and log line of it carries. */
+export interface RequestLabels {
+  botRequestId: string;
+  threadId: string;
+  platform: string;
+}
+
+/**
+ * Told what happens at the few points of a request's life an operator watches (metrics, traces,
+ * structured logs). Implemented by the app (OpenTelemetry); core never imports an SDK for it.
+ * Every method is synchronous and must not throw: it records, it never decides.
+ */
+export interface BatonTelemetry {
+  /** A dispatch ended: the agent accepted the request, or it failed for good with `code`. */
+  dispatched(
+    request: RequestLabels,
+    outcome: { kind: "dispatched" } | { kind: "dispatch-failed"; code: string },
+    durationMs: number,
+  ): void;
+  /** A resumed request's reply is in the thread, `durationMs` after its delivery began. */
+  replyPosted(request: RequestLabels, durationMs: number): void;
+  /** A request reached its final status; said once per request, by whoever finalised it. */
+  requestFinished(request: RequestLabels, status: "completed" | "error" | "cancelled"): void;
+}
+
+/** Telemetry that records nothing: the default, and what "off" costs. */
+export const NO_TELEMETRY: BatonTelemetry = {
+  dispatched: () => undefined,
+  replyPosted: () => undefined,
+  requestFinished: () => undefined,
+};

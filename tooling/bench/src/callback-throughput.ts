@@ -8,6 +8,11 @@
  * callback request costs at least.
  *
  *   pnpm --filter @baton/bench callback-throughput [redis|sqlite] [--emulator=process|inline]
+ *   pnpm --filter @baton/bench callback-throughput [redis|sqlite] --telemetry=compare
+ *
+ * `--telemetry=compare` measures instead the callback route with metrics and tracing off, then
+ * on (BATON_METRICS_TOKEN and OTEL_EXPORTER_OTLP_ENDPOINT set, spans exported to a sink), in one
+ * run, and writes `callback-throughput-telemetry[-sqlite].json`.
  *
  * Every callback must answer 200, and afterwards every request must be `completed` with exactly
  * one reply in its Slack thread; otherwise the run is invalid (exit code 1).
@@ -31,6 +36,7 @@ import { createQuietWait } from "./callback-load/quiet-machine";
 import type { PendingRequest } from "./callback-load/seed-requests";
 import { bareRequestLike, signedCompletedCallback } from "./callback-load/signed-callbacks";
 import { parseStackArgs, resultsName, startStackForBenchmark } from "./callback-load/stack-args";
+import { compareTelemetryModes } from "./callback-load/telemetry-compare";
 import { type OutcomeCheck, verifyOutcomes } from "./callback-load/verify-outcomes";
 import { printTable, writeResults } from "./results";
 
@@ -208,7 +214,20 @@ function report(figures: Figures) {
   return rows;
 }
 
-const options = parseStackArgs(process.argv.slice(2));
+const TELEMETRY_FLAG = "--telemetry=compare";
+const argv = process.argv.slice(2);
+const options = parseStackArgs(argv.filter((arg) => arg !== TELEMETRY_FLAG));
+if (argv.includes(TELEMETRY_FLAG)) {
+  const modes = await compareTelemetryModes(options, quiet, log);
+  const valid = modes.every((m) => m.outcomes.ok && m.runs.every((r) => r.non200 + r.errors === 0));
+  const path = writeResults(`${resultsName("callback-throughput", options)}-telemetry`, {
+    valid,
+    backend: options.backend,
+    modes,
+  });
+  console.log(`${valid ? "run VALID" : "run INVALID"}\nresults: ${path}`);
+  process.exit(valid ? 0 : 1);
+}
 const { stack, build } = await startStackForBenchmark(options, log);
 let valid = false;
 try {

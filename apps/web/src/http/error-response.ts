@@ -1,4 +1,5 @@
 import { StateUnavailableError } from "@baton/core";
+import { rootLogger } from "../observability/process-telemetry";
 import { sentryReporter } from "../observability/sentry-reporter";
 
 /** Seconds a caller (Slack, an agent, a scheduler) waits before retrying an unavailable store. */
@@ -38,7 +39,11 @@ export function errorResponse(error: unknown, source: ErrorSource): Response {
 
 /** One line per answer given because the store did not answer (no stack: it is expected). */
 export function logStoreUnavailable(component: string, error: StateUnavailableError): void {
-  console.warn(
-    `[baton] ${component}: store unavailable (${error.backend} ${error.operation}); answered 503`,
-  );
+  rootLogger().warn({
+    event: "store unavailable",
+    component,
+    backend: error.backend,
+    operation: error.operation,
+    status: 503,
+  });
 }

@@ -2,7 +2,7 @@ import type { Thread } from "chat";
 import { RequestFailureError } from "../errors";
 import { rehydrateMessageState } from "../message-state/rehydrate";
 import { classifyPostFailure } from "../platform/post-failure";
-import type { BotRequestRecord } from "../request/bot-request-record";
+import { type BotRequestRecord, requestLabels } from "../request/bot-request-record";
 import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle";
 import type { ReplyRecord } from "../request/reply-store";
 import type { RequestDeps } from "../request/request-stores";
@@ -29,6 +29,7 @@ export async function deliverClaimed(
   prefetched?: ReadonlyMap<string, FetchedReplyFile>,
 ): Promise<Delivery> {
   const { record } = start;
+  const startedAt = deps.now();
   const thread: Thread =
     start.messageState.kind === "found"
       ? rehydrateMessageState(start.messageState.state, deps.chat).thread
@@ -65,6 +66,7 @@ export async function deliverClaimed(
     });
     return { kind: "post-failed", finished: finishedBy(failed) };
   }
+  deps.telemetry.replyPosted(requestLabels(record), deps.now() - startedAt);
   await addAnswerActions(deps, record.id, thread, delivered);
   return { kind: "posted", finished: finishedBy(await finishRequest(deps, start, reply.outcome)) };
 }

@@ -12,7 +12,7 @@ import { USER_NOTICES } from "../platform/user-notices";
 import { buildDispatchPrompt } from "../prompt/dispatch-prompt";
 import { fitDispatchToBudget } from "../prompt/history-budget";
 import { messageOrigin } from "../prompt/message-origin";
-import type { BotRequestRecord } from "../request/bot-request-record";
+import { type BotRequestRecord, requestLabels } from "../request/bot-request-record";
 import type { AgentCallResult } from "./agent-client";
 import type { AgentRoute } from "./agent-router";
 import { callbackUrlFor, type DispatchDeps } from "./dispatch-deps";
@@ -33,7 +33,23 @@ export type DispatchOutcome =
 export async function dispatchRequest(
   deps: DispatchDeps,
   queued: BotRequestRecord,
-  options: { waited: boolean; live?: { thread: Thread; message: Message } },
+  options: DispatchRequestOptions,
+): Promise<DispatchOutcome> {
+  const startedAt = deps.now();
+  const outcome = await dispatchStored(deps, queued, options);
+  deps.telemetry.dispatched(requestLabels(queued), outcome, deps.now() - startedAt);
+  return outcome;
+}
+
+interface DispatchRequestOptions {
+  waited: boolean;
+  live?: { thread: Thread; message: Message };
+}
+
+async function dispatchStored(
+  deps: DispatchDeps,
+  queued: BotRequestRecord,
+  options: DispatchRequestOptions,
 ): Promise<DispatchOutcome> {
   let live = options.live;
   if (!live) {
@@ -150,6 +166,8 @@ async function failDispatch(
     error: { code, message: "the agent did not accept the request" },
   });
   await deps.messageStates.delete(record.id);
+  if (finalized.kind === "finalized")
+    deps.telemetry.requestFinished(requestLabels(record), "error");
   // Only the instance that recorded the failure tells the user, so they are told once.
   if (finalized.kind === "finalized") {
     await postNotice(deps.chat.thread(record.threadId), USER_NOTICES.dispatchFailed, {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { BOT_REQUEST_RECORD_VERSION } from "../keys";
+import type { RequestLabels } from "../ports";
 
 /** `queued`: a follow-up waiting for the thread's running request to end. */
 export const ACTIVE_STATUSES = ["queued", "dispatching", "running"] as const;
@@ -38,6 +39,11 @@ export type FinalOutcome =
   | { status: "completed" }
   | { status: "cancelled"; error?: BotRequestError }
   | { status: "error"; error: BotRequestError };
+
+/** The labels a request's metrics, spans and log lines carry. */
+export function requestLabels(record: BotRequestRecord): RequestLabels {
+  return { botRequestId: record.id, threadId: record.threadId, platform: record.platform };
+}
 
 export function isFinalStatus(status: BotRequestStatus): status is FinalStatus {
   return (FINAL_STATUSES as readonly string[]).includes(status);

@@ -1,4 +1,4 @@
-import type { BotRequestRecord, FinalOutcome } from "./bot-request-record";
+import { type BotRequestRecord, type FinalOutcome, requestLabels } from "./bot-request-record";
 import type { FinalizeResult } from "./bot-request-store";
 import type { RequestDeps } from "./request-stores";
 import { abandonResume, type ClaimedRequest, finishResume } from "./resume-claim";
@@ -18,7 +18,10 @@ export async function finishRequest(
   outcome: FinalOutcome,
 ): Promise<FinalizeResult> {
   await clearStatusMessage(deps, start.record);
-  return finishResume(deps, start, outcome);
+  const result = await finishResume(deps, start, outcome);
+  if (result.kind === "finalized")
+    deps.telemetry.requestFinished(requestLabels(result.record), outcome.status);
+  return result;
 }
 
 /** The record a `finishRequest` finalised, when its finalisation won (not a duplicate's). */

@@ -4,7 +4,7 @@ import {
   type MessageStateStore,
 } from "../message-state/message-state-store";
 import type { NativeStreams } from "../platform/native-stream";
-import type { ErrorReporter } from "../ports";
+import type { BatonTelemetry, ErrorReporter } from "../ports";
 import { corruptValueReporter } from "../state/corrupt-report";
 import { type BotRequestStore, createBotRequestStore } from "./bot-request-store";
 import { createDeadlineIndex, type DeadlineIndex } from "./deadline-index";
@@ -29,6 +29,8 @@ export interface RequestDeps extends RequestStores {
   chat: Chat;
   reporter: ErrorReporter;
   logger: Logger;
+  /** Metrics and traces of the request's life (`NO_TELEMETRY` when off). */
+  telemetry: BatonTelemetry;
   now(): number;
   /** The platform's native message streaming, when turned on (progress streams the answer). */
   nativeStreams?: NativeStreams;

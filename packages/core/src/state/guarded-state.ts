@@ -2,7 +2,7 @@ import type { StateAdapter } from "chat";
 import { StateUnavailableError, StateValueCorruptError } from "../errors";
 
 /** Every StateAdapter method that talks to the backend. */
-const STATE_METHODS = [
+export const STATE_METHODS = [
   "connect",
   "disconnect",
   "subscribe",

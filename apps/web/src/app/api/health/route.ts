@@ -1,6 +1,7 @@
 import { StateUnavailableError } from "@baton/core";
 import { logStoreUnavailable } from "../../../http/error-response";
 import { withBaton } from "../../../http/with-baton";
+import { rootLogger } from "../../../observability/process-telemetry";
 import { probeState } from "../../../state/store-probe";
 import { probeOperations } from "./operation-probe";
 
@@ -30,7 +31,7 @@ export async function GET() {
       );
     }
     if (failing.length > 0) {
-      console.warn(`[baton] health: the store answers but fails: ${failing.join(", ")}`);
+      rootLogger().warn({ event: "the store answers but fails", component: "health", failing });
       return Response.json(
         {
           ok: false,

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
 import { env } from "../../../../env";
+import { bearerMatches } from "../../../../http/bearer-token";
 import { withBaton } from "../../../../http/with-baton";
 
 /**
@@ -24,10 +24,4 @@ async function sweep(request: Request, token: string | undefined): Promise<Respo
   return withBaton({ component: "sweeper" }, async (baton) =>
     Response.json(await baton.flows.sweep()),
   );
-}
-
-function bearerMatches(header: string | null, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer /, "") ?? "");
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }

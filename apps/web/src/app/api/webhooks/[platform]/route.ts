@@ -2,6 +2,7 @@ import { after } from "next/server";
 import { acknowledgedWebhook, type WebhookHandler } from "../../../../http/acknowledged-webhook";
 import { webhookProcessingSlots } from "../../../../http/processing-slots";
 import { withBaton } from "../../../../http/with-baton";
+import { processTelemetry } from "../../../../observability/process-telemetry";
 import { flushReports } from "../../../../observability/sentry-reporter";
 
 /**
@@ -12,6 +13,10 @@ import { flushReports } from "../../../../observability/sentry-reporter";
  */
 export async function POST(request: Request, context: { params: Promise<{ platform: string }> }) {
   const { platform } = await context.params;
+  return processTelemetry().observeWebhook(platform, () => acknowledge(request, platform));
+}
+
+async function acknowledge(request: Request, platform: string): Promise<Response> {
   return withBaton({ component: "webhook", context: { platform } }, async (baton) => {
     const handle = (baton.chat.webhooks as Record<string, WebhookHandler | undefined>)[platform];
     const verifySignature = baton.webhookSignatures[platform];

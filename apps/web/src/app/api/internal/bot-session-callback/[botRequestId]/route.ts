@@ -2,6 +2,7 @@ import { MAX_CALLBACK_BODY_BYTES } from "@baton/agent-protocol";
 import { after } from "next/server";
 import { withBaton } from "../../../../../http/with-baton";
 import { inBackgroundScope } from "../../../../../observability/background-scope";
+import { processTelemetry } from "../../../../../observability/process-telemetry";
 import { flushReports } from "../../../../../observability/sentry-reporter";
 
 interface RouteContext {
@@ -14,6 +15,11 @@ const LOGGED_ID_MAX_CHARS = 128;
 /** The agent's callback: a thin shell over core's callback flow. */
 export async function POST(request: Request, context: RouteContext) {
   const { botRequestId } = await context.params;
+  return processTelemetry().observeCallback(botRequestId, () => respond(request, botRequestId));
+}
+
+async function respond(request: Request, botRequestId: string): Promise<Response> {
+  const telemetry = processTelemetry();
   const source = { component: "bot-session-callback", context: { botRequestId } };
   return withBaton(source, async (baton) => {
     // Bodies above the protocol's cap are refused before being read (and logged like every
@@ -25,6 +31,7 @@ export async function POST(request: Request, context: RouteContext) {
         status: 413,
         code: "body_too_large",
       });
+      telemetry.callbackAnswered({ error: { code: "body_too_large" } });
       return Response.json({ error: { code: "body_too_large" } }, { status: 413 });
     }
     const answer = await baton.flows.handleCallback({
@@ -32,6 +39,7 @@ export async function POST(request: Request, context: RouteContext) {
       headers: request.headers,
       body: await request.text(),
     });
+    telemetry.callbackAnswered(answer.body);
     // The agent is answered now; the thread's next follow-up is dispatched after the response.
     // Reports made while handling (lost state, refused posts) must leave before the work ends.
     const { handOff } = answer;

@@ -1,4 +1,5 @@
 import { env } from "../../../../../env";
+import { rootLogger } from "../../../../../observability/process-telemetry";
 import {
   clearedSessionCookie,
   issueSession,
@@ -19,7 +20,7 @@ export async function POST(request: Request) {
   }
   const given = form?.get("token");
   if (typeof given !== "string" || !tokenMatches(given, token)) {
-    console.warn("[baton] operator sign-in refused");
+    rootLogger().warn({ event: "operator sign-in refused", component: "console" });
     return seeOther("/console?signin=failed");
   }
   const secure = new URL(env().BATON_PUBLIC_URL).protocol === "https:";
