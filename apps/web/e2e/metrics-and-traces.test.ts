@@ -164,6 +164,12 @@ describe("metrics and traces of a scripted run", () => {
     expect(posted).toBe(requests.length);
     expect(counted("baton_callback_to_posted_duration_ms_count")).toBe(posted);
     expect(counted("baton_store_call_duration_ms_count", { operation: "get" })).toBeGreaterThan(0);
+    // Requests by state, read from the store: only the one nobody answers is still running.
+    expect({
+      pending: counted("baton_requests", { state: "pending" }),
+      running: counted("baton_requests", { state: "running" }),
+      queued: counted("baton_requests", { state: "queued" }),
+    }).toEqual({ pending: 0, running: 1, queued: 0 });
 
     // Each request's end is logged once, at info, with its labels.
     const output = stack.server.output();

@@ -2,6 +2,7 @@ import { createCallbackVerifier } from "@baton/agent-protocol";
 import {
   type BatonFlows,
   CANCEL_ACTION_ID,
+  countUnfinishedByState,
   createAgentClient,
   createApiOriginFileTransport,
   createBatonFlows,
@@ -177,6 +178,7 @@ function createBaton(): Baton {
         }
       : {}),
   });
+  telemetry.observeRequestStates(() => countUnfinishedByState(flows.deps));
   // With OAuth installs the adapter itself forgets a workspace that uninstalled (tokens and
   // identities); with the one bot token the SDK ignores the event, so the webhook is wrapped.
   if (!installs) {

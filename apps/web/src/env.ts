@@ -45,6 +45,16 @@ const sentinelAddress = z
     return { host: value.slice(0, at), port: Number(value.slice(at + 1)) };
   });
 
+/**
+ * How the process logs: read on its own too (`logSettings`), so a line can be written before,
+ * or without, a configuration that validates (an error answer in a unit test, a bad start-up).
+ */
+const logSettingsSchema = z.object({
+  BATON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** JSON lines (production, log shippers) or a readable line per event (a terminal). */
+  BATON_LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+});
+
 const envSchema = z
   .object({
     BATON_STATE_BACKEND: z.enum(["sqlite", "redis", "postgres"]).default("sqlite"),
@@ -161,9 +171,7 @@ const envSchema = z
       .optional(),
     /** The agent's account page the private link opens (`token=…` is added to its query). */
     BATON_ACCOUNT_LINK_URL: z.string().url("must be the account page's URL").optional(),
-    BATON_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-    /** JSON lines (production, log shippers) or a readable line per event (a terminal). */
-    BATON_LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+    ...logSettingsSchema.shape,
     /** Serves GET /api/internal/metrics (Prometheus) with this bearer token; unset: 404, no metrics kept. */
     BATON_METRICS_TOKEN: z
       .string()
@@ -355,4 +363,9 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** The log settings alone (see `logSettingsSchema`). */
+export function logSettings(): z.infer<typeof logSettingsSchema> {
+  return logSettingsSchema.parse(emptyAsUnset(process.env));
 }

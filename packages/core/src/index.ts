@@ -154,6 +154,7 @@ export {
 export {
   CONSOLE_STATES,
   type ConsoleState,
+  countUnfinishedByState,
   findRequests,
   listRequests,
   type OperatorDeps,

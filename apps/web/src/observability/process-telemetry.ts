@@ -1,5 +1,5 @@
 import type { Logger as PinoLogger } from "pino";
-import { type Env, env } from "../env";
+import { type Env, env, logSettings } from "../env";
 import { chatLogger, createRootLogger } from "./logger";
 import { createTelemetry, type Telemetry } from "./telemetry";
 
@@ -12,11 +12,13 @@ const holder = globalThis as typeof globalThis & {
 
 /** The process's pino logger, configured from the environment. */
 export function rootLogger(): PinoLogger {
-  const config = env();
-  holder.__batonRootLogger ??= createRootLogger({
-    level: config.BATON_LOG_LEVEL,
-    format: config.BATON_LOG_FORMAT,
-  });
+  if (!holder.__batonRootLogger) {
+    const config = logSettings();
+    holder.__batonRootLogger = createRootLogger({
+      level: config.BATON_LOG_LEVEL,
+      format: config.BATON_LOG_FORMAT,
+    });
+  }
   return holder.__batonRootLogger;
 }
 

@@ -9,6 +9,7 @@ import type { Logger, StateAdapter } from "chat";
 import { type BatonMetrics, createBatonMetrics } from "./baton-metrics";
 import { measuredState } from "./measured-state";
 import { currentRequestScope, inRequestScope, type RequestScope } from "./request-scope";
+import { observeRequestStates, type RequestStateCounts } from "./request-states-gauge";
 import { epochMs, startRequestSpan } from "./request-trace";
 
 export interface TelemetrySettings {
@@ -47,6 +48,8 @@ export interface Telemetry {
   measuredState(state: StateAdapter): StateAdapter;
   /** The logger to hand core: counts the platform call retries its lines report. */
   watchedLogger(logger: Logger): Logger;
+  /** Reports unfinished requests by state from `count` when scraped (nothing when metrics are off). */
+  observeRequestStates(count: () => Promise<RequestStateCounts>): void;
   /** The metrics in Prometheus' text format; undefined when metrics are off. */
   scrape(): Promise<string | undefined>;
   /** Exports the spans still buffered. */
@@ -66,9 +69,10 @@ class ScrapeReader extends MetricReader {
 export function createTelemetry(settings: TelemetrySettings): Telemetry {
   const resource = resourceFromAttributes({ "service.name": settings.serviceName });
   const reader = settings.metrics ? new ScrapeReader() : undefined;
-  const metrics = reader
-    ? createBatonMetrics(new MeterProvider({ resource, readers: [reader] }).getMeter("baton"))
+  const meter = reader
+    ? new MeterProvider({ resource, readers: [reader] }).getMeter("baton")
     : undefined;
+  const metrics = meter ? createBatonMetrics(meter) : undefined;
   const tracerProvider = settings.otlpTracesUrl
     ? new TracerProvider({
         resource,
@@ -129,6 +133,9 @@ export function createTelemetry(settings: TelemetrySettings): Telemetry {
       } finally {
         span?.end();
       }
+    },
+    observeRequestStates(count) {
+      if (meter) observeRequestStates(meter, count, { logger });
     },
     async observeMention(labels, work) {
       const scope: RequestScope = { ...labels, startedAt: tracer ? performance.now() : 0 };

@@ -66,12 +66,7 @@ export async function listRequests(
 ): Promise<RequestSummary[]> {
   const now = deps.now();
   const lookback = Math.min(options.lookbackMs ?? OPERATOR_LOOKBACK_MS, OPERATOR_MAX_LOOKBACK_MS);
-  const first = deadlineBucketStart(now - lookback);
-  const last = deadlineBucketStart(now + MAX_REQUEST_DEADLINE_MS);
-  const buckets: number[] = [];
-  for (let bucket = first; bucket <= last; bucket += DEADLINE_BUCKET_MS) buckets.push(bucket);
-  const ids = new Set((await mapLimited(buckets, (b) => deps.deadlines.due(b))).flat());
-  const summaries = await summariesOf(deps, [...ids], now);
+  const summaries = await indexedSince(deps, now - lookback, now);
   return summaries
     .filter((s) => s.record.finalizedAt === undefined || s.record.createdAt >= now - lookback)
     .sort((a, b) => b.record.createdAt - a.record.createdAt)
@@ -122,4 +117,35 @@ async function mapLimited<T, R>(items: T[], work: (item: T) => Promise<R>): Prom
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
   return results;
+}
+
+/**
+ * How many unfinished requests are in each state (pending, running, queued), for the metrics
+ * gauge: read as the console lists them (one past deadline but not yet swept included), at the
+ * same cost.
+ */
+export async function countUnfinishedByState(
+  deps: OperatorDeps,
+): Promise<Record<"pending" | "running" | "queued", number>> {
+  const now = deps.now();
+  const counts = { pending: 0, running: 0, queued: 0 };
+  for (const { record, state } of await indexedSince(deps, now - OPERATOR_LOOKBACK_MS, now)) {
+    if (record.finalizedAt !== undefined) continue;
+    if (state === "pending" || state === "running" || state === "queued") counts[state] += 1;
+  }
+  return counts;
+}
+
+/** The requests filed in the deadline index from `since` to the longest deadline ahead. */
+async function indexedSince(
+  deps: OperatorDeps,
+  since: number,
+  now: number,
+): Promise<RequestSummary[]> {
+  const first = deadlineBucketStart(since);
+  const last = deadlineBucketStart(now + MAX_REQUEST_DEADLINE_MS);
+  const buckets: number[] = [];
+  for (let bucket = first; bucket <= last; bucket += DEADLINE_BUCKET_MS) buckets.push(bucket);
+  const ids = new Set((await mapLimited(buckets, (b) => deps.deadlines.due(b))).flat());
+  return summariesOf(deps, [...ids], now);
 }
