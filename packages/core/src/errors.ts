@@ -29,6 +29,17 @@ export type BatonErrorCode =
 
 export class BatonError<C extends BatonErrorCode = BatonErrorCode> extends CodedError<C> {}
 
+/**
+ * Whether `value` is an error with this code. Errors that callers branch on are recognised by
+ * their code, not their class (`static [Symbol.hasInstance]`): Next bundles core once for the
+ * instrumentation hook and once for the routes, and the one Baton per process (on globalThis,
+ * built at start-up) throws the classes of its own copy; a route's `instanceof` must still see
+ * them. Each code belongs to one class, so the answer is the same as a class check.
+ */
+export function carriesCode(value: unknown, code: BatonErrorCode): boolean {
+  return value instanceof Error && (value as { code?: unknown }).code === code;
+}
+
 /** The state backend could not answer (down, timed out, busy). Transient: callers answer 503. */
 export class StateUnavailableError extends BatonError<"STATE_UNAVAILABLE"> {
   readonly backend: string;
@@ -42,6 +53,11 @@ export class StateUnavailableError extends BatonError<"STATE_UNAVAILABLE"> {
     );
     this.backend = backend;
     this.operation = operation;
+  }
+
+  /** Recognised by its code: see `carriesCode`. */
+  static override [Symbol.hasInstance](value: unknown): value is StateUnavailableError {
+    return carriesCode(value, "STATE_UNAVAILABLE");
   }
 }
 
@@ -68,6 +84,11 @@ export class StateValueCorruptError extends BatonError<"STATE_VALUE_CORRUPT"> {
     this.key = key;
     this.operation = operation;
     this.readable = options.readable;
+  }
+
+  /** Recognised by its code: see `carriesCode`. */
+  static override [Symbol.hasInstance](value: unknown): value is StateValueCorruptError {
+    return carriesCode(value, "STATE_VALUE_CORRUPT");
   }
 }
 

@@ -46,14 +46,16 @@ export async function handleCallback(
   return answer;
 }
 
-/** Answers given before the signature was checked: their request id is whatever the sender sent. */
-const UNVERIFIED_STATUSES = new Set([400, 401, 413, 415]);
+/** A refusal worth a timeline entry: the request exists and this is its agent, out of step. */
+const TIMELINE_REFUSALS = new Set(["execution_mismatch"]);
 
 /**
- * Each verified callback's answer goes on the request's timeline (the operator console), at the
- * time it arrived (so a terminal callback shows before the finalisation it caused). Not
- * awaited: the answer never waits for it, so the resume path gains no round trip; a failed
- * write costs a timeline entry only, and is logged.
+ * Each accepted callback's answer goes on the request's timeline (the operator console), at the
+ * time it arrived (so a terminal callback shows before the finalisation it caused). Refusals
+ * are not written (except an execution mismatch): a forged, replayed or unknown callback must
+ * change nothing in the store, and the log and metrics already count them. Not awaited: the
+ * answer never waits for it, so the resume path gains no round trip; a failed write costs a
+ * timeline entry only, and is logged.
  */
 function recordForTimeline(
   deps: CallbackDeps,
@@ -61,9 +63,11 @@ function recordForTimeline(
   answer: CallbackResponse,
   arrivedAt: number,
 ) {
-  if (UNVERIFIED_STATUSES.has(answer.status) || !isValidBotRequestId(delivery.botRequestId)) return;
+  if (!isValidBotRequestId(delivery.botRequestId)) return;
   const error = answer.body.error as { code?: unknown } | undefined;
   const outcome = answer.body.outcome;
+  const accepted = answer.status < 300;
+  if (!accepted && !(typeof error?.code === "string" && TIMELINE_REFUSALS.has(error.code))) return;
   const code =
     typeof outcome === "string"
       ? outcome

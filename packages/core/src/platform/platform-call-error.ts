@@ -1,4 +1,4 @@
-import { BatonError } from "../errors";
+import { BatonError, carriesCode } from "../errors";
 import type { PostFailure } from "./post-failure";
 import type { RetryStats } from "./retry-budget";
 
@@ -20,5 +20,10 @@ export class PlatformCallError extends BatonError<"PLATFORM_CALL_FAILED"> {
     this.operation = operation;
     this.failure = failure;
     this.stats = stats;
+  }
+
+  /** Recognised by its code: see `carriesCode`. */
+  static override [Symbol.hasInstance](value: unknown): value is PlatformCallError {
+    return carriesCode(value, "PLATFORM_CALL_FAILED");
   }
 }
