@@ -107,10 +107,12 @@ const envSchema = z
     SLACK_API_URL: z.string().url().optional(),
     SLACK_BOT_USER_ID: z.string().min(1).optional(),
     /**
-     * Progress streams into the answer natively (Slack's chat.startStream/appendStream/stopStream,
-     * the plan as tasks); "0" keeps the edited status message (e.g. GovSlack, which lacks them).
+     * "1": progress streams into the answer natively (Slack's chat.startStream/appendStream/
+     * stopStream, the plan as tasks). Off by default: an instance killed between starting a
+     * stream and recording it leaves that stream until Slack ends it (about 5 minutes), which the
+     * edited status message never does (its strays are found and deleted).
      */
-    BATON_SLACK_NATIVE_STREAMING: z.enum(["0", "1"]).default("1"),
+    BATON_SLACK_NATIVE_STREAMING: z.enum(["0", "1"]).default("0"),
     BATON_BOT_NAME: z.string().min(1).default("baton"),
     BATON_REQUEST_DEADLINE_MS: positiveMs.optional(),
     BATON_MESSAGE_STATE_TTL_MS: positiveMs.optional(),
