@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { decodeStored, decodeStoredList } from "@baton/core";
+import { type BatchOp, type BatchResult, decodeStored, decodeStoredList } from "@baton/core";
 import { ConsoleLogger, type Lock, type Logger, type QueueEntry, type StateAdapter } from "chat";
 import { type Connection, openConnection } from "./connection";
 import { SqliteStateError } from "./errors";
@@ -201,6 +201,11 @@ export class SqliteStateAdapter implements StateAdapter {
 
   async queueDepth(threadId: string): Promise<number> {
     return this.use().statements.queueDepth.get({ threadId, now: this.now() }) ?? 0;
+  }
+
+  /** Core's optional batch (state-batch): the ops in one transaction, so one commit. */
+  async runBatch(ops: readonly BatchOp[]): Promise<BatchResult[]> {
+    return this.use().runBatch(ops);
   }
 
   /** Deletes one batch of expired rows now (normally amortised over operations); returns the count. */
