@@ -54,20 +54,26 @@ export function runStateBatch(
 async function runSequentially(state: StateAdapter, ops: readonly BatchOp[]) {
   const results: BatchResult[] = [];
   let stopped = false;
-  for (const op of ops) {
+  for (let index = 0; index < ops.length; ) {
     if (stopped) {
       results.push({ kind: "skipped" });
+      index++;
       continue;
     }
-    let result: BatchResult;
+    // Reads next to each other go out together: one round trip, as the stores did before batches.
+    let end = index + 1;
+    while (ops[index]?.kind === "get" && ops[end]?.kind === "get") end++;
+    const group = ops.slice(index, end);
+    let done: BatchResult[];
     try {
-      result = await runOne(state, op, results);
+      done = await Promise.all(group.map((op) => runOne(state, op, results)));
     } catch (error) {
       await releaseAcquired(state, results);
       throw error;
     }
-    results.push(result);
-    if (refused(op, result)) stopped = true;
+    results.push(...done);
+    stopped = group.some((op, i) => refused(op, done[i] ?? { kind: "skipped" }));
+    index = end;
   }
   return results;
 }
