@@ -61,7 +61,13 @@ async function openBackend(name: string): Promise<Opened> {
     const server = await startRedisServer();
     const state = createRedisState({ url: server.url, logger: new ConsoleLogger("error") });
     await state.connect();
-    return { state, close: async () => (await state.disconnect(), await server.stop()) };
+    return {
+      state,
+      close: async () => {
+        await state.disconnect();
+        await server.stop();
+      },
+    };
   }
   const dir = mkdtempSync(join(tmpdir(), "baton-sweep-"));
   // NORMAL: a commit is durable against a process crash, not a power cut; the seed is throwaway.
