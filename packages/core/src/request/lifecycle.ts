@@ -30,15 +30,15 @@ export async function finishRequest(
   const statusOps: BatchOp[] = [
     deps.statusMessages.lockOp(id),
     deps.statusMessages.getOp(id),
-    deps.statusMessages.closeOp(id),
-    { kind: "releaseLock", acquiredAt: 0 },
     // Read before it is dropped: the answer's messages are never taken for stray status lines.
     deps.replies.loadOp(id),
+    deps.statusMessages.closeOp(id),
+    { kind: "releaseLock", acquiredAt: 0 },
   ];
   const { finalized, results } = await finishResumeAfter(deps, start, outcome, statusOps);
   if (results[0]?.kind === "lock" && results[0].lock) {
     const current = deps.statusMessages.fromRead(id, readAt(results, 1));
-    const reply = deps.replies.fromRead(id, readAt(results, 4));
+    const reply = deps.replies.fromRead(id, readAt(results, 2));
     await deleteStatusPosts(deps, start.record, current, reply?.postedIds ?? []);
     return finalized;
   }

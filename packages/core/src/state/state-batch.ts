@@ -60,22 +60,31 @@ async function runSequentially(state: StateAdapter, ops: readonly BatchOp[]) {
       index++;
       continue;
     }
-    // Reads next to each other go out together: one round trip, as the stores did before batches.
+    // Reads next to each other go out together, and so do deletes and releases of known locks:
+    // one round trip each, as the stores did before batches.
+    const group = concurrencyGroup(ops[index]);
     let end = index + 1;
-    while (ops[index]?.kind === "get" && ops[end]?.kind === "get") end++;
-    const group = ops.slice(index, end);
+    while (group && concurrencyGroup(ops[end]) === group) end++;
+    const together = ops.slice(index, end);
     let done: BatchResult[];
     try {
-      done = await Promise.all(group.map((op) => runOne(state, op, results)));
+      done = await Promise.all(together.map((op) => runOne(state, op, results)));
     } catch (error) {
       await releaseAcquired(state, results);
       throw error;
     }
     results.push(...done);
-    stopped = group.some((op, i) => refused(op, done[i] ?? { kind: "skipped" }));
+    stopped = together.some((op, i) => refused(op, done[i] ?? { kind: "skipped" }));
     index = end;
   }
   return results;
+}
+
+/** Ops that may go out at once on the generic path: neither depends on the other's answer. */
+function concurrencyGroup(op: BatchOp | undefined): "read" | "drop" | undefined {
+  if (op?.kind === "get") return "read";
+  if (op?.kind === "delete" || (op?.kind === "releaseLock" && "lock" in op)) return "drop";
+  return undefined;
 }
 
 /**
