@@ -131,18 +131,22 @@ for (const backend of BACKENDS) {
   ];
   let opened: Opened | undefined;
   let waiting = 0;
+  // The sweep's clock, fixed per backend and ahead of the seeding (which takes minutes at this
+  // scale): the bucket it sweeps holds waiting requests filed for later in it, as in production.
+  let sweepAt = 0;
   for (const scenario of scenarios) {
     if (scenario.fresh) {
       await opened?.close();
       opened = await openBackend(backend);
       waiting = 0;
+      sweepAt = deadlineBucketStart(Date.now() + 20 * MINUTE_MS) + 30_000;
     }
     if (!opened) throw new Error("no backend");
-    const now = Date.now();
+    const at = sweepAt;
     const seedStarted = performance.now();
     // The waiting ones: the bench adds up to `pending - expired` of them (kept between scenarios).
     const more = scenario.pending - scenario.expired - waiting;
-    await seed(opened.state, more, () => now + MINUTE_MS + Math.random() * REQUEST_DEADLINE_MS);
+    await seed(opened.state, more, () => at + 1_000 + Math.random() * REQUEST_DEADLINE_MS);
     waiting += more;
     // The expired ones are real threads in the emulated workspace: their notice is posted there.
     const thread = () =>
@@ -151,8 +155,13 @@ for (const backend of BACKENDS) {
         user: FIXTURE_WORKSPACE.human.id,
         text: "résumé of the `--frozen-lockfile` failure, please",
       }).ts;
-    await seed(opened.state, scenario.expired, () => now - Math.random() * 10 * MINUTE_MS, thread);
-    await opened.state.set(SWEEPER_CURSOR_KEY, deadlineBucketStart(now - 15 * MINUTE_MS));
+    await seed(
+      opened.state,
+      scenario.expired,
+      () => at - 1_000 - Math.random() * 10 * MINUTE_MS,
+      thread,
+    );
+    await opened.state.set(SWEEPER_CURSOR_KEY, deadlineBucketStart(at - 15 * MINUTE_MS));
     const seedMs = performance.now() - seedStarted;
 
     const counter = createTripCounter();
@@ -167,6 +176,7 @@ for (const backend of BACKENDS) {
       callbackBaseUrl: "http://127.0.0.1:3000/api/internal/bot-session-callback",
       reporter: { report: () => undefined },
       logger: new ConsoleLogger("error"),
+      now: () => at,
     });
     counter.reset();
     const started = performance.now();
