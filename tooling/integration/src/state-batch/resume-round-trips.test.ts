@@ -8,9 +8,9 @@ import {
   SAMPLE_MENTIONS,
 } from "@baton/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBackend } from "../support/backend-spec";
 import { BACKENDS, type TestBackend } from "../support/backends";
 import { seedRequest } from "../support/seed-request";
+import { openBatched } from "./open-batched";
 
 /**
  * The resume's store steps on backends with batches: claiming (with every read the resume needs)
@@ -32,7 +32,7 @@ describe.each(BACKENDS)("resume store steps on $name", ({ name, start }) => {
   });
 
   it("claims with everything it needs in one call, and finishes in one more", async () => {
-    const state = await openBackend(backend.spec);
+    const state = await openBatched(backend.spec);
     try {
       const botRequestId = randomUUID();
       const input = SAMPLE_MENTIONS.find((m) => m.name === "long-markdown")?.input;

@@ -4,6 +4,7 @@ import type { StateAdapter } from "chat";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBackend } from "../support/backend-spec";
 import { BACKENDS, type TestBackend } from "../support/backends";
+import { openBatched } from "./open-batched";
 
 /** The same state without its batch capability: core runs the ops one call at a time. */
 function withoutBatch(state: StateAdapter): StateAdapter {
@@ -42,14 +43,18 @@ describe.each(BACKENDS)("state batch on $name", ({ name, start }) => {
   });
 
   async function open(): Promise<StateAdapter> {
-    const state = await openBackend(backend.spec);
+    const state = await openBatched(backend.spec);
     opened.push(state);
     return state;
   }
 
-  it("is offered where one round trip is possible (SQLite, Redis) and not on Postgres", async () => {
+  it("is offered where one round trip is possible (Redis; SQLite when asked) and not on Postgres", async () => {
     const state = await open();
     expect(batchCapability(state) !== undefined).toBe(name !== "postgres");
+    // As the app opens it: SQLite's batch is off by default.
+    const plain = await openBackend(backend.spec);
+    opened.push(plain);
+    expect(batchCapability(plain) !== undefined).toBe(name === "redis");
   });
 
   describe.each(MODES)("$mode", ({ wrap }) => {
