@@ -203,5 +203,15 @@ export {
 } from "./request/resume-claim";
 export { decodeStored, decodeStoredList } from "./state/decode-stored";
 export { guardStateAdapter, STATE_METHODS } from "./state/guarded-state";
+export {
+  type BatchOp,
+  type BatchResult,
+  batchCapability,
+  refused as batchOpRefused,
+  releasedLock as batchReleasedLock,
+  runStateBatch,
+  type StateBatchCapability,
+  storedReadFromText,
+} from "./state/state-batch";
 export { createValueRules, type ValueRuleCode, type ValueRuleError } from "./state/value-rules";
 export type { SweepResult } from "./sweeper/deadline-sweeper";

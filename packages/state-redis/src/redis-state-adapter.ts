@@ -1,4 +1,6 @@
 import {
+  type BatchOp,
+  type BatchResult,
   BatonError,
   decodeStored,
   decodeStoredList,
@@ -8,6 +10,7 @@ import {
 import { IoRedisStateAdapter } from "@chat-adapter/state-ioredis";
 import type { Lock, Logger, QueueEntry, StateAdapter } from "chat";
 import type Redis from "ioredis";
+import { BATCH_SCRIPT, BATCH_SCRIPT_SHA, decodeBatch, encodeBatch } from "./batch-script";
 import { watchConnection } from "./connection-log";
 import { createReplicaAckWaiter, type ReplicaAckWaiter } from "./replica-ack-waiter";
 import { type ReplicaAcksOptions, validateReplicaAcks } from "./replica-acks";
@@ -49,11 +52,21 @@ export class RedisStateAdapter implements StateAdapter {
   /** Bumped by disconnect(), so a connect() still waiting when it happens does not win. */
   private epoch = 0;
 
+  /**
+   * Core's optional one-round-trip batch (state-batch): one script, loaded at connect and run by
+   * EVALSHA. Absent with a Cluster client, whose keys of one batch live on different nodes: core
+   * then runs the same ops one call at a time.
+   */
+  readonly runBatch?: (ops: readonly BatchOp[]) => Promise<BatchResult[]>;
+
   constructor(options: RedisStateAdapterOptions) {
     if (!options.client === !options.createClient) {
       throw new BatonError("CONFIG_INVALID", "RedisStateAdapter needs a client or createClient");
     }
     this.options = options;
+    if (!options.client || !("isCluster" in options.client && options.client.isCluster)) {
+      this.runBatch = (ops) => this.batch(ops);
+    }
     const client = options.client ?? (options.createClient as () => RedisLikeClient)();
     try {
       this.current = this.attach(client);
@@ -108,6 +121,9 @@ export class RedisStateAdapter implements StateAdapter {
       throw new BatonError("STATE_NOT_CONNECTED", `redis connection lost (${client.status})`);
     }
     await inner.connect();
+    // Loaded once here, so a batch is one EVALSHA; a server that lost it (a restart, a failover,
+    // SCRIPT FLUSH) answers NOSCRIPT and the batch is sent whole, once, by EVAL.
+    if (this.runBatch) await client.script("LOAD", BATCH_SCRIPT);
     this.connected = true;
   }
 
@@ -214,8 +230,36 @@ export class RedisStateAdapter implements StateAdapter {
     return this.run(() => this.use().queueDepth(threadId));
   }
 
+  private async batch(ops: readonly BatchOp[]): Promise<BatchResult[]> {
+    if (ops.length === 0) return [];
+    const encoded = encodeBatch(
+      ops,
+      { cache: (key) => this.redisKey("cache", key), lock: (id) => this.redisKey("lock", id) },
+      Date.now(),
+    );
+    const writes = ops.some((op) => op.kind !== "get");
+    const reply = await this.write(
+      "runBatch",
+      async () => {
+        const { client } = this.current;
+        const n = encoded.keys.length;
+        try {
+          return await client.evalsha(BATCH_SCRIPT_SHA, n, ...encoded.keys, ...encoded.args);
+        } catch (error) {
+          if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
+          return client.eval(BATCH_SCRIPT, n, ...encoded.keys, ...encoded.args);
+        }
+      },
+      { changed: () => writes },
+    );
+    if (!Array.isArray(reply)) {
+      throw new BatonError("INVARIANT_BROKEN", "redis batch script answered a non-array");
+    }
+    return decodeBatch(ops, encoded, reply);
+  }
+
   /** The inner adapter's key layout: `{prefix}:{namespace}:{key}`. */
-  private redisKey(namespace: "cache" | "list", key: string): string {
+  private redisKey(namespace: "cache" | "list" | "lock", key: string): string {
     return `${this.options.keyPrefix || "chat-sdk"}:${namespace}:${key}`;
   }
 

@@ -1,7 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { BatchOp, BatchResult } from "@baton/core";
 import Database from "better-sqlite3";
 import type { Logger } from "chat";
+import { createSqliteBatch } from "./batch";
 import { createExpirySweeper, type ExpirySweeper } from "./expiry-sweeper";
 import { migrate } from "./schema";
 import { prepareStatements, type Statements } from "./statements";
@@ -43,6 +45,8 @@ export interface Connection {
   appendToList: (item: ListAppend) => void;
   /** Returns the queue depth after the push. */
   enqueue: (item: QueuePush) => number;
+  /** Core's batch: every op in one IMMEDIATE transaction (batch.ts). */
+  runBatch: (ops: readonly BatchOp[]) => BatchResult[];
 }
 
 /** Opens (creating if needed) the file, switches it to WAL and migrates the schema. */
@@ -69,6 +73,7 @@ export function openConnection(options: ConnectionOptions): Connection {
         batchSize: options.sweepBatchSize,
         logger,
       }),
+      runBatch: createSqliteBatch(db, statements, options.now),
       appendToList: immediate(db, ({ key, value, keep, expiresAt, now }: ListAppend) => {
         statements.listDropIfExpired.run({ key, now });
         statements.listTouch.run({ key, expiresAt, now });

@@ -1,50 +1,47 @@
 /**
- * Store round trips per path, on the real backends: how many StateAdapter calls Baton's real
- * flows make for a mention (claim the message, record, message state, deadline, subscribe, thread
- * queue, session binding, running) and for a resume (the signed callback: replay guard, claim,
- * reads, reply record, finalise, cleanup), and how long each path takes. The Chat SDK's calls go
- * through the same counted adapter. Slack is the loopback emulator; the agent is an in-process
- * stand-in that accepts at once, so its latency is not measured here.
+ * Store round trips per path, on the real backends, before and after in one run: `generic` is
+ * Baton's flows on the plain StateAdapter (one call per operation: the design before the batch
+ * port), `batched` the same flows with the backend's one-round-trip batch (a Redis script, one
+ * SQLite transaction). Per path: sequential round trips and calls at the StateAdapter, and on
+ * Redis the commands the client sent and their sequential round trips on the wire.
+ * Paths: a mention (receipt to dispatch sent; the agent is an in-process stand-in that accepts at
+ * once), a resume (the signed terminal callback up to its answer: replay guard, claim, reads, reply
+ * record, post, finalise, cleanup), the hand-on after the answer (the thread's next follow-up, if
+ * any), and a duplicate delivery of the same callback.
  *
- *   pnpm --filter @baton/bench store-round-trips [requests=300]
+ *   pnpm --filter @baton/bench store-round-trips [requests=200]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createCallbackSigner,
-  createCallbackVerifier,
-  deriveRequestSecret,
-  PROTOCOL_VERSION,
-} from "@baton/agent-protocol";
-import { type AgentClient, createBatonFlows, guardStateAdapter } from "@baton/core";
-import { createRedisState } from "@baton/state-redis";
+import { guardStateAdapter } from "@baton/core";
+import { createRedisClient, createRedisState } from "@baton/state-redis";
 import { createSqliteState } from "@baton/state-sqlite";
-import {
-  countStateCalls,
-  createFixtureSlackEmulator,
-  createSlackTestBot,
-  FIXTURE_WORKSPACE,
-  parseMentionEnvelope,
-  SAMPLE_MENTIONS,
-  startRedisServer,
-} from "@baton/testing";
+import { startRedisServer } from "@baton/testing";
 import { ConsoleLogger, type StateAdapter } from "chat";
 import { printTable, writeResults } from "./results";
+import { type PathFigures, runPaths } from "./store-trips/paths";
+import { countRedisCommands, createTripCounter, type TripCounter } from "./store-trips/round-trips";
 
-const REQUESTS = Number(process.argv[2] ?? 300);
+const REQUESTS = Number(process.argv[2] ?? 200);
 
-interface BackendUnderTest {
-  name: string;
-  open(): Promise<{ state: StateAdapter; close(): Promise<void> }>;
+interface Opened {
+  state: StateAdapter;
+  /** Counts the client's commands (Redis only). */
+  wire?: TripCounter;
+  close(): Promise<void>;
 }
 
-const backends: BackendUnderTest[] = [
+const backends: { name: string; open(): Promise<Opened> }[] = [
   {
     name: "sqlite (FULL)",
     async open() {
       const dir = mkdtempSync(join(tmpdir(), "baton-bench-"));
-      const state = guardStateAdapter(createSqliteState({ path: join(dir, "s.sqlite") }), "sqlite");
+      // The batch is off by default on SQLite (see its option); on here, to measure it.
+      const state = guardStateAdapter(
+        createSqliteState({ path: join(dir, "s.sqlite"), batches: true }),
+        "sqlite",
+      );
       await state.connect();
       return {
         state,
@@ -59,13 +56,17 @@ const backends: BackendUnderTest[] = [
     name: "redis",
     async open() {
       const server = await startRedisServer();
-      // Guarded by createRedisState itself, as in the app.
-      const state = createRedisState({ url: server.url });
+      const client = createRedisClient({ url: server.url });
+      const wire = createTripCounter();
+      countRedisCommands(client, wire);
+      const state = createRedisState({ client, logger: new ConsoleLogger("error") });
       await state.connect();
       return {
         state,
+        wire,
         close: async () => {
           await state.disconnect();
+          client.disconnect();
           await server.stop();
         },
       };
@@ -73,145 +74,35 @@ const backends: BackendUnderTest[] = [
   },
 ];
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-const SERVER_SECRET = "bench-server-secret-0123456789abcdef0123456789";
-
-/** Accepts every dispatch at once: the bench measures Baton and its store, not an agent. */
-const instantAgent: AgentClient = {
-  dispatch: async (request) => ({
-    kind: "accepted",
-    value: {
-      agentSessionId: `sess_${request.botRequestId}`,
-      executionId: `exec_${request.botRequestId}`,
-    },
-    attempts: 1,
-  }),
-  cancel: async () => ({ kind: "accepted", value: { state: "cancelling" }, attempts: 1 }),
-};
-
-function completedCallback(botRequestId: string): string {
-  return JSON.stringify({
-    protocolVersion: PROTOCOL_VERSION,
-    type: "completed",
-    botRequestId,
-    agentSessionId: `sess_${botRequestId}`,
-    executionId: `exec_${botRequestId}`,
-    sequence: 1,
-    sentAt: new Date().toISOString(),
-    text: "Done: the build is green again.",
-  });
-}
-
-const sample = SAMPLE_MENTIONS.find((m) => m.name === "typical");
-if (!sample) throw new Error("no typical sample");
-const workspace = createFixtureSlackEmulator();
-await workspace.start();
-
 const rows: Record<string, string | number>[] = [];
-const figures: Record<string, unknown>[] = [];
+const figures: (PathFigures & { backend: string; design: string })[] = [];
 for (const backend of backends) {
-  const { state, close } = await backend.open();
-  const counter = countStateCalls(state);
-  const bot = createSlackTestBot({
-    apiUrl: workspace.apiUrl,
-    state: counter.state,
-    concurrency: "concurrent",
-  });
-  await bot.chat.initialize();
-  const flows = createBatonFlows({
-    state: counter.state,
-    chat: bot.chat,
-    agent: instantAgent,
-    verifier: createCallbackVerifier({ serverSecrets: [SERVER_SECRET], now: Date.now }),
-    callbackBaseUrl: "http://127.0.0.1:3000/api/internal/bot-session-callback",
-    reporter: { report: (error) => console.error(error) },
-    logger: new ConsoleLogger("error"),
-  });
-
-  const paths: Record<string, { calls: Record<string, number>[]; ms: number[] }> = {
-    mention: { calls: [], ms: [] },
-    resume: { calls: [], ms: [] },
-    "duplicate callback": { calls: [], ms: [] },
-  };
-  const measure = async (path: string, work: () => Promise<void>) => {
-    counter.reset();
-    const started = performance.now();
-    await work();
-    paths[path]?.ms.push(performance.now() - started);
-    paths[path]?.calls.push(counter.counts());
-  };
-
-  for (let i = 0; i < REQUESTS; i++) {
-    const { envelope } = workspace.composeMention({
-      channel: FIXTURE_WORKSPACE.channel.id,
-      user: FIXTURE_WORKSPACE.human.id,
-      ...sample.input,
+  for (const design of ["generic", "batched"] as const) {
+    const opened = await backend.open();
+    const results = await runPaths(opened.state, {
+      requests: REQUESTS,
+      batches: design === "batched",
+      ...(opened.wire ? { wire: opened.wire } : {}),
     });
-    const { message, thread } = parseMentionEnvelope(bot, envelope);
-    let id = "";
-    await measure("mention", async () => {
-      const outcome = await flows.onMention(thread, message);
-      if (outcome.kind !== "dispatched") throw new Error(`mention: ${outcome.kind}`);
-      id = outcome.botRequestId;
-    });
-    const body = completedCallback(id);
-    const deliver = (timestampShift: number) =>
-      flows.handleCallback({
-        botRequestId: id,
-        headers: {
-          "content-type": "application/json",
-          ...createCallbackSigner({
-            signingSecret: deriveRequestSecret(SERVER_SECRET, id),
-            now: () => Date.now() - timestampShift,
-          }).sign(`msg_${id}`, body),
-        },
-        body,
+    for (const path of results) {
+      figures.push({ backend: backend.name, design, ...path });
+      rows.push({
+        backend: backend.name,
+        design,
+        path: path.path,
+        "round trips": path.trips,
+        "store calls": path.calls,
+        "redis commands": path.wire?.commands ?? "-",
+        "wire trips": path.wire?.trips ?? "-",
+        breakdown: path.breakdown,
+        "p50 ms": path.p50Ms.toFixed(2),
+        "p99 ms": path.p99Ms.toFixed(2),
       });
-    await measure("resume", async () => {
-      const answer = await deliver(0);
-      // The thread's hand-off runs after the answer; it is part of what a resume costs.
-      await answer.handOff?.();
-      if (answer.body.outcome !== "posted")
-        throw new Error(`resume of ${id}: ${JSON.stringify(answer.body)}`);
-    });
-    await measure("duplicate callback", async () => {
-      const answer = await deliver(5_000);
-      if (answer.body.outcome !== "duplicate")
-        throw new Error(`duplicate of ${id}: ${JSON.stringify(answer.body)}`);
-    });
+    }
+    await opened.close();
   }
-
-  for (const [path, { calls, ms }] of Object.entries(paths)) {
-    const perOp = calls[0] ?? {};
-    const total = Object.values(perOp).reduce((a, b) => a + b, 0);
-    const sorted = [...ms].sort((a, b) => a - b);
-    rows.push({
-      backend: backend.name,
-      path,
-      "store calls": total,
-      breakdown: Object.entries(perOp)
-        .map(([op, n]) => `${op}x${n}`)
-        .join(" "),
-      "p50 ms": percentile(sorted, 50).toFixed(2),
-      "p99 ms": percentile(sorted, 99).toFixed(2),
-    });
-    figures.push({
-      backend: backend.name,
-      path,
-      storeCalls: total,
-      breakdown: perOp,
-      samples: ms.length,
-      p50Ms: percentile(sorted, 50),
-      p99Ms: percentile(sorted, 99),
-    });
-  }
-  await close();
 }
 
-await workspace.stop();
 printTable(rows);
 console.log(`\nresults: ${writeResults("store-round-trips", figures)}`);
 process.exit(0);

@@ -16,12 +16,11 @@ export async function addAnswerActions(
   botRequestId: string,
   thread: Thread,
   reply: ReplyRecord,
+  sessionUrl: string | undefined,
 ): Promise<void> {
   const messageId = reply.postedIds?.at(-1);
   const chunk = reply.chunks.at(-1);
   if (!messageId || chunk === undefined || chunk.length > ANSWER_ACTIONS_MAX_CHARS) return;
-  // Read before the request's end closes its status.
-  const sessionUrl = (await deps.statusMessages.get(botRequestId))?.sessionUrl;
   const card = Card({
     children: [
       CardText(chunk),

@@ -67,6 +67,7 @@ export async function deliverClaimed(
     return { kind: "post-failed", finished: finishedBy(failed) };
   }
   deps.telemetry.replyPosted(requestLabels(record), deps.now() - startedAt);
-  await addAnswerActions(deps, record.id, thread, delivered);
+  // The session URL as read with the claim: the status is closed by the request's end.
+  await addAnswerActions(deps, record.id, thread, delivered, start.status?.sessionUrl);
   return { kind: "posted", finished: finishedBy(await finishRequest(deps, start, reply.outcome)) };
 }

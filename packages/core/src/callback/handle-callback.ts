@@ -116,11 +116,18 @@ async function answerCallback(
     webhookId: verified.webhookId,
     timestamp: verified.timestamp,
   };
-  if (!(await deps.replays.firstSighting(sighting))) return refused(409, "replayed");
   if (callback.type === "progress") {
+    if (!(await deps.replays.firstSighting(sighting))) return refused(409, "replayed");
     return forgetIfRefused(deps, sighting, await handleProgress(deps, callback));
   }
-  const { response, finished } = await handleTerminalCallback(deps, callback);
+  // A terminal callback's replay guard goes in the same round trip as its claim.
+  const { response, finished, replayed } = await handleTerminalCallback(
+    deps,
+    callback,
+    deps.replays.sightingOp(sighting),
+  );
+  // Refused as a replay: the sighting is the first delivery's, never forgotten here.
+  if (replayed) return response;
   await forgetIfRefused(deps, sighting, response);
   return finished ? { ...response, handOff: () => handOnAfterFinish(deps, finished) } : response;
 }

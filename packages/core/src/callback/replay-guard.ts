@@ -1,5 +1,6 @@
 import type { StateAdapter } from "chat";
 import { CALLBACK_SEEN_TTL_MS, callbackSeenKey } from "../keys";
+import type { BatchOp } from "../state/state-batch";
 
 /** One signed callback request (webhook id + timestamp) as presented to us. */
 export interface SignedDelivery {
@@ -17,6 +18,8 @@ export interface ReplayGuard {
   firstSighting(delivery: SignedDelivery): Promise<boolean>;
   /** Forgets a sighting (a refused callback leaves nothing behind). */
   forget(delivery: SignedDelivery): Promise<void>;
+  /** `firstSighting` as the first op of a batch: a replay stops the rest of it. */
+  sightingOp(delivery: SignedDelivery): BatchOp;
 }
 
 export function createReplayGuard(state: StateAdapter): ReplayGuard {
@@ -24,5 +27,12 @@ export function createReplayGuard(state: StateAdapter): ReplayGuard {
   return {
     firstSighting: (delivery) => state.setIfNotExists(key(delivery), 1, CALLBACK_SEEN_TTL_MS),
     forget: (delivery) => state.delete(key(delivery)),
+    sightingOp: (delivery) => ({
+      kind: "setIfNotExists",
+      key: key(delivery),
+      value: 1,
+      ttlMs: CALLBACK_SEEN_TTL_MS,
+      stopIfRefused: true,
+    }),
   };
 }

@@ -7,8 +7,9 @@ import type { BotRequestRecord } from "../request/bot-request-record";
 import { releaseClaimWhenStoreIsBack } from "../request/claim-release";
 import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle";
 import type { RequestDeps } from "../request/request-stores";
-import { abandonResume, beginResume, type ClaimedRequest } from "../request/resume-claim";
+import { abandonResume, beginGuardedResume, type ClaimedRequest } from "../request/resume-claim";
 import { corruptValueReporter } from "../state/corrupt-report";
+import type { BatchOp } from "../state/state-batch";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { deliverClaimed } from "./deliver-claimed";
 import { executionMismatch } from "./execution-match";
@@ -18,6 +19,8 @@ import { prepareReply } from "./reply-files";
 export interface TerminalAnswer {
   response: CallbackResponse;
   finished?: BotRequestRecord;
+  /** Refused by the replay guard: nothing was done. */
+  replayed?: true;
 }
 
 /**
@@ -27,17 +30,21 @@ export interface TerminalAnswer {
 const BUSY_RETRY_AFTER_SECONDS = 2;
 
 /**
- * completed / failed / cancelled: claim the request, record the reply, post it into the
+ * completed / failed / cancelled: pass the replay guard (`replayGuard`, in the claim's round
+ * trip), claim the request, record the reply, post it into the
  * rehydrated thread, record the outcome, drop the resume state. Answers 200 only once the
  * outcome is durable; 503 with Retry-After when a retry can still finish the job.
  */
 export async function handleTerminalCallback(
   deps: RequestDeps,
   callback: TerminalCallback,
+  replayGuard?: BatchOp,
 ): Promise<TerminalAnswer> {
   const id = callback.botRequestId;
-  const start = await beginResume(deps, id);
+  const start = await beginGuardedResume(deps, id, replayGuard);
   switch (start.kind) {
+    case "guard-refused":
+      return { response: refused(409, "replayed"), replayed: true };
     case "busy":
       return { response: retryLater("in_progress", BUSY_RETRY_AFTER_SECONDS) };
     case "already-final": {

@@ -21,6 +21,11 @@ export interface MessageStateStore {
   /** One round trip; validates before anything trusts it. */
   load(botRequestId: string): Promise<MessageStateLoad>;
   delete(botRequestId: string): Promise<void>;
+  /**
+   * The key `load` and `delete` use, for a caller that batches them with other stores' steps in
+   * one round trip (core's state-batch); the record is still classified by parseStoredMessageState.
+   */
+  keyOf(botRequestId: string): string;
   /** Gives a stored record a fresh TTL (a long run must never outlive what its reply needs). */
   refreshTtl(botRequestId: string): Promise<void>;
 }
@@ -41,6 +46,7 @@ export function createMessageStateStore(options: MessageStateStoreOptions): Mess
     async delete(botRequestId) {
       await state.delete(messageStateKey(botRequestId));
     },
+    keyOf: messageStateKey,
     async refreshTtl(botRequestId) {
       // Written back as read, unvalidated: a refresh must not turn a corrupt record into a loss.
       // An undecodable one is left as it is (its TTL runs out): the request's resume reports it.

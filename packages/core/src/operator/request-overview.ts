@@ -146,6 +146,7 @@ async function indexedSince(
   const last = deadlineBucketStart(now + MAX_REQUEST_DEADLINE_MS);
   const buckets: number[] = [];
   for (let bucket = first; bucket <= last; bucket += DEADLINE_BUCKET_MS) buckets.push(bucket);
-  const ids = new Set((await mapLimited(buckets, (b) => deps.deadlines.due(b))).flat());
+  const entries = (await mapLimited(buckets, (b) => deps.deadlines.due(b))).flat();
+  const ids = new Set(entries.map((entry) => entry.id));
   return summariesOf(deps, [...ids], now);
 }

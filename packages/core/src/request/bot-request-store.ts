@@ -9,6 +9,14 @@ import {
   resumeClaimLockId,
 } from "../keys";
 import { renewClaimWhileHeld, stopClaimRenewal } from "../state/lock-renewal";
+import {
+  type BatchOp,
+  type BatchResult,
+  lockAt,
+  readAt,
+  runStateBatch,
+  storedAt,
+} from "../state/state-batch";
 import { readStored, readStoredId, type StoredRead } from "../state/stored-value";
 import { describeFirstIssue } from "../zod-issue";
 import {
@@ -90,6 +98,28 @@ export interface BotRequestStore {
    */
   claim(botRequestId: string): Promise<Lock | null>;
   release(claim: Lock): Promise<void>;
+  /**
+   * The same steps as ops for one batch with other stores' ops (state-batch.ts): `claim` then
+   * `read` as three ops; `claimedFrom` reads their results at `at` (and renews a claim won).
+   */
+  claimOps(botRequestId: string): BatchOp[];
+  claimedFrom(results: readonly BatchResult[], at: number): ClaimRead;
+  /** `finalize` as two ops (the write, and the record that won); `result` reads them at `at`. */
+  finalizeOps(
+    record: BotRequestRecord,
+    outcome: FinalOutcome,
+  ): { ops: BatchOp[]; result(results: readonly BatchResult[], at: number): FinalizeResult };
+  /** `release` as an op; `released` stops the claim's renewal once the batch ran it. */
+  releaseOp(claim: Lock): BatchOp;
+  released(claim: Lock): void;
+  /** Runs a batch on this store's backend: one round trip where it can (state-batch.ts). */
+  runBatch(ops: readonly BatchOp[]): Promise<BatchResult[]>;
+}
+
+/** A batched claim: the claim (null when another holds it) and both records, read in the same trip. */
+export interface ClaimRead {
+  claim: Lock | null;
+  records: BotRequestRecords;
 }
 
 export function createBotRequestStore(options: BotRequestStoreOptions): BotRequestStore {
@@ -165,14 +195,7 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
     },
 
     async finalize(record, outcome) {
-      const at = now();
-      const final: BotRequestRecord = {
-        ...record,
-        status: outcome.status,
-        updatedAt: at,
-        finalizedAt: at,
-        ...("error" in outcome && outcome.error ? { error: outcome.error } : {}),
-      };
+      const final = finalRecord(record, outcome, now());
       const won = await state.setIfNotExists(botRequestFinalKey(record.id), final, recordTtlMs);
       if (won) return { kind: "finalized", record: final };
       const existing = loadRecord(await readStored(state, botRequestFinalKey(record.id)));
@@ -189,6 +212,62 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
       stopClaimRenewal(claim);
       return state.releaseLock(claim);
     },
+
+    claimOps: (botRequestId) => [
+      { kind: "acquireLock", lockId: resumeClaimLockId(botRequestId), ttlMs: claimTtlMs },
+      { kind: "get", key: botRequestFinalKey(botRequestId) },
+      { kind: "get", key: botRequestKey(botRequestId) },
+    ],
+
+    claimedFrom(results, at) {
+      const claim = lockAt(results, at);
+      if (claim) renewClaimWhileHeld(state, claim, claimTtlMs);
+      return {
+        claim,
+        records: {
+          final: loadRecord(readAt(results, at + 1)),
+          live: loadRecord(readAt(results, at + 2)),
+        },
+      };
+    },
+
+    finalizeOps(record, outcome) {
+      const final = finalRecord(record, outcome, now());
+      const key = botRequestFinalKey(record.id);
+      return {
+        ops: [
+          { kind: "setIfNotExists", key, value: final, ttlMs: recordTtlMs },
+          { kind: "get", key },
+        ],
+        result(results, at) {
+          if (storedAt(results, at)) return { kind: "finalized", record: final };
+          const existing = loadRecord(readAt(results, at + 1));
+          return {
+            kind: "already-final",
+            record: existing.kind === "found" ? existing.record : null,
+          };
+        },
+      };
+    },
+
+    releaseOp: (claim) => ({ kind: "releaseLock", lock: claim }),
+    released: stopClaimRenewal,
+
+    runBatch: (ops) => runStateBatch(state, ops),
+  };
+}
+
+function finalRecord(
+  record: BotRequestRecord,
+  outcome: FinalOutcome,
+  at: number,
+): BotRequestRecord {
+  return {
+    ...record,
+    status: outcome.status,
+    updatedAt: at,
+    finalizedAt: at,
+    ...("error" in outcome && outcome.error ? { error: outcome.error } : {}),
   };
 }
 

@@ -1,24 +1,57 @@
+import type { BatchOp } from "../state/state-batch";
+import { readAt } from "../state/state-batch";
 import { type BotRequestRecord, type FinalOutcome, requestLabels } from "./bot-request-record";
 import type { FinalizeResult } from "./bot-request-store";
 import type { RequestDeps } from "./request-stores";
-import { abandonResume, type ClaimedRequest, finishResume } from "./resume-claim";
-import { clearStatusMessage } from "./status-cleanup";
+import {
+  abandonResume,
+  type ClaimedRequest,
+  finishResume,
+  finishResumeAfter,
+} from "./resume-claim";
+import { clearStatusMessage, deleteStatusPosts } from "./status-cleanup";
 
 /** When a claimed request cannot go on now, the sweeper looks at it again this much later. */
 export const SWEEPER_RETRY_DELAY_MS = 30_000;
 
 /**
- * Ends a claimed request, whichever path ends it: the status message goes (the answer or notice
- * that was just posted replaces it), then the outcome is recorded and the resume state dropped.
- * Handing the thread to its next follow-up is the caller's next, explicit step.
+ * Ends a claimed request, whichever path ends it: its status is closed and the outcome recorded
+ * and the resume state dropped, in one batch (one round trip where the backend has batches);
+ * then the status message goes (the answer or notice just posted replaces it). When a progress
+ * update is being shown right now, its lock is not free: the status is closed the slow way first
+ * (waiting for it). Handing the thread to its next follow-up is the caller's next, explicit step.
  */
 export async function finishRequest(
   deps: RequestDeps,
   start: ClaimedRequest,
   outcome: FinalOutcome,
 ): Promise<FinalizeResult> {
+  const id = start.record.id;
+  const statusOps: BatchOp[] = [
+    deps.statusMessages.lockOp(id),
+    deps.statusMessages.getOp(id),
+    // Read before it is dropped: the answer's messages are never taken for stray status lines.
+    deps.replies.loadOp(id),
+    deps.statusMessages.closeOp(id),
+    { kind: "releaseLock", acquiredAt: 0 },
+  ];
+  const { finalized, results } = await finishResumeAfter(deps, start, outcome, statusOps);
+  if (results[0]?.kind === "lock" && results[0].lock) {
+    const current = deps.statusMessages.fromRead(id, readAt(results, 1));
+    const reply = deps.replies.fromRead(id, readAt(results, 2));
+    await deleteStatusPosts(deps, start.record, current, reply?.postedIds ?? []);
+    return reportFinished(deps, finalized, outcome);
+  }
+  // A progress update holds the status lock (nothing of the batch ran): wait for it, then finish.
   await clearStatusMessage(deps, start.record);
-  const result = await finishResume(deps, start, outcome);
+  return reportFinished(deps, await finishResume(deps, start, outcome), outcome);
+}
+
+function reportFinished(
+  deps: RequestDeps,
+  result: FinalizeResult,
+  outcome: FinalOutcome,
+): FinalizeResult {
   if (result.kind === "finalized")
     deps.telemetry.requestFinished(requestLabels(result.record), outcome.status);
   return result;

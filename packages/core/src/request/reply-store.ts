@@ -2,7 +2,8 @@ import type { StateAdapter } from "chat";
 import { z } from "zod";
 import { MESSAGE_STATE_TTL_MS, replyKey } from "../keys";
 import type { CorruptValueReport } from "../state/corrupt-report";
-import { readStored } from "../state/stored-value";
+import type { BatchOp } from "../state/state-batch";
+import { readStored, type StoredRead } from "../state/stored-value";
 
 export const REPLY_RECORD_VERSION = 1;
 
@@ -52,6 +53,10 @@ export interface ReplyStore {
   has(botRequestId: string): Promise<boolean>;
   save(botRequestId: string, record: ReplyRecord): Promise<void>;
   delete(botRequestId: string): Promise<void>;
+  /** `load` as a batch op (state-batch.ts), and what its read gives (reported alike). */
+  loadOp(botRequestId: string): BatchOp;
+  fromRead(botRequestId: string, read: StoredRead<unknown>): ReplyRecord | undefined;
+  deleteOp(botRequestId: string): BatchOp;
 }
 
 /**
@@ -63,23 +68,30 @@ export function createReplyStore(
   ttlMs = MESSAGE_STATE_TTL_MS,
   reportCorrupt?: CorruptValueReport,
 ): ReplyStore {
-  const read = async (botRequestId: string) => {
-    const stored = await readStored(state, replyKey(botRequestId));
-    if (stored.kind !== "found") return stored;
-    const record = parseReplyRecord(stored.value);
-    return record
-      ? { kind: "found" as const, record }
-      : { kind: "corrupt" as const, reason: "shape" };
+  const read = async (botRequestId: string) =>
+    classify(await readStored(state, replyKey(botRequestId)));
+  const fromRead = (botRequestId: string, stored: StoredRead<unknown>) => {
+    const loaded = classify(stored);
+    if (loaded.kind === "corrupt") reportCorrupt?.("reply", loaded.reason, { botRequestId });
+    return loaded.kind === "found" ? loaded.record : undefined;
   };
   return {
-    async load(botRequestId) {
-      const loaded = await read(botRequestId);
-      if (loaded.kind === "corrupt") reportCorrupt?.("reply", loaded.reason, { botRequestId });
-      return loaded.kind === "found" ? loaded.record : undefined;
-    },
+    load: async (botRequestId) =>
+      fromRead(botRequestId, await readStored(state, replyKey(botRequestId))),
+    loadOp: (botRequestId) => ({ kind: "get", key: replyKey(botRequestId) }),
+    fromRead,
+    deleteOp: (botRequestId) => ({ kind: "delete", key: replyKey(botRequestId) }),
     // Only a usable record makes a request due at once; a corrupt one waits for its deadline.
     has: async (botRequestId) => (await read(botRequestId)).kind === "found",
     save: (botRequestId, record) => state.set(replyKey(botRequestId), record, ttlMs),
     delete: (botRequestId) => state.delete(replyKey(botRequestId)),
   };
+}
+
+function classify(stored: StoredRead<unknown>) {
+  if (stored.kind !== "found") return stored;
+  const record = parseReplyRecord(stored.value);
+  return record
+    ? { kind: "found" as const, record }
+    : { kind: "corrupt" as const, reason: "shape" };
 }

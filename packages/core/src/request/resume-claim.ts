@@ -1,10 +1,17 @@
 import type { Lock } from "chat";
-import type { MessageStateLoad } from "../message-state/message-state-store";
+import { BatonError } from "../errors";
+import {
+  type MessageStateLoad,
+  parseStoredMessageState,
+} from "../message-state/message-state-store";
+import { type BatchOp, type BatchResult, readAt } from "../state/state-batch";
+import type { StoredRead } from "../state/stored-value";
 import type { BotRequestRecord, FinalOutcome } from "./bot-request-record";
 import type { BotRequestRecords, FinalizeResult } from "./bot-request-store";
 import { releaseClaimWhenStoreIsBack } from "./claim-release";
 import type { ReplyRecord } from "./reply-store";
 import type { RequestStores } from "./request-stores";
+import type { StatusMessage } from "./status-message-store";
 
 /** How an attempt to resume a request starts. Only `claimed` may post anything. */
 export type ResumeStart =
@@ -15,6 +22,8 @@ export type ResumeStart =
       messageState: MessageStateLoad;
       /** The reply recorded by an earlier attempt, if any: it is continued, not replaced. */
       reply: ReplyRecord | undefined;
+      /** The status message as it was when the claim was won (its session URL, for the answer). */
+      status: StatusMessage | undefined;
     }
   | { kind: "busy" }
   | { kind: "already-final"; record: BotRequestRecord | null }
@@ -23,56 +32,95 @@ export type ResumeStart =
 
 export type ClaimedRequest = Extract<ResumeStart, { kind: "claimed" }>;
 
-export type ResumeStores = Pick<RequestStores, "requests" | "messageStates" | "replies">;
+export type ResumeStores = Pick<
+  RequestStores,
+  "requests" | "messageStates" | "replies" | "statusMessages"
+>;
 
 /**
- * Claims the request first (an atomic lock: never get-then-delete), then reads the final record,
- * the live record, the message state and the reply in one parallel round. The claim is held
- * until `finishResume` or `abandonResume`, so duplicates arriving meanwhile see `busy`.
+ * Claims the request (an atomic lock: never get-then-delete) and reads the final record, the live
+ * record, the message state, the reply and the status message, all in one batch: one round trip
+ * on a backend with batches (state-batch.ts), else the same calls one by one, the claim first.
+ * The claim is held until `finishResume` or `abandonResume`, so duplicates meanwhile see `busy`.
  */
 export async function beginResume(
   stores: ResumeStores,
   botRequestId: string,
 ): Promise<ResumeStart> {
-  const claim = await stores.requests.claim(botRequestId);
-  if (!claim) {
-    const current = await stores.requests.get(botRequestId);
-    if (current.kind === "found" && current.record.finalizedAt !== undefined) {
-      return { kind: "already-final", record: current.record };
-    }
-    return { kind: "busy" };
+  const start = await beginGuardedResume(stores, botRequestId);
+  if (start.kind === "guard-refused") {
+    throw new BatonError("INVARIANT_BROKEN", "a resume without a guard was refused by its guard");
   }
+  return start;
+}
+
+/**
+ * `beginResume` after a guard op of the caller's in the same batch (the callback's replay guard):
+ * when the guard is refused, nothing else is done.
+ */
+export async function beginGuardedResume(
+  stores: ResumeStores,
+  botRequestId: string,
+  guard?: BatchOp,
+): Promise<ResumeStart | { kind: "guard-refused" }> {
+  const head: BatchOp[] = guard ? [guard] : [];
+  const at = head.length;
+  const claimOps = stores.requests.claimOps(botRequestId);
+  const ops: BatchOp[] = [
+    ...head,
+    ...claimOps,
+    { kind: "get", key: stores.messageStates.keyOf(botRequestId) },
+    stores.replies.loadOp(botRequestId),
+    stores.statusMessages.getOp(botRequestId),
+  ];
+  const results = await stores.requests.runBatch(ops);
+  const after = at + claimOps.length;
+  if (guard && results[0]?.kind === "stored" && !results[0].stored)
+    return { kind: "guard-refused" };
+  const { claim, records } = stores.requests.claimedFrom(results, at);
+  if (!claim) return unclaimed(records);
   try {
-    const [records, messageState, reply] = await Promise.all([
-      stores.requests.read(botRequestId),
-      stores.messageStates.load(botRequestId),
-      stores.replies.load(botRequestId),
-    ]);
-    const start = classify(records, claim, messageState, reply);
+    const start = classify(records, claim, {
+      messageState: messageStateFrom(readAt(results, after)),
+      reply: stores.replies.fromRead(botRequestId, readAt(results, after + 1)),
+      status: stores.statusMessages.fromRead(botRequestId, readAt(results, after + 2)),
+    });
     if (start.kind !== "claimed") await stores.requests.release(claim);
     return start;
   } catch (error) {
-    // The read failure is what the caller must see; a claim we cannot release now (the store is
-    // down) is given back once the store answers again.
-    await stores.requests
-      .release(claim)
-      .catch(() => void releaseClaimWhenStoreIsBack(stores.requests, claim));
+    // The release failure is what the caller must see; a claim we cannot release now (the store
+    // is down) is given back once the store answers again.
+    void releaseClaimWhenStoreIsBack(stores.requests, claim);
     throw error;
   }
+}
+
+/** Nobody could claim it: final already, or another holder is at work. */
+function unclaimed({ final, live }: BotRequestRecords): ResumeStart {
+  const current = final.kind === "missing" ? live : final;
+  if (current.kind === "found" && current.record.finalizedAt !== undefined) {
+    return { kind: "already-final", record: current.record };
+  }
+  return { kind: "busy" };
+}
+
+function messageStateFrom(read: StoredRead<unknown>): MessageStateLoad {
+  return read.kind === "corrupt"
+    ? read
+    : parseStoredMessageState(read.kind === "found" ? read.value : null);
 }
 
 function classify(
   { final, live }: BotRequestRecords,
   claim: Lock,
-  messageState: MessageStateLoad,
-  reply: ReplyRecord | undefined,
+  loaded: Pick<ClaimedRequest, "messageState" | "reply" | "status">,
 ): ResumeStart {
   if (final.kind !== "missing") {
     return { kind: "already-final", record: final.kind === "found" ? final.record : null };
   }
   if (live.kind === "missing") return { kind: "unknown" };
   if (live.kind === "corrupt") return { kind: "corrupt-record", reason: live.reason };
-  return { kind: "claimed", claim, record: live.record, messageState, reply };
+  return { kind: "claimed", claim, record: live.record, ...loaded };
 }
 
 /** Records the outcome (exactly once), drops the resume and reply state, releases the claim. */
@@ -81,13 +129,30 @@ export async function finishResume(
   start: ClaimedRequest,
   outcome: FinalOutcome,
 ): Promise<FinalizeResult> {
-  const result = await stores.requests.finalize(start.record, outcome);
-  await Promise.all([
-    stores.messageStates.delete(start.record.id),
-    stores.replies.delete(start.record.id),
-    stores.requests.release(start.claim),
+  return (await finishResumeAfter(stores, start, outcome, [])).finalized;
+}
+
+/**
+ * `finishResume` in one batch after `before`, ops of the caller's (closing the status): when one
+ * of them stops the batch, nothing is finalised and the claim is still held.
+ */
+export async function finishResumeAfter(
+  stores: ResumeStores,
+  start: ClaimedRequest,
+  outcome: FinalOutcome,
+  before: readonly BatchOp[],
+): Promise<{ finalized: FinalizeResult; results: BatchResult[] }> {
+  const id = start.record.id;
+  const finalize = stores.requests.finalizeOps(start.record, outcome);
+  const results = await stores.requests.runBatch([
+    ...before,
+    ...finalize.ops,
+    { kind: "delete", key: stores.messageStates.keyOf(id) },
+    stores.replies.deleteOp(id),
+    stores.requests.releaseOp(start.claim),
   ]);
-  return result;
+  if (results.at(-1)?.kind !== "skipped") stores.requests.released(start.claim);
+  return { finalized: finalize.result(results, before.length), results };
 }
 
 /** Gives the claim back without an outcome (a transient failure): a retry can resume later. */

@@ -3,6 +3,7 @@ import { PROGRESS_CLOSE_WAIT_MS } from "../keys";
 import { deleteMessage } from "../platform/platform-calls";
 import type { BotRequestRecord } from "./bot-request-record";
 import type { RequestDeps } from "./request-stores";
+import type { StatusMessage } from "./status-message-store";
 import { findStrayStatusMessages } from "./stray-status";
 
 const LOCK_POLL_MS = 100;
@@ -21,39 +22,71 @@ export async function clearStatusMessage(
   try {
     const current = await deps.statusMessages.get(record.id);
     await deps.statusMessages.close(record.id);
-    if (!current || current.closed) return;
-    const thread = deps.chat.thread(record.threadId);
-    const ids = [
-      ...(current.stream?.earlier ?? []),
-      ...(current.messageId ? [current.messageId] : []),
-    ];
-    // A native stream is stopped before it goes, so no client keeps showing it as live.
-    if (current.stream && current.messageId) await stopStream(deps, record, current.messageId);
-    if (current.postingSince !== undefined && (!current.messageId || current.strayPossible)) {
-      const reply = await deps.replies.load(record.id);
-      const known = new Set([...ids, ...(reply?.postedIds ?? [])]);
-      // A native stream whose starter died before recording it is not looked for: it starts with
-      // the answer's own text, and the answer's last message id is not recorded (the request is
-      // finalised right after it), so telling the two apart could delete the answer. Slack ends
-      // such a stream on its own after about five minutes.
-      ids.push(...(await findStrayStatusMessages(thread, current.postingSince, known)));
-    }
-    for (const messageId of ids) {
-      try {
-        await deleteMessage(thread, messageId, {
-          logger: deps.logger,
-          context: { botRequestId: record.id },
-        });
-      } catch (error) {
-        // A leftover status line is cosmetic; the request's outcome does not depend on it.
-        deps.logger.warn("could not delete the progress message", {
-          botRequestId: record.id,
-          error,
-        });
-      }
-    }
+    const reply = needsStraySearch(current) ? await deps.replies.load(record.id) : undefined;
+    await deleteStatusPosts(deps, record, current, reply?.postedIds ?? []);
   } finally {
     if (lock) await deps.statusMessages.unlock(lock);
+  }
+}
+
+/** Whether a status message may have landed without its id being recorded. */
+export function needsStraySearch(current: StatusMessage | undefined): boolean {
+  return (
+    current !== undefined &&
+    !current.closed &&
+    current.postingSince !== undefined &&
+    (!current.messageId || current.strayPossible === true)
+  );
+}
+
+/**
+ * Deletes the status message `current` (read just before its status was closed) recorded, and
+ * the strays its poster may have left; `answerIds` (the answer's messages) are never deleted.
+ */
+export async function deleteStatusPosts(
+  deps: RequestDeps,
+  record: BotRequestRecord,
+  current: StatusMessage | undefined,
+  answerIds: readonly string[],
+): Promise<void> {
+  if (!current || current.closed) return;
+  const thread = deps.chat.thread(record.threadId);
+  const ids = [
+    ...(current.stream?.earlier ?? []),
+    ...(current.messageId ? [current.messageId] : []),
+  ];
+  // A native stream is stopped before it goes, so no client keeps showing it as live.
+  if (current.stream && current.messageId) await stopStream(deps, record, current.messageId);
+  if (needsStraySearch(current)) {
+    const known = new Set([...ids, ...answerIds]);
+    // A native stream whose starter died before recording it is not looked for: it starts with
+    // the answer's own text, so telling the two apart could delete the answer. Slack ends such a
+    // stream on its own after about five minutes.
+    ids.push(...(await findStrayStatusMessages(thread, current.postingSince ?? 0, known)));
+  }
+  for (const messageId of ids) {
+    try {
+      await deleteMessage(thread, messageId, {
+        logger: deps.logger,
+        context: { botRequestId: record.id },
+      });
+    } catch (error) {
+      // A leftover status line is cosmetic; the request's outcome does not depend on it.
+      deps.logger.warn("could not delete the progress message", {
+        botRequestId: record.id,
+        error,
+      });
+    }
+  }
+}
+
+/** The progress lock, or null when a progress update still holds it after the wait. */
+async function waitForProgressLock(deps: RequestDeps, botRequestId: string): Promise<Lock | null> {
+  // Counted in polls, not by the injected clock: a test's frozen clock must not wait forever.
+  for (let poll = 0; ; poll++) {
+    const lock = await deps.statusMessages.lock(botRequestId);
+    if (lock || poll * LOCK_POLL_MS >= PROGRESS_CLOSE_WAIT_MS) return lock;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
   }
 }
 
@@ -67,15 +100,5 @@ async function stopStream(
   } catch (error) {
     // Deleting it next is what matters; a stream left open expires on its own.
     deps.logger.warn("could not stop the progress stream", { botRequestId: record.id, error });
-  }
-}
-
-/** The progress lock, or null when a progress update still holds it after the wait. */
-async function waitForProgressLock(deps: RequestDeps, botRequestId: string): Promise<Lock | null> {
-  // Counted in polls, not by the injected clock: a test's frozen clock must not wait forever.
-  for (let poll = 0; ; poll++) {
-    const lock = await deps.statusMessages.lock(botRequestId);
-    if (lock || poll * LOCK_POLL_MS >= PROGRESS_CLOSE_WAIT_MS) return lock;
-    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
   }
 }

@@ -2,7 +2,8 @@ import type { Lock, StateAdapter } from "chat";
 import { MESSAGE_STATE_TTL_MS, PROGRESS_LOCK_TTL_MS, progressKey, progressLockId } from "../keys";
 import type { CorruptValueReport } from "../state/corrupt-report";
 import { acquireRenewedLock, stopClaimRenewal } from "../state/lock-renewal";
-import { readStored } from "../state/stored-value";
+import type { BatchOp } from "../state/state-batch";
+import { readStored, type StoredRead } from "../state/stored-value";
 
 /** A plan step as shown: the agent's title and state. */
 export interface ShownPlanStep {
@@ -75,6 +76,12 @@ export interface StatusMessageStore {
    */
   lock(botRequestId: string): Promise<Lock | null>;
   unlock(lock: Lock): Promise<void>;
+  /** The same steps as batch ops (state-batch.ts); `fromRead` classifies a `getOp`'s read. */
+  getOp(botRequestId: string): BatchOp;
+  fromRead(botRequestId: string, read: StoredRead<unknown>): StatusMessage | undefined;
+  closeOp(botRequestId: string): BatchOp;
+  /** The lock, and nothing after it in the batch runs unless it is won. */
+  lockOp(botRequestId: string): BatchOp;
 }
 
 /**
@@ -86,23 +93,34 @@ export function createStatusMessageStore(
   ttlMs = MESSAGE_STATE_TTL_MS,
   reportCorrupt?: CorruptValueReport,
 ): StatusMessageStore {
+  const fromRead = (botRequestId: string, stored: StoredRead<unknown>) => {
+    if (stored.kind === "missing") return undefined;
+    if (stored.kind === "found" && isStatusMessage(stored.value)) return stored.value;
+    const reason = stored.kind === "corrupt" ? stored.reason : "shape";
+    reportCorrupt?.("status-message", reason, { botRequestId });
+    return undefined;
+  };
+  const closed = { sequence: Number.MAX_SAFE_INTEGER, closed: true } satisfies StatusMessage;
   return {
-    async get(botRequestId) {
-      const stored = await readStored(state, progressKey(botRequestId));
-      if (stored.kind === "missing") return undefined;
-      if (stored.kind === "found" && isStatusMessage(stored.value)) return stored.value;
-      const reason = stored.kind === "corrupt" ? stored.reason : "shape";
-      reportCorrupt?.("status-message", reason, { botRequestId });
-      return undefined;
-    },
+    get: async (botRequestId) =>
+      fromRead(botRequestId, await readStored(state, progressKey(botRequestId))),
+    getOp: (botRequestId) => ({ kind: "get", key: progressKey(botRequestId) }),
+    fromRead,
+    closeOp: (botRequestId) => ({
+      kind: "set",
+      key: progressKey(botRequestId),
+      value: closed,
+      ttlMs,
+    }),
+    lockOp: (botRequestId) => ({
+      kind: "acquireLock",
+      lockId: progressLockId(botRequestId),
+      ttlMs: PROGRESS_LOCK_TTL_MS,
+      stopIfRefused: true,
+    }),
     set: (botRequestId, status) => state.set(progressKey(botRequestId), status, ttlMs),
     delete: (botRequestId) => state.delete(progressKey(botRequestId)),
-    close: (botRequestId) =>
-      state.set(
-        progressKey(botRequestId),
-        { sequence: Number.MAX_SAFE_INTEGER, closed: true } satisfies StatusMessage,
-        ttlMs,
-      ),
+    close: (botRequestId) => state.set(progressKey(botRequestId), closed, ttlMs),
     lock: (botRequestId) =>
       acquireRenewedLock(state, progressLockId(botRequestId), PROGRESS_LOCK_TTL_MS),
     unlock(lock) {

@@ -1,5 +1,6 @@
 import type { StateAdapter } from "chat";
 import { StateUnavailableError, StateValueCorruptError } from "../errors";
+import { batchCapability } from "./state-batch";
 
 /** Every StateAdapter method that talks to the backend. */
 export const STATE_METHODS = [
@@ -31,8 +32,14 @@ export const STATE_METHODS = [
  */
 export function guardStateAdapter(inner: StateAdapter, backend: string): StateAdapter {
   const guarded = {} as Record<string, unknown>;
-  for (const method of STATE_METHODS) {
-    const original = inner[method] as (...args: unknown[]) => Promise<unknown>;
+  // The optional one-round-trip batch (state-batch.ts) is guarded alike, when the backend has it.
+  const methods: readonly string[] = batchCapability(inner)
+    ? [...STATE_METHODS, "runBatch"]
+    : STATE_METHODS;
+  for (const method of methods) {
+    const original = (inner as unknown as Record<string, unknown>)[method] as (
+      ...args: unknown[]
+    ) => Promise<unknown>;
     guarded[method] = async (...args: unknown[]) => {
       try {
         return await original.apply(inner, args);

@@ -1,7 +1,7 @@
 import { FIXTURE_WORKSPACE } from "@baton/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { extendDeadline } from "../callback/deadline-extension";
-import { REQUEST_DEADLINE_MS, SWEEPER_LOCK_ID } from "../keys";
+import { deadlineBucketStart, REQUEST_DEADLINE_MS, SWEEPER_LOCK_ID } from "../keys";
 import {
   type FlowHarness,
   requestIdOf,
@@ -23,6 +23,27 @@ describe("deadline sweeper", () => {
   function sweeperAt(h: FlowHarness, now: number): SweeperDeps {
     return { ...h.flows.deps, now: () => now };
   }
+
+  it("passes over a request filed later in the bucket being swept, without reading it", async () => {
+    harness = await startFlowHarness();
+    const { outcome } = await harness.mention("[never] résumé of `pnpm test --filter web`, please");
+    const loaded = await harness.flows.deps.requests.get(requestIdOf(outcome));
+    if (loaded.kind !== "found") throw new Error("no record");
+    const bucket = deadlineBucketStart(loaded.record.deadlineAt);
+    // The sweep before moves the cursor past the dispatch check (filed in an earlier bucket).
+    await sweepDeadlines(sweeperAt(harness, bucket - 1));
+    const within = Math.min(bucket + 1, loaded.record.deadlineAt - 1);
+    expect(await sweepDeadlines(sweeperAt(harness, within))).toMatchObject({
+      kind: "swept",
+      examined: 0,
+      expired: 0,
+    });
+    expect(await sweepDeadlines(sweeperAt(harness, loaded.record.deadlineAt + 1))).toMatchObject({
+      kind: "swept",
+      examined: 1,
+      expired: 1,
+    });
+  });
 
   it("finalises a request whose agent never calls back and tells the user, once", async () => {
     harness = await startFlowHarness();

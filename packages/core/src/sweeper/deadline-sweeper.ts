@@ -111,7 +111,10 @@ async function sweepBucket(
   failures: SweepFailures,
 ) {
   tally.buckets++;
-  for (const id of await deps.deadlines.due(swept.bucket)) {
+  for (const { id, at } of await deps.deadlines.due(swept.bucket)) {
+    // The current bucket is read every sweep: an entry filed for later in it is not looked at
+    // yet (no read of its request), so pending requests cost nothing until they are due.
+    if (!swept.past && at !== undefined && at > now) continue;
     if (failures.failedInThisSweep(id)) continue;
     tally.examined++;
     // Keep the (short) lock while a large bucket is worked through.

@@ -1,0 +1,144 @@
+import { createHash, randomBytes } from "node:crypto";
+import { type BatchOp, type BatchResult, storedReadFromText } from "@baton/core";
+import type { Lock } from "chat";
+
+/**
+ * Runs a batch of StateAdapter ops (core's state-batch) in one round trip and atomically. KEYS[i]
+ * is op i's key; ARGV holds three values per op: a code, a value (JSON text, or a lock token) and
+ * a TTL in ms (0: none). Codes: g get; s set; n set-if-absent; l lock (a set-if-absent of the
+ * token); u unlock (delete only if the token matches); d delete. An upper-case N or L stops the
+ * batch when refused: the rest answer -1. The commands and their options are the ones the Chat
+ * SDK's ioredis adapter sends, so a batch and single calls store exactly the same thing.
+ */
+export const BATCH_SCRIPT = `
+local out = {}
+local stopped = false
+for i = 1, #KEYS do
+  local code = ARGV[3 * i - 2]
+  local value = ARGV[3 * i - 1]
+  local ttl = tonumber(ARGV[3 * i])
+  local key = KEYS[i]
+  if stopped then
+    out[i] = -1
+  elseif code == "g" then
+    out[i] = redis.call("GET", key)
+  elseif code == "s" then
+    if ttl > 0 then redis.call("SET", key, value, "PX", ttl) else redis.call("SET", key, value) end
+    out[i] = 1
+  elseif code == "n" or code == "N" or code == "l" or code == "L" then
+    local ok
+    if ttl > 0 then
+      ok = redis.call("SET", key, value, "PX", ttl, "NX")
+    else
+      ok = redis.call("SET", key, value, "NX")
+    end
+    if ok then
+      out[i] = 1
+    else
+      out[i] = 0
+      if code == "N" or code == "L" then stopped = true end
+    end
+  elseif code == "u" then
+    if value ~= "" and redis.call("GET", key) == value then redis.call("DEL", key) end
+    out[i] = 1
+  elseif code == "d" then
+    redis.call("DEL", key)
+    out[i] = 1
+  else
+    return redis.error_reply("unknown batch op " .. tostring(code))
+  end
+end
+return out
+`;
+
+/** Computed once at start-up; the script is loaded under it (SCRIPT LOAD) when the state connects. */
+export const BATCH_SCRIPT_SHA = createHash("sha1").update(BATCH_SCRIPT).digest("hex");
+
+/** Keys as the Chat SDK's ioredis adapter lays them out: `{prefix}:{cache|lock}:{key}`. */
+export interface BatchKeys {
+  cache(key: string): string;
+  lock(lockId: string): string;
+}
+
+export interface EncodedBatch {
+  keys: string[];
+  args: string[];
+  /** The tokens of the locks the batch may take, by op index. */
+  tokens: Map<number, Lock>;
+}
+
+export function encodeBatch(ops: readonly BatchOp[], keys: BatchKeys, now: number): EncodedBatch {
+  const encoded: EncodedBatch = { keys: [], args: [], tokens: new Map() };
+  for (const [index, op] of ops.entries()) {
+    const [key, code, value, ttlMs] = encodeOp(op, index, keys, now, encoded.tokens);
+    encoded.keys.push(key);
+    encoded.args.push(code, value, String(ttlMs && ttlMs > 0 ? Math.ceil(ttlMs) : 0));
+  }
+  return encoded;
+}
+
+function encodeOp(
+  op: BatchOp,
+  index: number,
+  keys: BatchKeys,
+  now: number,
+  tokens: Map<number, Lock>,
+): [key: string, code: string, value: string, ttlMs: number | undefined] {
+  switch (op.kind) {
+    case "get":
+      return [keys.cache(op.key), "g", "", 0];
+    case "set":
+      return [keys.cache(op.key), "s", JSON.stringify(op.value), op.ttlMs];
+    case "setIfNotExists":
+      return [keys.cache(op.key), op.stopIfRefused ? "N" : "n", JSON.stringify(op.value), op.ttlMs];
+    case "delete":
+      return [keys.cache(op.key), "d", "", 0];
+    case "acquireLock": {
+      // 128 random bits, as unguessable as any lock token must be.
+      const token = `ioredis_${randomBytes(16).toString("base64url")}`;
+      tokens.set(index, { threadId: op.lockId, token, expiresAt: now + op.ttlMs });
+      return [keys.lock(op.lockId), op.stopIfRefused ? "L" : "l", token, op.ttlMs];
+    }
+    case "releaseLock": {
+      // A lock of this batch that was refused keeps its token here: the script's compare fails.
+      const lock = "lock" in op ? op.lock : tokens.get(op.acquiredAt);
+      return [keys.lock(lock?.threadId ?? ""), "u", lock?.token ?? "", 0];
+    }
+  }
+}
+
+/** The script's answer, op by op, as core's BatchResult. */
+export function decodeBatch(
+  ops: readonly BatchOp[],
+  encoded: EncodedBatch,
+  reply: readonly unknown[],
+): BatchResult[] {
+  const results: BatchResult[] = [];
+  ops.forEach((op, index) => {
+    const raw = reply[index];
+    if (raw === -1) {
+      results.push({ kind: "skipped" });
+      return;
+    }
+    switch (op.kind) {
+      case "get":
+        results.push({
+          kind: "read",
+          read: storedReadFromText(typeof raw === "string" ? raw : null, op.key),
+        });
+        return;
+      case "setIfNotExists":
+        results.push({ kind: "stored", stored: raw === 1 });
+        return;
+      case "acquireLock":
+        results.push({
+          kind: "lock",
+          lock: raw === 1 ? (encoded.tokens.get(index) ?? null) : null,
+        });
+        return;
+      default:
+        results.push({ kind: "done" });
+    }
+  });
+  return results;
+}

@@ -1,0 +1,182 @@
+import {
+  createCallbackSigner,
+  createCallbackVerifier,
+  deriveRequestSecret,
+  PROTOCOL_VERSION,
+} from "@baton/agent-protocol";
+import { type AgentClient, createBatonFlows } from "@baton/core";
+import {
+  createFixtureSlackEmulator,
+  createSlackTestBot,
+  FIXTURE_WORKSPACE,
+  parseMentionEnvelope,
+  SAMPLE_MENTIONS,
+} from "@baton/testing";
+import { ConsoleLogger, type StateAdapter } from "chat";
+import { countedState, createTripCounter, type TripCounter } from "./round-trips";
+
+export const PATHS = ["mention", "resume", "hand-on", "duplicate callback"] as const;
+export type PathName = (typeof PATHS)[number];
+
+/** One path's figures: per request (the first request's counts; every request makes the same). */
+export interface PathFigures {
+  path: PathName;
+  trips: number;
+  calls: number;
+  breakdown: string;
+  wire?: { commands: number; trips: number; breakdown: string };
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const SERVER_SECRET = "bench-server-secret-0123456789abcdef0123456789";
+
+/** Accepts every dispatch at once: the bench measures Baton and its store, not an agent. */
+const instantAgent: AgentClient = {
+  dispatch: async (request) => ({
+    kind: "accepted",
+    value: {
+      agentSessionId: `sess_${request.botRequestId}`,
+      executionId: `exec_${request.botRequestId}`,
+    },
+    attempts: 1,
+  }),
+  cancel: async () => ({ kind: "accepted", value: { state: "cancelling" }, attempts: 1 }),
+};
+
+function completedCallback(botRequestId: string): string {
+  return JSON.stringify({
+    protocolVersion: PROTOCOL_VERSION,
+    type: "completed",
+    botRequestId,
+    agentSessionId: `sess_${botRequestId}`,
+    executionId: `exec_${botRequestId}`,
+    sequence: 1,
+    sentAt: new Date().toISOString(),
+    text: "Done: the build is green again. Run `pnpm install --frozen-lockfile` once — ✅",
+  });
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/**
+ * Drives `requests` mentions and their callbacks through Baton's real flows on `inner`, counting
+ * each path: at the StateAdapter, and on the wire when `wire` counts the client's commands.
+ */
+export async function runPaths(
+  inner: StateAdapter,
+  options: { requests: number; batches: boolean; wire?: TripCounter },
+): Promise<PathFigures[]> {
+  const sample = SAMPLE_MENTIONS.find((m) => m.name === "typical");
+  if (!sample) throw new Error("no typical sample");
+  const workspace = createFixtureSlackEmulator();
+  await workspace.start();
+  const counter = createTripCounter();
+  const state = countedState(inner, counter, { batches: options.batches });
+  const bot = createSlackTestBot({ apiUrl: workspace.apiUrl, state, concurrency: "concurrent" });
+  await bot.chat.initialize();
+  const flows = createBatonFlows({
+    state,
+    chat: bot.chat,
+    agent: instantAgent,
+    verifier: createCallbackVerifier({ serverSecrets: [SERVER_SECRET], now: Date.now }),
+    callbackBaseUrl: "http://127.0.0.1:3000/api/internal/bot-session-callback",
+    reporter: { report: (error) => console.error(error) },
+    logger: new ConsoleLogger("error"),
+  });
+
+  const seen = new Map<
+    PathName,
+    { first?: Omit<PathFigures, "samples" | "p50Ms" | "p99Ms">; ms: number[] }
+  >(PATHS.map((p) => [p, { ms: [] }]));
+  const measure = async (path: PathName, work: () => Promise<void>) => {
+    counter.reset();
+    options.wire?.reset();
+    const started = performance.now();
+    await work();
+    const entry = seen.get(path);
+    if (!entry) return;
+    entry.ms.push(performance.now() - started);
+    entry.first ??= {
+      path,
+      trips: counter.trips,
+      calls: sum(counter.calls),
+      breakdown: breakdown(counter.calls),
+      ...(options.wire
+        ? {
+            wire: {
+              commands: sum(options.wire.calls),
+              trips: options.wire.trips,
+              breakdown: breakdown(options.wire.calls),
+            },
+          }
+        : {}),
+    };
+  };
+
+  for (let i = 0; i < options.requests; i++) {
+    const { envelope } = workspace.composeMention({
+      channel: FIXTURE_WORKSPACE.channel.id,
+      user: FIXTURE_WORKSPACE.human.id,
+      ...sample.input,
+    });
+    const { message, thread } = parseMentionEnvelope(bot, envelope);
+    let id = "";
+    await measure("mention", async () => {
+      const outcome = await flows.onMention(thread, message);
+      if (outcome.kind !== "dispatched") throw new Error(`mention: ${outcome.kind}`);
+      id = outcome.botRequestId;
+    });
+    const body = completedCallback(id);
+    const deliver = (timestampShift: number) =>
+      flows.handleCallback({
+        botRequestId: id,
+        headers: {
+          "content-type": "application/json",
+          ...createCallbackSigner({
+            signingSecret: deriveRequestSecret(SERVER_SECRET, id),
+            now: () => Date.now() - timestampShift,
+          }).sign(`msg_${id}`, body),
+        },
+        body,
+      });
+    let handOff: (() => Promise<void>) | undefined;
+    await measure("resume", async () => {
+      const answer = await deliver(0);
+      if (answer.body.outcome !== "posted")
+        throw new Error(`resume of ${id}: ${JSON.stringify(answer.body)}`);
+      handOff = answer.handOff;
+    });
+    await measure("hand-on", async () => {
+      await handOff?.();
+    });
+    await measure("duplicate callback", async () => {
+      const answer = await deliver(5_000);
+      if (answer.body.outcome !== "duplicate")
+        throw new Error(`duplicate of ${id}: ${JSON.stringify(answer.body)}`);
+    });
+  }
+  await workspace.stop();
+
+  return PATHS.map((path) => {
+    const entry = seen.get(path);
+    const sorted = [...(entry?.ms ?? [])].sort((a, b) => a - b);
+    return {
+      ...(entry?.first ?? { path, trips: 0, calls: 0, breakdown: "" }),
+      samples: sorted.length,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+    };
+  });
+}
+
+function sum(calls: ReadonlyMap<string, number>): number {
+  return [...calls.values()].reduce((a, b) => a + b, 0);
+}
+
+function breakdown(calls: ReadonlyMap<string, number>): string {
+  return [...calls.entries()].map(([op, n]) => `${op}x${n}`).join(" ");
+}
