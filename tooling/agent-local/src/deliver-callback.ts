@@ -17,6 +17,12 @@ import {
 } from "./retry-policy";
 import { readResponseText } from "./text";
 
+/**
+ * Past the next whole second by this much: a timer may fire a millisecond early, and a retry
+ * signed in the same second as the attempt before it is the same signed request (a replay).
+ */
+const NEXT_SECOND_MARGIN_MS = 10;
+
 /** Baton's error bodies are small; read enough for the code in the log, no more. */
 const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
@@ -117,7 +123,7 @@ export async function deliverCallback(
     // when the backoff is shorter (an attempt that reached Baton, then lost its answer).
     const delayMs = Math.max(
       result.retryAfterMs ?? backoffDelay(policy, attempt, deps.random),
-      (result.signedSecond + 1) * 1000 - now(),
+      (result.signedSecond + 1) * 1000 - now() + NEXT_SECOND_MARGIN_MS,
     );
     if (now() + delayMs > budgetEnd) {
       logger.error("callback not delivered: next attempt would pass the time budget", {
