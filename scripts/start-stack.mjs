@@ -205,7 +205,9 @@ try {
   console.error(`[baton] ${error.message}`);
   stop(1);
 }
-console.log(`
+// A piece that never became ready is being stopped: say nothing more.
+if (!stopping)
+  console.log(`
 [baton] ready.
   Baton:          ${publicUrl}   (health: ${publicUrl}/api/health)
   ${realSlack ? `Slack:          real Slack (events URL: ${publicUrl}/api/webhooks/slack)` : `Slack emulator: http://${HOST}:${emulatorPort}   <- open this, mention @baton in #general`}

@@ -5,6 +5,7 @@ import {
   openBackendInspector,
   type SentryEvent,
   startLocalStack,
+  waitUntil,
 } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "./support/sleep";
@@ -73,7 +74,14 @@ describe("a corrupt message state on SQLite, end to end", () => {
       (r) => r.finalizedAt !== undefined,
     );
     expect(record).toMatchObject({ status: "error", error: { code: "state-corrupt" } });
-    const attempts = stack.callbackAttempts(answered.botRequestId);
+    // The record is final before the route's answer reaches the agent: wait for every answer.
+    const attempts = await waitUntil(
+      () => {
+        const all = stack.callbackAttempts(answered.botRequestId);
+        return all.length > 0 && all.every((a) => a.status !== undefined) ? all : undefined;
+      },
+      { what: "the agent's callbacks answered" },
+    );
     expect(attempts.map((a) => a.status)).not.toContain(503);
     expect(attempts.at(-1)?.status).toBe(200);
     await stack.waitForReply(

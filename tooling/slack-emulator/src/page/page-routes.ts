@@ -36,6 +36,15 @@ interface PostedMessage {
   mention?: unknown;
 }
 
+/** The names of the files a message shares (an upload's message has no text of its own). */
+function fileNamesOf(files: unknown): string[] {
+  if (!Array.isArray(files)) return [];
+  return files.flatMap((file) => {
+    const name = (file as { name?: unknown } | null)?.name;
+    return typeof name === "string" ? [name] : [];
+  });
+}
+
 /** The buttons of a message's `actions` blocks, as the page shows them. */
 interface PageButton {
   actionId: string;
@@ -96,6 +105,7 @@ export function createPageRoutes(options: PageRoutesOptions) {
         ? foldStreamChunks(message.stream.chunks, message.stream.taskDisplayMode)
         : undefined,
       buttons: buttonsOf(message.fields.blocks),
+      files: fileNamesOf(message.fields.files),
       reactions: [...message.reactions].map(([name, who]) => ({ name, count: who.length })),
     };
   }

@@ -26,6 +26,7 @@ header h1{font-size:16px;margin:0;flex:1}header select{font:inherit}
 .text code{font:12px/1.4 ui-monospace,Menlo,monospace;background:#f2f2f2;border-radius:3px;padding:0 3px;color:#c01343}
 .text pre code{background:none;color:#1d1c1d;padding:0}.text ul,.text ol{margin:2px 0;padding-left:22px}
 .text h3,.text h4,.text h5,.text h6{margin:6px 0 2px;font-size:15px}.text blockquote{margin:2px 0;border-left:3px solid #ddd;padding-left:8px;color:#555}
+.files .file{font-family:monospace;font-size:13px;border:1px solid #ddd;border-radius:4px;padding:4px 8px;margin-top:4px;display:inline-block;margin-right:6px}
 .buttons{display:flex;gap:6px;margin-top:6px}.buttons button{font:inherit;font-weight:600;border:1px solid #bbb;background:#fff;border-radius:4px;padding:2px 12px;cursor:pointer}
 .buttons a.button-link{font-weight:600;border:1px solid #bbb;border-radius:4px;padding:2px 12px;color:#1264a3;text-decoration:none}
 button.stop{font:inherit;font-size:12px;border:1px solid #e01e5a;color:#e01e5a;background:#fff;border-radius:12px;padding:0 10px;margin-top:6px;cursor:pointer}
@@ -65,6 +66,11 @@ function renderMessage(m, root) {
   box.append(meta);
   if (m.plan) { const plan = el("div", "plan-box"); plan.innerHTML = renderStreamPlanHtml(m.plan); box.append(plan); }
   box.append(text);
+  if (m.files && m.files.length) {
+    const files = el("div", "files");
+    for (const name of m.files) files.append(el("div", "file", "\u{1F4CE} " + name));
+    box.append(files);
+  }
   if (m.buttons && m.buttons.length) {
     const row = el("div", "buttons");
     for (const b of m.buttons) {
