@@ -45,6 +45,7 @@ export async function prepareWorld(
 
   const accepted = [];
   for (const target of requests) accepted.push({ request: await acceptedProgress(client, target) });
+  await timelineWritten(inspector, requests);
   return { serverSecret, targets: requests, expired, accepted };
 }
 
@@ -55,6 +56,22 @@ async function expire(stack: LocalStack, inspector: BackendInspector, id: string
   await waitUntil(async () => (await stack.record(id)) === undefined, {
     what: `request ${id} to expire`,
   });
+}
+
+/**
+ * An accepted callback's timeline entry is written after its answer: the world is ready (and the
+ * run's baseline may be taken) only once every one is in the store.
+ */
+async function timelineWritten(inspector: BackendInspector, targets: Target[]): Promise<void> {
+  await waitUntil(
+    async () => {
+      const keys = (await inspector.dump()).entries.map((entry) => entry.key);
+      return targets.every((target) =>
+        keys.some((key) => key.includes(`bot-request-events:${target.id}`)),
+      );
+    },
+    { what: "the accepted progress callbacks on the requests' timelines" },
+  );
 }
 
 /**
