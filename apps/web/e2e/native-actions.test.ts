@@ -109,6 +109,8 @@ describe.each(BACKENDS)("buttons over two instances on %s", (backend) => {
     const { threadTs } = await stack.mention("résume le fichier `CHANGELOG.md`, s'il te plaît");
     const answer = await withButton(threadTs, RETRY_ACTION_ID);
     expect(answer.text).toContain("Baton demo agent");
+    // Posted with its buttons in one call: an answer edited to add them cost a second call.
+    expect(answer.edited).toBe(false);
     await Promise.all([click(answer.ts, RETRY_ACTION_ID), click(answer.ts, RETRY_ACTION_ID)]);
     await stack.waitForReply(threadTs, (m) => m.isBot && m.text.includes("turn 2"), 20_000);
     // Long enough for a second run to have been dispatched and answered, were there one.

@@ -7,7 +7,6 @@ import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle"
 import type { ReplyRecord } from "../request/reply-store";
 import type { RequestDeps } from "../request/request-stores";
 import type { ClaimedRequest } from "../request/resume-claim";
-import { addAnswerActions } from "./answer-actions";
 import { deliverReply } from "./reply-delivery";
 import type { FetchedReplyFile } from "./reply-files";
 
@@ -34,9 +33,13 @@ export async function deliverClaimed(
     start.messageState.kind === "found"
       ? rehydrateMessageState(start.messageState.state, deps.chat).thread
       : deps.chat.thread(record.threadId);
-  let delivered: ReplyRecord;
   try {
-    delivered = await deliverReply(deps, record.id, thread, reply, prefetched);
+    // The session URL as read with the claim: the status is closed by the request's end.
+    const actions = { botRequestId: record.id, sessionUrl: start.status?.sessionUrl };
+    await deliverReply(deps, record.id, thread, reply, {
+      actions,
+      ...(prefetched ? { prefetched } : {}),
+    });
   } catch (error) {
     const failure = classifyPostFailure(error);
     if (failure.kind === "transient") {
@@ -67,7 +70,5 @@ export async function deliverClaimed(
     return { kind: "post-failed", finished: finishedBy(failed) };
   }
   deps.telemetry.replyPosted(requestLabels(record), deps.now() - startedAt);
-  // The session URL as read with the claim: the status is closed by the request's end.
-  await addAnswerActions(deps, record.id, thread, delivered, start.status?.sessionUrl);
   return { kind: "posted", finished: finishedBy(await finishRequest(deps, start, reply.outcome)) };
 }

@@ -3,6 +3,7 @@ import { findLandedMessage } from "../platform/landed-message";
 import { postMarkdown } from "../platform/platform-calls";
 import type { ReplyRecord, ReplyStore } from "../request/reply-store";
 import type { StatusMessageStore } from "../request/status-message-store";
+import { type AnswerActions, answerChunk } from "./answer-actions";
 import type { FetchedReplyFile } from "./reply-files";
 import { deliverReplyFiles } from "./reply-files-delivery";
 
@@ -20,14 +21,16 @@ export interface ReplyDeliveryDeps {
  * posted since then, so a post that landed is not posted twice. Messages of ours known to be
  * something else (the chunks already posted, the progress status message) never count as the
  * chunk in flight. Platforms offer no idempotency key for posts; this is the next best thing.
+ * With `actions`, the last chunk is posted with them (Retry, Open session) in the same call.
  */
 export async function deliverReply(
   deps: ReplyDeliveryDeps,
   botRequestId: string,
   thread: Thread,
   record: ReplyRecord,
-  prefetched?: ReadonlyMap<string, FetchedReplyFile>,
+  options: { actions?: AnswerActions; prefetched?: ReadonlyMap<string, FetchedReplyFile> } = {},
 ): Promise<ReplyRecord> {
+  const { actions, prefetched } = options;
   const save = (next: ReplyRecord) => deps.replies.save(botRequestId, next);
   let current = record;
   while (current.posted < current.chunks.length) {
@@ -44,7 +47,9 @@ export async function deliverReply(
     const since = deps.now();
     current = { ...current, inFlight: { index, since } };
     await save(current);
-    const id = await postMarkdown(thread, current.chunks[index] ?? "", {
+    const chunk = current.chunks[index] ?? "";
+    const last = index === current.chunks.length - 1;
+    const id = await postMarkdown(thread, last && actions ? answerChunk(chunk, actions) : chunk, {
       findLanded: () => findLanded(since),
       logger: deps.logger,
       context: { botRequestId, chunk: index },
