@@ -78,6 +78,8 @@ export {
   MESSAGE_STATE_TTL_MS,
   mentionKey,
   messageStateKey,
+  OPERATOR_SIGN_IN_MAX_ATTEMPTS,
+  OPERATOR_SIGN_IN_WINDOW_MS,
   PROGRESS_LOCK_TTL_MS,
   PROGRESS_STREAM_APPEND_INTERVAL_MS,
   progressKey,
@@ -165,6 +167,11 @@ export {
   requestTimeline,
   type TimelineEntry,
 } from "./operator/request-timeline";
+export {
+  createSignInLimit,
+  type SignInAdmission,
+  type SignInLimitOptions,
+} from "./operator/sign-in-limit";
 export {
   createApiOriginFileTransport,
   type FileTransport,
