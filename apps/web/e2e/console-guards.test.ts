@@ -67,6 +67,11 @@ describe("operator console guards", () => {
         expect(html).toContain("<h1>Store unavailable</h1>");
         expect(html).not.toMatch(/Internal Server Error|STATE_UNAVAILABLE|ECONNREFUSED/);
       }
+      // Signing in needs the store too (the attempt is counted there): the form lands on that page.
+      const signInWhileDown = await signIn(token);
+      expect(signInWhileDown.status).toBe(303);
+      expect(signInWhileDown.headers.get("location")).toBe("/console/unavailable?from=%2Fconsole");
+      expect(signInWhileDown.headers.get("set-cookie")).toBeNull();
     } finally {
       await redis.restart();
     }

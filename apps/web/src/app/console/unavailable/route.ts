@@ -49,8 +49,9 @@ function unavailablePage(back: string): string {
 <body style="font-family: system-ui, sans-serif; margin: 2rem">
 <main class="console" id="store-unavailable">
 <h1>Store unavailable</h1>
-<p>The console cannot reach Baton's store right now, so it cannot show requests or run actions.
-Nothing was changed. Mentions and callbacks are answered 503 meanwhile and their senders retry.</p>
+<p>The console cannot reach Baton's store right now, so it can neither show requests nor run actions
+(an action confirmed just now may not have run: its request's timeline says so once the store is back).
+Mentions and callbacks are answered 503 meanwhile, and Slack and the agent retry them.</p>
 <p>This page tries again every ${RETRY_AFTER_SECONDS} seconds and goes back to
 <code>${escapeHtml(back)}</code> once the store answers. <a href="${retry}">Try again now</a>.</p>
 </main>

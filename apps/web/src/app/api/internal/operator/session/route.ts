@@ -1,7 +1,9 @@
-import { createSignInLimit } from "@baton/core";
+import { createSignInLimit, StateUnavailableError } from "@baton/core";
 import { env } from "../../../../../env";
+import { logStoreUnavailable } from "../../../../../http/error-response";
 import { withBaton } from "../../../../../http/with-baton";
 import { rootLogger } from "../../../../../observability/process-telemetry";
+import { CONSOLE_UNAVAILABLE_PATH } from "../../../../console/console-store";
 import {
   clearedSessionCookie,
   issueSession,
@@ -27,7 +29,15 @@ export async function POST(request: Request) {
       state: baton.backend.state,
       now: Date.now,
       windowMs: env().BATON_OPERATOR_SIGN_IN_WINDOW_MS,
-    }).admit();
+    })
+      .admit()
+      .catch((error: unknown) => {
+        if (!(error instanceof StateUnavailableError)) throw error;
+        logStoreUnavailable("console", error);
+        return "unavailable" as const;
+      });
+    // The form's answer is a page: the console's 503 page, which comes back to the form.
+    if (admission === "unavailable") return seeOther(`${CONSOLE_UNAVAILABLE_PATH}?from=%2Fconsole`);
     if (admission.kind === "limited") {
       const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
       rootLogger().warn({
