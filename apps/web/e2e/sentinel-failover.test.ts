@@ -15,9 +15,9 @@ import type { CallbackAnswer } from "./support/test-agent";
 
 const INSTANCES = 2;
 const REQUESTS = 60;
-/** One mention every this often: the arrivals span the first failover. */
+/** One mention every this often: the arrivals (0-6 s) span the failover. */
 const ARRIVAL_INTERVAL_MS = 100;
-/** The agent answers this long after its dispatch, so callbacks span the second failover. */
+/** The agent answers this long after its dispatch, so callbacks (from about 2 s) span it too. */
 const CALLBACK_DELAY_MS = 2_000;
 /** Each terminal callback is delivered this many times at once (an agent retrying eagerly). */
 const DELIVERIES = 2;
