@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import {
   MESSAGE_STATE_TTL_MS,
+  OPERATOR_SIGN_IN_WINDOW_MS,
   parseRoutingTable,
   REQUEST_DEADLINE_MS,
   SWEEP_INTERVAL_MS,
@@ -150,6 +151,11 @@ const envSchema = z
       .string()
       .min(MIN_SECRET_BYTES, `needs ${MIN_SECRET_BYTES}+ characters`)
       .optional(),
+    /**
+     * The console's sign-in budget: at most OPERATOR_SIGN_IN_MAX_ATTEMPTS attempts per this window,
+     * counted in the store across instances; the next attempt is answered 429 until it ends.
+     */
+    BATON_OPERATOR_SIGN_IN_WINDOW_MS: positiveMs.default(OPERATOR_SIGN_IN_WINDOW_MS),
     /** Access lists (comma-separated platform ids); an empty allow-list admits everyone, a deny wins. */
     BATON_ALLOWED_WORKSPACES: csv.default([]),
     BATON_ALLOWED_CHANNELS: csv.default([]),

@@ -74,10 +74,13 @@ export {
   isValidBotRequestId,
   LINK_CONTEXT_TTL_MS,
   MAX_REPLY_FILE_BYTES,
+  MAX_REQUEST_DEADLINE_MS,
   MAX_SERVED_FILE_BYTES,
   MESSAGE_STATE_TTL_MS,
   mentionKey,
   messageStateKey,
+  OPERATOR_SIGN_IN_MAX_ATTEMPTS,
+  OPERATOR_SIGN_IN_WINDOW_MS,
   PROGRESS_LOCK_TTL_MS,
   PROGRESS_STREAM_APPEND_INTERVAL_MS,
   progressKey,
@@ -165,6 +168,11 @@ export {
   requestTimeline,
   type TimelineEntry,
 } from "./operator/request-timeline";
+export {
+  createSignInLimit,
+  type SignInAdmission,
+  type SignInLimitOptions,
+} from "./operator/sign-in-limit";
 export {
   createApiOriginFileTransport,
   type FileTransport,

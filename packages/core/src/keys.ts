@@ -363,3 +363,15 @@ export const OPERATOR_LOOKBACK_MS = 6 * HOUR_MS;
 export const OPERATOR_MAX_LOOKBACK_MS = DAY_MS;
 /** Most requests one console listing shows (newest first). */
 export const OPERATOR_LIST_MAX = 300;
+
+/**
+ * Operator sign-in attempts (right token or wrong), counted per fixed window across every
+ * instance: the attempt past the limit is refused (429) before the token is even compared.
+ */
+export const OPERATOR_SIGN_IN_KEY_PREFIX = "operator-sign-in:";
+export const OPERATOR_SIGN_IN_MAX_ATTEMPTS = 10;
+export const OPERATOR_SIGN_IN_WINDOW_MS = MINUTE_MS;
+
+export function operatorSignInKey(windowStart: number): string {
+  return OPERATOR_SIGN_IN_KEY_PREFIX + String(windowStart);
+}

@@ -10,30 +10,17 @@
  *
  *   pnpm --filter @baton/bench sweeper-at-scale [pending=1000000] [expired=10000] [backends=redis,sqlite]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createCallbackVerifier } from "@baton/agent-protocol";
 import {
-  type AgentClient,
-  createBatonFlows,
   createRequestStores,
   deadlineBucketStart,
-  guardStateAdapter,
   REQUEST_DEADLINE_MS,
   SWEEPER_CURSOR_KEY,
 } from "@baton/core";
-import { createRedisState } from "@baton/state-redis";
-import { createSqliteState } from "@baton/state-sqlite";
-import {
-  createFixtureSlackEmulator,
-  createSlackTestBot,
-  FIXTURE_WORKSPACE,
-  startRedisServer,
-} from "@baton/testing";
-import { ConsoleLogger, type StateAdapter } from "chat";
+import { createFixtureSlackEmulator, FIXTURE_WORKSPACE } from "@baton/testing";
+import type { StateAdapter } from "chat";
+import { createCountedFlows, type OpenedBackend, openBenchBackend } from "./bench-setup";
 import { printTable, writeResults } from "./results";
-import { countedState, createTripCounter } from "./store-trips/round-trips";
+import { createTripCounter } from "./store-trips/round-trips";
 
 const PENDING = Number(process.argv[2] ?? 1_000_000);
 const EXPIRED = Number(process.argv[3] ?? 10_000);
@@ -42,48 +29,6 @@ const SMALL = { pending: 10_000, expired: 100 };
 /** Seeding writes in flight at once (the Redis client pipelines them). */
 const SEED_CONCURRENCY = 512;
 const MINUTE_MS = 60_000;
-const SERVER_SECRET = "bench-server-secret-0123456789abcdef0123456789";
-
-const noAgent: AgentClient = {
-  dispatch: async () => {
-    throw new Error("the sweeper bench dispatches nothing");
-  },
-  cancel: async () => ({ kind: "accepted", value: { state: "cancelling" }, attempts: 1 }),
-};
-
-interface Opened {
-  state: StateAdapter;
-  close(): Promise<void>;
-}
-
-async function openBackend(name: string): Promise<Opened> {
-  if (name === "redis") {
-    const server = await startRedisServer();
-    const state = createRedisState({ url: server.url, logger: new ConsoleLogger("error") });
-    await state.connect();
-    return {
-      state,
-      close: async () => {
-        await state.disconnect();
-        await server.stop();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), "baton-sweep-"));
-  // NORMAL: a commit is durable against a process crash, not a power cut; the seed is throwaway.
-  const state = guardStateAdapter(
-    createSqliteState({ path: join(dir, "s.sqlite"), synchronous: "NORMAL" }),
-    "sqlite",
-  );
-  await state.connect();
-  return {
-    state,
-    close: async () => {
-      await state.disconnect();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 let seq = 0;
 /** Files `count` requests with deadlines from `deadline(i)`, through the request stores. */
@@ -129,7 +74,7 @@ for (const backend of BACKENDS) {
     { pending: PENDING, expired: SMALL.expired, fresh: true },
     { pending: PENDING, expired: EXPIRED, fresh: false },
   ];
-  let opened: Opened | undefined;
+  let opened: OpenedBackend | undefined;
   let waiting = 0;
   // The sweep's clock, fixed per backend and ahead of the seeding (which takes minutes at this
   // scale): the bucket it sweeps holds waiting requests filed for later in it, as in production.
@@ -137,7 +82,7 @@ for (const backend of BACKENDS) {
   for (const scenario of scenarios) {
     if (scenario.fresh) {
       await opened?.close();
-      opened = await openBackend(backend);
+      opened = await openBenchBackend(backend);
       waiting = 0;
       sweepAt = deadlineBucketStart(Date.now() + 20 * MINUTE_MS) + 30_000;
     }
@@ -165,18 +110,12 @@ for (const backend of BACKENDS) {
     const seedMs = performance.now() - seedStarted;
 
     const counter = createTripCounter();
-    const state = countedState(opened.state, counter, { batches: true });
-    const bot = createSlackTestBot({ apiUrl: workspace.apiUrl, state, concurrency: "concurrent" });
-    await bot.chat.initialize();
-    const flows = createBatonFlows({
-      state,
-      chat: bot.chat,
-      agent: noAgent,
-      verifier: createCallbackVerifier({ serverSecrets: [SERVER_SECRET], now: Date.now }),
-      callbackBaseUrl: "http://127.0.0.1:3000/api/internal/bot-session-callback",
-      reporter: { report: () => undefined },
-      logger: new ConsoleLogger("error"),
-      now: () => at,
+    const flows = await createCountedFlows({
+      inner: opened.state,
+      counter,
+      apiUrl: workspace.apiUrl,
+      bench: "sweeper",
+      now: at,
     });
     counter.reset();
     const started = performance.now();

@@ -10,6 +10,7 @@ import {
 } from "../keys";
 import type { ErrorReporter } from "../ports";
 import type { BotRequestStore } from "../request/bot-request-store";
+import { releaseClaimWhenStoreIsBack } from "../request/claim-release";
 import { corruptValueReporter } from "../state/corrupt-report";
 import { readStoredId, readStoredList } from "../state/stored-value";
 import { acquireDispatchLock, releaseDispatchLock } from "./dispatch-lock";
@@ -108,9 +109,19 @@ export function createThreadQueue(
   const activate = async (threadId: string, botRequestId: string) => {
     const lock = await acquireDispatchLock(state, botRequestId);
     if (!lock) return undefined;
-    await state.set(threadActiveKey(threadId), botRequestId, BOT_REQUEST_RECORD_TTL_MS);
+    try {
+      await state.set(threadActiveKey(threadId), botRequestId, BOT_REQUEST_RECORD_TTL_MS);
+    } catch (error) {
+      // Nobody gets this lock, and it renews itself while held: left alone it would keep the
+      // sweeper's dispatch check from recovering the request for minutes (seen across a
+      // Sentinel failover, where this write was refused for a missing replica ack).
+      giveBack(lock);
+      throw error;
+    }
     return { botRequestId, lock };
   };
+  const giveBack = (lock: Lock) =>
+    void releaseClaimWhenStoreIsBack({ release: (held) => releaseDispatchLock(state, held) }, lock);
   const enqueue = (threadId: string, botRequestId: string) =>
     state.appendToList(threadQueueKey(threadId), botRequestId, {
       maxLength: THREAD_QUEUE_MAX,
@@ -182,9 +193,25 @@ async function withThreadLock<T>(state: StateAdapter, threadId: string, work: ()
       new Error(`thread ${threadId} stayed locked`),
     );
   }
+  let result: T;
   try {
-    return await work();
-  } finally {
+    result = await work();
+  } catch (error) {
+    await giveBackThreadLock(state, lock);
+    throw error;
+  }
+  // What the work did stands (a turn it hands out holds a renewed dispatch lock, which would
+  // then be renewed for minutes with nobody to use it): a release the store refuses must not
+  // lose it.
+  await giveBackThreadLock(state, lock);
+  return result;
+}
+
+/** Releases the thread lock; when the store refuses, again in the background until its TTL. */
+async function giveBackThreadLock(state: StateAdapter, lock: Lock): Promise<void> {
+  try {
     await state.releaseLock(lock);
+  } catch {
+    void releaseClaimWhenStoreIsBack({ release: (held) => state.releaseLock(held) }, lock);
   }
 }

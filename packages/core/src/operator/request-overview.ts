@@ -8,6 +8,7 @@ import {
   OPERATOR_LIST_MAX,
   OPERATOR_LOOKBACK_MS,
   OPERATOR_MAX_LOOKBACK_MS,
+  SWEEP_RETRY_MAX_MS,
 } from "../keys";
 import type { BotRequestRecord } from "../request/bot-request-record";
 
@@ -58,7 +59,8 @@ export function summarise(record: BotRequestRecord, now: number): RequestSummary
  * at most OPERATOR_LIST_MAX. Read from the deadline index, with no index of its own: every
  * request is filed shortly after it is stored (its dispatch check), and an unfinished one again
  * at its deadline, so the buckets from `now - lookback` to the longest deadline ahead hold them
- * all. Cost: one list read per minute of that span, then one record read per request found.
+ * all. Cost: one list read per minute of that span (see `indexHorizonMs`), then one record read
+ * per request found.
  */
 export async function listRequests(
   deps: OperatorDeps,
@@ -136,14 +138,27 @@ export async function countUnfinishedByState(
   return counts;
 }
 
-/** The requests filed in the deadline index from `since` to the longest deadline ahead. */
+/**
+ * How far ahead of now anything is filed in the deadline index: a deadline is set at most one
+ * deadline window ahead (a request's own when it is stored or leaves the queue, a progress
+ * extension, an operator's re-dispatch) and the sweeper files its retries at most
+ * SWEEP_RETRY_MAX_MS ahead. With the default 2 h window that is 120 buckets, not the 720 of the
+ * longest deadline a request can reach (MAX_REQUEST_DEADLINE_MS, reached only step by step).
+ * After the window is shortened by configuration, entries filed under the old one come into
+ * view as their time approaches.
+ */
+export function indexHorizonMs(deadlineMs: number): number {
+  return Math.min(Math.max(deadlineMs, SWEEP_RETRY_MAX_MS), MAX_REQUEST_DEADLINE_MS);
+}
+
+/** The requests filed in the deadline index from `since` to the furthest entry ahead. */
 async function indexedSince(
   deps: OperatorDeps,
   since: number,
   now: number,
 ): Promise<RequestSummary[]> {
   const first = deadlineBucketStart(since);
-  const last = deadlineBucketStart(now + MAX_REQUEST_DEADLINE_MS);
+  const last = deadlineBucketStart(now + indexHorizonMs(deps.deadlineMs));
   const buckets: number[] = [];
   for (let bucket = first; bucket <= last; bucket += DEADLINE_BUCKET_MS) buckets.push(bucket);
   const entries = (await mapLimited(buckets, (b) => deps.deadlines.due(b))).flat();

@@ -6,8 +6,8 @@ import {
   type RequestSummary,
 } from "@baton/core";
 import { notFound } from "next/navigation";
-import { getBaton } from "../../baton";
 import { consoleAccess } from "./console-access";
+import { readConsoleStore } from "./console-store";
 import { CONSOLE_CSS, formatAge } from "./console-styles";
 import { SignInForm } from "./sign-in-form";
 
@@ -32,12 +32,13 @@ export default async function ConsolePage({ searchParams }: ConsoleProps) {
     );
   }
   const query = typeof params.q === "string" ? params.q.trim() : "";
-  const baton = await getBaton();
-  const deps = baton.flows.deps;
-  const [summaries, audit] = await Promise.all([
-    query ? findRequests(deps, query) : listRequests(deps),
-    createOperatorAudit(baton.backend.state, baton.logger).recent(10),
-  ]);
+  const here = query ? `/console?q=${encodeURIComponent(query)}` : "/console";
+  const [summaries, audit] = await readConsoleStore(here, (baton) =>
+    Promise.all([
+      query ? findRequests(baton.flows.deps, query) : listRequests(baton.flows.deps),
+      createOperatorAudit(baton.backend.state, baton.logger).recent(10),
+    ]),
+  );
   return (
     <main className="console">
       <style>{CONSOLE_CSS}</style>

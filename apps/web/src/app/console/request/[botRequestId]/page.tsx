@@ -5,8 +5,8 @@ import {
   requestTimeline,
 } from "@baton/core";
 import { notFound, redirect } from "next/navigation";
-import { getBaton } from "../../../../baton";
 import { consoleAccess } from "../../console-access";
+import { readConsoleStore } from "../../console-store";
 import { CONSOLE_CSS, formatAge } from "../../console-styles";
 
 export const dynamic = "force-dynamic";
@@ -43,8 +43,9 @@ export default async function RequestPage({ params, searchParams }: RequestPageP
   const { botRequestId } = await params;
   if (!isValidBotRequestId(botRequestId)) notFound();
   const query = await searchParams;
-  const baton = await getBaton();
-  const timeline = await requestTimeline(baton.flows.deps, botRequestId);
+  const timeline = await readConsoleStore(`/console/request/${botRequestId}`, (baton) =>
+    requestTimeline(baton.flows.deps, botRequestId),
+  );
   const confirm = typeof query.confirm === "string" ? query.confirm : undefined;
   const result = typeof query.result === "string" ? query.result : undefined;
   return (
