@@ -45,7 +45,10 @@ export function createFileStore(options: { botToken: string; uploadBase: () => s
       file.content === undefined
         ? patternBytes(file.name, file.size)
         : Buffer.from(file.content as string | Uint8Array);
-    const entry = { file: { ...file, size: bytes.length }, bytes };
+    const entry = {
+      file: { ...file, size: file.testServing?.reportedSize ?? bytes.length },
+      bytes,
+    };
     hosted.set(file.id, entry);
     return entry;
   }
@@ -64,10 +67,16 @@ export function createFileStore(options: { botToken: string; uploadBase: () => s
       res.writeHead(404, { "content-type": "text/plain" }).end("file not found");
       return;
     }
+    const testServing = entry.file.testServing;
     res.writeHead(200, {
       "content-type": entry.file.mimetype,
-      "content-length": String(entry.bytes.length),
+      ...(testServing?.omitContentLength ? {} : { "content-length": String(entry.bytes.length) }),
     });
+    if (testServing?.stallAfterBytes !== undefined) {
+      // Test-only: part of the body, then silence until the client gives up or the emulator stops.
+      res.write(entry.bytes.subarray(0, testServing.stallAfterBytes));
+      return;
+    }
     res.end(entry.bytes);
   }
 

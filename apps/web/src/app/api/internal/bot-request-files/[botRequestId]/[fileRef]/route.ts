@@ -24,8 +24,11 @@ export async function GET(
     return new Response(answer.body, {
       status: 200,
       headers: {
+        // No Content-Length: Next 16.4 drops it from every route handler's response
+        // (send-response.js, FORBIDDEN_HEADERS), so the body always goes chunked and a cut
+        // stream reaches the agent as a connection closed before the last chunk: an error.
+        // The dispatch lists the file's size.
         "content-type": answer.mimeType,
-        ...(answer.size !== undefined ? { "content-length": String(answer.size) } : {}),
         "content-disposition": contentDisposition(answer.name),
         "cache-control": "private, no-store",
         "x-content-type-options": "nosniff",
