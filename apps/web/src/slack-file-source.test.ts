@@ -2,7 +2,6 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApiOriginFileTransport, type PlatformFileOpening } from "@baton/core";
-import type { SlackEmulator } from "@baton/slack-emulator";
 import { createFixtureSlackEmulator, FIXTURE_WORKSPACE } from "@baton/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlackFileSource } from "./slack-file-source";
@@ -16,7 +15,7 @@ const NAME = "Übersicht — p99 ✓.png";
 const BYTES = randomBytes(300_000);
 const THREAD = `slack:${FIXTURE_WORKSPACE.channel.id}:1700000000.000100`;
 
-let emulator: SlackEmulator;
+let emulator: ReturnType<typeof createFixtureSlackEmulator>;
 let host: Server;
 let hostUrl: string;
 const seenByHost: { path: string; headers: IncomingHttpHeaders }[] = [];
