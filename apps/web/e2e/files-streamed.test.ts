@@ -164,3 +164,82 @@ describe("files streamed from Slack to the agent", () => {
     });
   });
 });
+
+// With OAuth installs the app has no token of its own for a second workspace: a file shared there
+// is fetched with that workspace's installed token (the emulator serves a workspace's files to
+// its own bot token only, as Slack does).
+describe("files streamed from a second workspace installed through OAuth", () => {
+  const SECOND = {
+    teamId: "T0ZWEITE2",
+    teamName: "Zweite Firma",
+    botUserId: "U0BOTZWEI2",
+    channel: { id: "C0ZWEITE02", name: "général" },
+    human: { id: "U0JOSE0002", name: "josé", realName: "José Müller-Ørsted" },
+  };
+  const OAUTH = {
+    clientId: "4242424242.2727272727",
+    clientSecret: randomBytes(16).toString("hex"),
+  };
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      backend: "sqlite",
+      agent: { demo: AGENT_DEMO },
+      slack: {
+        workspaces: [{ ...SECOND, users: [SECOND.human], channels: [SECOND.channel] }],
+        oauth: OAUTH,
+      },
+      env: {
+        SLACK_CLIENT_ID: OAUTH.clientId,
+        SLACK_CLIENT_SECRET: OAUTH.clientSecret,
+        BATON_INSTALL_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("reads a file shared in the second workspace with that workspace's token", async () => {
+    // Install: Baton's install page, Slack's authorize page, back to Baton's callback.
+    const start = await fetch(`${stack.publicUrl}/api/slack/install`, { redirect: "manual" });
+    const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const authorize = new URL(start.headers.get("location") ?? "");
+    authorize.searchParams.set("team", SECOND.teamId);
+    const allowed = await fetch(authorize, { redirect: "manual" });
+    const installed = await fetch(allowed.headers.get("location") ?? "", {
+      headers: { cookie },
+      redirect: "manual",
+    });
+    expect(installed.status).toBe(200);
+
+    const bytes = randomBytes(3 * 1024 * 1024);
+    const second = stack.slack.workspace(SECOND.teamId);
+    const delivery = await second.mention({
+      channel: SECOND.channel.id,
+      user: SECOND.human.id,
+      text: `<@${SECOND.botUserId}> die Messung — was fällt auf?`,
+      files: [
+        {
+          id: "F0ZWEITE01",
+          name: "Messung März.bin",
+          mimetype: "application/octet-stream",
+          size: 0,
+          content: bytes,
+        },
+      ],
+    });
+    expect(delivery.status).toBe(200);
+    const answer = await waitUntil(
+      () =>
+        second
+          .repliesIn(SECOND.channel.id, String(delivery.ts))
+          .find((m) => m.isBot && m.text.includes("Baton demo agent")),
+      { what: "the answer in the second workspace", timeoutMs: 30_000 },
+    );
+    expect(answer.text).toContain(
+      `read ${bytes.length} bytes, sha256 ${sha256(bytes).slice(0, 16)}`,
+    );
+  });
+});
