@@ -25,7 +25,13 @@ function urlPrivate(id = FILE_ID, name = NAME): string {
 }
 
 function open(
-  options: { token?: string; apiUrl?: string; link?: string; maxBytes?: number } = {},
+  options: {
+    token?: string;
+    apiUrl?: string;
+    link?: string;
+    maxBytes?: number;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<PlatformFileOpening> {
   const apiUrl = options.apiUrl ?? emulator.apiUrl;
   const source = createSlackFileSource({
@@ -38,7 +44,7 @@ function open(
     platform: "slack",
     threadId: THREAD,
     attachment: { type: "image", url: link, fetchMetadata: { url: link } },
-    signal: AbortSignal.timeout(5_000),
+    signal: options.signal ?? AbortSignal.timeout(5_000),
     maxBytes: options.maxBytes ?? 1024 * 1024,
   });
 }
@@ -73,6 +79,8 @@ beforeAll(async () => {
       res.writeHead(302, { location: "https://files.example.net/stolen" }).end();
     } else if (req.url === "/files-pri/loop") {
       res.writeHead(301, { location: "https://files.slack.com/files-pri/loop" }).end();
+    } else if (req.url === "/files-pri/silent") {
+      // Holds the request without an answer: the caller's signal must end the wait.
     } else if (req.url === "/files-pri/huge") {
       res.writeHead(200, {
         "content-type": "application/octet-stream",
@@ -123,6 +131,18 @@ describe("the Slack file source", () => {
       maxBytes: 1_000_000,
     });
     expect(opening).toEqual({ kind: "too-large", size: 5_000_000 });
+  });
+
+  it("gives up on a host that never answers when the caller's signal fires (the headers timeout)", async () => {
+    const started = Date.now();
+    await expect(
+      open({
+        apiUrl: hostUrl,
+        link: "https://files.slack.com/files-pri/silent",
+        signal: AbortSignal.timeout(300),
+      }),
+    ).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it("follows Slack's redirects with the token, and never to another host", async () => {
