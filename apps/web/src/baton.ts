@@ -7,6 +7,7 @@ import {
   createApiOriginFileTransport,
   createBatonFlows,
   RETRY_ACTION_ID,
+  type RequestFileDeps,
   StateUnavailableError,
 } from "@baton/core";
 import { createSlackAdapter } from "@chat-adapter/slack";
@@ -23,6 +24,7 @@ import { processTelemetry, rootLogger } from "./observability/process-telemetry"
 import { flushReports, sentryReporter } from "./observability/sentry-reporter";
 import { inStartupContext } from "./observability/startup-context";
 import { createRoutesFileRouter } from "./routes-file";
+import { slackFileSourceFor } from "./slack-file-source";
 import { createSlackNativeStreams } from "./slack-native-streams";
 import { forgettingUninstalledWorkspaces } from "./slack-uninstall";
 import { createStateBackend, type StateBackend } from "./state/state-backend";
@@ -61,6 +63,11 @@ export interface Baton {
   webhookSignatures: Record<string, WebhookSignatureCheck>;
   /** Slack's OAuth install flow; absent without SLACK_CLIENT_ID. */
   slackInstall: SlackInstallFlow | undefined;
+  /** How files reach agents: streamed from Slack, within the configured cap and timeouts. */
+  requestFiles: Pick<
+    RequestFileDeps,
+    "fileSource" | "maxServedFileBytes" | "fileStreamIdleTimeoutMs"
+  >;
 }
 
 function createBaton(): Baton {
@@ -237,7 +244,28 @@ function createBaton(): Baton {
         () => false,
       ),
   };
-  return { chat, backend, flows, logger, webhookSignatures, slackInstall: installs?.flow };
+  const requestFiles: Baton["requestFiles"] = {
+    fileSource: slackFileSourceFor({
+      botToken: config.SLACK_BOT_TOKEN,
+      apiUrl: config.SLACK_API_URL,
+      installs: installs?.adapter,
+    }),
+    ...(config.BATON_MAX_SERVED_FILE_BYTES
+      ? { maxServedFileBytes: config.BATON_MAX_SERVED_FILE_BYTES }
+      : {}),
+    ...(config.BATON_FILE_STREAM_IDLE_TIMEOUT_MS
+      ? { fileStreamIdleTimeoutMs: config.BATON_FILE_STREAM_IDLE_TIMEOUT_MS }
+      : {}),
+  };
+  return {
+    chat,
+    backend,
+    flows,
+    logger,
+    webhookSignatures,
+    slackInstall: installs?.flow,
+    requestFiles,
+  };
 }
 
 // One Baton per server process, kept on globalThis so dev-mode module reloads do not open a

@@ -127,6 +127,15 @@ const envSchema = z
       .min(16_384)
       .max(4 * 1024 * 1024)
       .optional(),
+    /** Largest file served to an agent (bytes); larger ones are listed but refused with 413. */
+    BATON_MAX_SERVED_FILE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .optional(),
+    /** A file streamed to an agent fails when Slack sends nothing this long (ms). */
+    BATON_FILE_STREAM_IDLE_TIMEOUT_MS: positiveMs.optional(),
     /** Models users may pick with `--model` (comma-separated); empty: none. */
     BATON_ALLOWED_MODELS: csv.default([]),
     /** Thinking budget cap (tokens) for `--effort high`; low and medium scale below it. */

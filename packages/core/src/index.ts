@@ -33,8 +33,20 @@ export {
   type IdentityStore,
 } from "./dispatch/identity-store";
 export {
+  FileStreamError,
+  type FileStreamFailureCode,
+  type FileStreamLimits,
+  limitFileStream,
+} from "./dispatch/limited-file-stream";
+export type {
+  PlatformFileAsk,
+  PlatformFileOpening,
+  PlatformFileSource,
+} from "./dispatch/platform-file-source";
+export {
   type RequestFileAnswer,
   type RequestFileAsk,
+  type RequestFileDeps,
   type RequestFileRefusal,
   serveRequestFile,
 } from "./dispatch/request-file-server";
@@ -69,6 +81,8 @@ export {
   deadlineBucketStart,
   deadlineExtensionKey,
   FILE_FETCH_TIMEOUT_MS,
+  FILE_STREAM_IDLE_TIMEOUT_MS,
+  FILE_STREAM_TOTAL_TIMEOUT_MS,
   identityIndexKey,
   identityKey,
   isValidBotRequestId,

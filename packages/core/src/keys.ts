@@ -144,8 +144,15 @@ export const REQUEST_FILES_KEY_PREFIX = "bot-request-files:";
 export const REQUEST_FILES_VERSION = 1;
 /** Largest file Baton serves to an agent; larger ones are listed but refused with 413. */
 export const MAX_SERVED_FILE_BYTES = 20 * 1024 * 1024;
-/** Fetching one file from the platform for the agent must finish within this. */
+/**
+ * Fetching one file from the platform for the agent: through the adapter (buffered) the whole
+ * download must finish within this; when streamed, the platform's response headers must.
+ */
 export const FILE_FETCH_TIMEOUT_MS = 30_000;
+/** A streamed file fails when the platform sends nothing this long while the agent waits. */
+export const FILE_STREAM_IDLE_TIMEOUT_MS = 15_000;
+/** A streamed file fails when its whole transfer takes longer than this (a slow agent too). */
+export const FILE_STREAM_TOTAL_TIMEOUT_MS = 5 * 60_000;
 /**
  * Bytes of files (by their declared size) that earlier turns carry into a dispatch, newest first:
  * an image from turn 1 still reaches turn 2, a thread full of uploads does not flood the agent.

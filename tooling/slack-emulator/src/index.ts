@@ -21,6 +21,7 @@ export type {
   EventDelivery,
   FaultSpec,
   FaultStatus,
+  FileTestServing,
   MentionInput,
   MessageInput,
   ReactionInput,

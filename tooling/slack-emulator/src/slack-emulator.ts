@@ -138,7 +138,14 @@ export function createSlackEmulator(options: SlackEmulatorOptions): SlackEmulato
   const recorder = createRecorder();
   const faults = createFaultInjector();
   let baseUrl: string | undefined;
-  const files = createFileStore({ botToken: options.botToken, uploadBase: () => started() });
+  const files = createFileStore({
+    // Any installed workspace's bot token opens that workspace's files (the set is built below).
+    teamOfToken: (token) => {
+      const found = workspaces.authorize(token);
+      return found.kind === "ok" ? found.teamId : undefined;
+    },
+    uploadBase: () => started(),
+  });
   const ctx: MethodContext = {
     model,
     now,

@@ -158,6 +158,21 @@ export interface EmulatorFile {
   size: number;
   /** What the file holds; absent: `size` bytes of a pattern derived from the name. */
   content?: string | Uint8Array;
+  /** TEST ONLY: serve the bytes the way a misbehaving file host would (see FileTestServing). */
+  testServing?: FileTestServing;
+}
+
+/**
+ * TEST ONLY knobs for exercising a downloader's limits. Real Slack reports a file's true size and
+ * sends its whole body with a Content-Length; these make the emulator do otherwise.
+ */
+export interface FileTestServing {
+  /** The size the message event reports instead of the true one (the file grew after sharing). */
+  reportedSize?: number;
+  /** Send the body chunked, without Content-Length. */
+  omitContentLength?: boolean;
+  /** After this many bytes send nothing more, holding the connection open (a stalled host). */
+  stallAfterBytes?: number;
 }
 
 export interface MentionInput extends DeliverOptions {

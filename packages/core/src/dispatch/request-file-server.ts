@@ -1,9 +1,25 @@
 import type { CallbackVerifier } from "@baton/agent-protocol";
 import type { Adapter, Attachment } from "chat";
-import { FILE_FETCH_TIMEOUT_MS, isValidBotRequestId, MAX_SERVED_FILE_BYTES } from "../keys";
+import {
+  FILE_FETCH_TIMEOUT_MS,
+  FILE_STREAM_IDLE_TIMEOUT_MS,
+  FILE_STREAM_TOTAL_TIMEOUT_MS,
+  isValidBotRequestId,
+  MAX_SERVED_FILE_BYTES,
+} from "../keys";
 import { isFinalStatus } from "../request/bot-request-record";
 import { createRequestFilesStore, type StoredAttachment } from "../request/request-files-store";
 import type { RequestDeps } from "../request/request-stores";
+import {
+  type FileStreamError,
+  type FileStreamLimits,
+  limitFileStream,
+} from "./limited-file-stream";
+import type {
+  PlatformFileAsk,
+  PlatformFileOpening,
+  PlatformFileSource,
+} from "./platform-file-source";
 
 export interface RequestFileAsk {
   botRequestId: string;
@@ -13,7 +29,16 @@ export interface RequestFileAsk {
 }
 
 export type RequestFileAnswer =
-  | { kind: "file"; body: Uint8Array<ArrayBuffer>; name: string; mimeType: string }
+  | {
+      kind: "file";
+      /** The bytes as they arrive from the platform (streamed) or from the adapter's buffer. */
+      body: ReadableStream<Uint8Array>;
+      /** Content-Length, when known before the first byte. */
+      size: number | undefined;
+      name: string;
+      mimeType: string;
+      via: "stream" | "buffer";
+    }
   | { kind: "refused"; status: 401 | 404 | 410 | 413 | 502 | 504; code: RequestFileRefusal };
 
 export type RequestFileRefusal =
@@ -26,16 +51,22 @@ export type RequestFileRefusal =
 
 export interface RequestFileDeps extends RequestDeps {
   verifier: Pick<CallbackVerifier, "verifyFileAccess">;
-  /** Overrides for tests; default MAX_SERVED_FILE_BYTES / FILE_FETCH_TIMEOUT_MS. */
+  /** Streams files of the platforms it supports; the others go through the adapter's buffer. */
+  fileSource?: PlatformFileSource;
+  /** Overrides (configuration, tests); defaults are the constants in keys.ts. */
   maxServedFileBytes?: number;
   fileFetchTimeoutMs?: number;
+  fileStreamIdleTimeoutMs?: number;
+  fileStreamTotalTimeoutMs?: number;
 }
 
 /**
  * Serves one file a dispatch listed, to that request's agent only: the bearer token must be the
  * one derived from this request's signing secret, and the request must still be running (the
- * credential expires with the request). The bytes come from the platform through the adapter
- * (`rehydrateAttachment` + `fetchData`, with the bot's token), within a size cap and a timeout.
+ * credential expires with the request). The bytes come from the platform with the bot's token,
+ * within a size cap and timeouts: streamed through a `PlatformFileSource` when the platform has
+ * one (the agent gets the first byte when Baton does, and memory holds a chunk, not the file),
+ * otherwise through the adapter (`rehydrateAttachment` + `fetchData`, the whole file buffered).
  */
 export async function serveRequestFile(
   deps: RequestFileDeps,
@@ -60,8 +91,34 @@ export async function serveRequestFile(
   if (attachment.size !== undefined && attachment.size > maxBytes) {
     return refuse(413, "file_too_large");
   }
-  const adapter = deps.chat.getAdapter(loaded.record.platform) as Adapter | undefined;
+  const { platform, threadId } = loaded.record;
   const timeoutMs = deps.fileFetchTimeoutMs ?? FILE_FETCH_TIMEOUT_MS;
+  const about = { botRequestId, fileRef };
+  if (deps.fileSource?.supports(platform)) {
+    const opened = await openStream(deps.fileSource, {
+      ask: { platform, threadId, attachment, maxBytes },
+      headersTimeoutMs: timeoutMs,
+      limits: {
+        maxBytes,
+        idleTimeoutMs: deps.fileStreamIdleTimeoutMs ?? FILE_STREAM_IDLE_TIMEOUT_MS,
+        totalTimeoutMs: deps.fileStreamTotalTimeoutMs ?? FILE_STREAM_TOTAL_TIMEOUT_MS,
+      },
+      // The download fails for the agent; the operators see why.
+      onFailure: (error) =>
+        deps.logger.warn("a file's stream to the agent failed", { ...about, code: error.code }),
+    });
+    if (opened.kind !== "stream") return refusedFetch(deps, about, opened);
+    return {
+      kind: "file",
+      body: opened.body,
+      size: opened.size,
+      name: attachment.name ?? fileRef,
+      mimeType: attachment.mimeType ?? opened.mimeType ?? "application/octet-stream",
+      via: "stream",
+    };
+  }
+
+  const adapter = deps.chat.getAdapter(platform) as Adapter | undefined;
   let fetched = await fetchWithin(adapter, attachment, timeoutMs);
   if (fetched.kind === "failed" && attachment.fetchMetadata?.teamId) {
     // The Slack adapter (4.41) rehydrates a file with a team id by looking up that team's OAuth
@@ -71,23 +128,88 @@ export async function serveRequestFile(
     const { teamId: _teamId, ...metadata } = attachment.fetchMetadata;
     fetched = await fetchWithin(adapter, { ...attachment, fetchMetadata: metadata }, timeoutMs);
   }
-  if (fetched.kind !== "ok") {
-    deps.logger.warn("could not fetch a file for the agent", {
-      botRequestId,
-      fileRef,
-      code: fetched.kind,
-      ...(fetched.kind === "failed" ? { why: fetched.why } : {}),
-    });
-    return fetched.kind === "timeout"
-      ? refuse(504, "file_fetch_timeout")
-      : refuse(502, "file_unavailable");
-  }
+  if (fetched.kind !== "ok") return refusedFetch(deps, about, fetched);
   if (fetched.bytes.byteLength > maxBytes) return refuse(413, "file_too_large");
+  const bytes = fetched.bytes;
   return {
     kind: "file",
-    body: fetched.bytes,
+    body: new Blob([bytes]).stream(),
+    size: bytes.byteLength,
     name: attachment.name ?? fileRef,
     mimeType: attachment.mimeType ?? "application/octet-stream",
+    via: "buffer",
+  };
+}
+
+type NotFetched = { kind: "timeout" } | { kind: "failed"; why: string } | { kind: "too-large" };
+
+function refusedFetch(
+  deps: RequestFileDeps,
+  about: { botRequestId: string; fileRef: string },
+  outcome: NotFetched,
+): RequestFileAnswer {
+  if (outcome.kind === "too-large") return refuse(413, "file_too_large");
+  deps.logger.warn("could not fetch a file for the agent", {
+    ...about,
+    code: outcome.kind,
+    ...(outcome.kind === "failed" ? { why: outcome.why } : {}),
+  });
+  return outcome.kind === "timeout"
+    ? refuse(504, "file_fetch_timeout")
+    : refuse(502, "file_unavailable");
+}
+
+/**
+ * Opens the platform's stream within the headers timeout, refuses a declared length over the cap
+ * before a body byte is read, and wraps the body in the cap, idle and total limits.
+ */
+async function openStream(
+  source: PlatformFileSource,
+  options: {
+    ask: Omit<PlatformFileAsk, "signal">;
+    headersTimeoutMs: number;
+    limits: Omit<FileStreamLimits, "expectedBytes" | "onFailure">;
+    onFailure: (error: FileStreamError) => void;
+  },
+): Promise<
+  | { kind: "stream"; body: ReadableStream<Uint8Array>; size?: number; mimeType?: string }
+  | NotFetched
+> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.headersTimeoutMs);
+  let opening: PlatformFileOpening;
+  try {
+    opening = await source.open({ ...options.ask, signal: controller.signal });
+  } catch (error) {
+    if (controller.signal.aborted) return { kind: "timeout" };
+    return {
+      kind: "failed",
+      why: error instanceof Error ? error.message.slice(0, 200) : "unknown",
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+  if (opening.kind === "too-large") return { kind: "too-large" };
+  if (opening.kind === "unavailable") {
+    return controller.signal.aborted ? { kind: "timeout" } : { kind: "failed", why: opening.why };
+  }
+  if (opening.size !== undefined && opening.size > options.limits.maxBytes) {
+    await opening.body.cancel().catch(() => undefined);
+    return { kind: "too-large" };
+  }
+  const body = limitFileStream(opening.body, {
+    ...options.limits,
+    expectedBytes: opening.size,
+    onFailure: (error) => {
+      controller.abort(error);
+      options.onFailure(error);
+    },
+  });
+  return {
+    kind: "stream",
+    body,
+    ...(opening.size !== undefined ? { size: opening.size } : {}),
+    ...(opening.mimeType !== undefined ? { mimeType: opening.mimeType } : {}),
   };
 }
 

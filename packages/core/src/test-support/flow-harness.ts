@@ -171,8 +171,20 @@ export async function startFlowHarness(
         res.end(JSON.stringify({ error: { code: answer.code } }));
         return;
       }
-      res.writeHead(200, { "content-type": answer.mimeType });
-      res.end(Buffer.from(answer.body));
+      res.writeHead(200, {
+        "content-type": answer.mimeType,
+        ...(answer.size !== undefined ? { "content-length": String(answer.size) } : {}),
+      });
+      // Streamed as it comes; a failed stream destroys the response, so the reader sees an error.
+      const reader = answer.body.getReader();
+      try {
+        for (let next = await reader.read(); !next.done; next = await reader.read()) {
+          res.write(next.value);
+        }
+        res.end();
+      } catch (error) {
+        res.destroy(error instanceof Error ? error : undefined);
+      }
       return;
     }
     const match = /^\/callback\/([^/]+)$/.exec(url.pathname);

@@ -13,7 +13,7 @@ export interface HostedFile {
 /**
  * The workspace's files: those users share with their messages and those the bot uploads
  * (files.getUploadURLExternal → POST to the upload URL → files.completeUploadExternal). Bytes are
- * served at the `url_private` path, to the bot token only, as Slack does.
+ * served at the `url_private` path, to the bot token of the file's workspace only, as Slack does.
  */
 export interface FileStore {
   /** Hosts a user's file; its bytes are `content`, or a deterministic pattern of `size` bytes. */
@@ -35,7 +35,11 @@ export function patternBytes(name: string, size: number): Buffer {
   return bytes;
 }
 
-export function createFileStore(options: { botToken: string; uploadBase: () => string }) {
+export function createFileStore(options: {
+  /** The workspace a bot token belongs to (any installed workspace's), or undefined. */
+  teamOfToken: (token: string) => string | undefined;
+  uploadBase: () => string;
+}) {
   const hosted = new Map<string, HostedFile>();
   const uploads = new Map<string, { name: string; length: number; bytes?: Buffer }>();
   let uploaded = 0;
@@ -45,16 +49,21 @@ export function createFileStore(options: { botToken: string; uploadBase: () => s
       file.content === undefined
         ? patternBytes(file.name, file.size)
         : Buffer.from(file.content as string | Uint8Array);
-    const entry = { file: { ...file, size: bytes.length }, bytes };
+    const entry = {
+      file: { ...file, size: file.testServing?.reportedSize ?? bytes.length },
+      bytes,
+    };
     hosted.set(file.id, entry);
     return entry;
   }
 
   async function serveFile(req: IncomingMessage, res: ServerResponse, url: URL) {
     // /files-pri/{team}-{id}/{name} or /files-pri/{team}-{id}/download/{name}
-    const id = /^\/files-pri\/[A-Z0-9]+-([A-Z0-9]+)\//.exec(url.pathname)?.[1];
+    const [, team, id] = /^\/files-pri\/([A-Z0-9]+)-([A-Z0-9]+)\//.exec(url.pathname) ?? [];
     const entry = id ? hosted.get(id) : undefined;
-    if (req.headers.authorization !== `Bearer ${options.botToken}`) {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    // The bot token of the workspace the file lives in, as Slack requires.
+    if (!token || !team || options.teamOfToken(token) !== team) {
       // Slack answers a request without a valid token with its sign-in page, not an error.
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       res.end("<!DOCTYPE html><html><body>Sign in to Slack</body></html>");
@@ -64,10 +73,16 @@ export function createFileStore(options: { botToken: string; uploadBase: () => s
       res.writeHead(404, { "content-type": "text/plain" }).end("file not found");
       return;
     }
+    const testServing = entry.file.testServing;
     res.writeHead(200, {
       "content-type": entry.file.mimetype,
-      "content-length": String(entry.bytes.length),
+      ...(testServing?.omitContentLength ? {} : { "content-length": String(entry.bytes.length) }),
     });
+    if (testServing?.stallAfterBytes !== undefined) {
+      // Test-only: part of the body, then silence until the client gives up or the emulator stops.
+      res.write(entry.bytes.subarray(0, testServing.stallAfterBytes));
+      return;
+    }
     res.end(entry.bytes);
   }
 

@@ -81,6 +81,55 @@ describe("files in the emulator", () => {
     expect(ts).toBeTruthy();
   });
 
+  it("test-only serving knobs: a reported size apart from the bytes, no Content-Length, a stall", async () => {
+    const bytes = patternBytes("heap.bin", 200_000);
+    await emulator.mention({
+      channel: CHANNEL,
+      user: ALICE,
+      text: "two odd files",
+      files: [
+        {
+          id: "F0GROWN01",
+          name: "heap.bin",
+          mimetype: "application/octet-stream",
+          size: 0,
+          content: bytes,
+          testServing: { reportedSize: 1_000, omitContentLength: true },
+        },
+        {
+          id: "F0STALL01",
+          name: "trace.json",
+          mimetype: "application/json",
+          size: 50_000,
+          testServing: { stallAfterBytes: 20_000 },
+        },
+      ],
+    });
+    await emulator.waitFor(() => seen.find((list) => list.length === 2));
+    const [grown, stalled] = seen.find((list) => list.length === 2) ?? [];
+    expect([grown?.size, stalled?.size]).toEqual([1_000, 50_000]);
+    const auth = { authorization: `Bearer ${BOT_TOKEN}` };
+    const whole = await fetch(local(String(grown?.url)), { headers: auth });
+    expect(whole.headers.get("content-length")).toBeNull();
+    expect(Buffer.from(await whole.arrayBuffer())).toEqual(bytes);
+
+    const partial = await fetch(local(String(stalled?.url)), {
+      headers: auth,
+      signal: AbortSignal.timeout(1_000),
+    });
+    expect(partial.headers.get("content-length")).toBe("50000");
+    const reader = (partial.body as ReadableStream<Uint8Array>).getReader();
+    let received = 0;
+    const failure = await (async () => {
+      for (;;) {
+        const next = await reader.read();
+        if (next.done) return undefined;
+        received += next.value.byteLength;
+      }
+    })().catch((error: unknown) => error);
+    expect([received, (failure as Error | undefined)?.name]).toEqual([20_000, "TimeoutError"]);
+  });
+
   it("takes the adapter's uploads and shares them in the thread as one bot message", async () => {
     const { ts } = await emulator.mention({ channel: CHANNEL, user: ALICE, text: "upload please" });
     const replies = await emulator.waitFor(() => {
