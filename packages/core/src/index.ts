@@ -68,6 +68,7 @@ export {
   deadlineBucketKey,
   deadlineBucketStart,
   deadlineExtensionKey,
+  dispatchLockId,
   FILE_FETCH_TIMEOUT_MS,
   identityIndexKey,
   identityKey,
