@@ -144,11 +144,9 @@ export function createThreadQueue(
     await state.set(threadActiveKey(threadId), botRequestId, BOT_REQUEST_RECORD_TTL_MS);
     return { botRequestId, lock };
   };
+  const queueOptions = { maxLength: THREAD_QUEUE_MAX, ttlMs: BOT_REQUEST_RECORD_TTL_MS };
   const enqueue = (threadId: string, botRequestId: string) =>
-    state.appendToList(threadQueueKey(threadId), botRequestId, {
-      maxLength: THREAD_QUEUE_MAX,
-      ttlMs: BOT_REQUEST_RECORD_TTL_MS,
-    });
+    state.appendToList(threadQueueKey(threadId), botRequestId, queueOptions);
 
   /** The thread lock and the active request in one trip, with `reads` after (retried while held). */
   const lockAndRead = async (threadId: string, reads: readonly BatchOp[]) => {
@@ -196,12 +194,8 @@ export function createThreadQueue(
       const release: BatchOp = { kind: "releaseLock", lock: threadLock };
       if (plan === "taken") return [release];
       if (plan === "queue") {
-        const value = botRequestId;
-        const options = { maxLength: THREAD_QUEUE_MAX, ttlMs: BOT_REQUEST_RECORD_TTL_MS };
-        return [
-          { kind: "appendToList", key: threadQueueKey(threadId), value, ...options },
-          release,
-        ];
+        const key = threadQueueKey(threadId);
+        return [{ kind: "appendToList", key, value: botRequestId, ...queueOptions }, release];
       }
       // A refused dispatch lock stops the batch: the request is not made active, and `admitted`
       // gives the thread lock back.
