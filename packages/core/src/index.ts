@@ -80,6 +80,7 @@ export {
   deadlineBucketKey,
   deadlineBucketStart,
   deadlineExtensionKey,
+  dispatchLockId,
   FILE_FETCH_TIMEOUT_MS,
   FILE_STREAM_IDLE_TIMEOUT_MS,
   FILE_STREAM_TOTAL_TIMEOUT_MS,

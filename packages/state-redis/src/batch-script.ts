@@ -4,9 +4,10 @@ import type { Lock } from "chat";
 
 /**
  * Runs a batch of StateAdapter ops (core's state-batch) in one round trip and atomically. KEYS[i]
- * is op i's key; ARGV holds three values per op: a code, a value (JSON text, or a lock token) and
- * a TTL in ms (0: none). Codes: g get; s set; n set-if-absent; l lock (a set-if-absent of the
- * token); u unlock (delete only if the token matches); d delete. An upper-case N or L stops the
+ * is op i's key; ARGV holds four values per op: a code, a value (JSON text, a lock token or a
+ * thread id), a TTL in ms (0: none) and a list's length cap (0: none). Codes: g get; s set;
+ * n set-if-absent; l lock (a set-if-absent of the token); u unlock (delete only if the token
+ * matches); d delete; a append to a list; b subscribe a thread. An upper-case N or L stops the
  * batch when refused: the rest answer -1. The commands and their options are the ones the Chat
  * SDK's ioredis adapter sends, so a batch and single calls store exactly the same thing.
  */
@@ -14,9 +15,10 @@ export const BATCH_SCRIPT = `
 local out = {}
 local stopped = false
 for i = 1, #KEYS do
-  local code = ARGV[3 * i - 2]
-  local value = ARGV[3 * i - 1]
-  local ttl = tonumber(ARGV[3 * i])
+  local code = ARGV[4 * i - 3]
+  local value = ARGV[4 * i - 2]
+  local ttl = tonumber(ARGV[4 * i - 1])
+  local max = tonumber(ARGV[4 * i])
   local key = KEYS[i]
   if stopped then
     out[i] = -1
@@ -44,6 +46,14 @@ for i = 1, #KEYS do
   elseif code == "d" then
     redis.call("DEL", key)
     out[i] = 1
+  elseif code == "a" then
+    redis.call("RPUSH", key, value)
+    if max > 0 then redis.call("LTRIM", key, -max, -1) end
+    if ttl > 0 then redis.call("PEXPIRE", key, ttl) end
+    out[i] = 1
+  elseif code == "b" then
+    redis.call("SADD", key, value)
+    out[i] = 1
   else
     return redis.error_reply("unknown batch op " .. tostring(code))
   end
@@ -54,10 +64,15 @@ return out
 /** Computed once at start-up; the script is loaded under it (SCRIPT LOAD) when the state connects. */
 export const BATCH_SCRIPT_SHA = createHash("sha1").update(BATCH_SCRIPT).digest("hex");
 
-/** Keys as the Chat SDK's ioredis adapter lays them out: `{prefix}:{cache|lock}:{key}`. */
+/**
+ * Keys as the Chat SDK's ioredis adapter lays them out: `{prefix}:{cache|list|lock}:{key}`, and
+ * its one set of subscribed threads, `{prefix}:subscriptions`.
+ */
 export interface BatchKeys {
   cache(key: string): string;
+  list(key: string): string;
   lock(lockId: string): string;
+  subscriptions(): string;
 }
 
 export interface EncodedBatch {
@@ -71,8 +86,14 @@ export function encodeBatch(ops: readonly BatchOp[], keys: BatchKeys, now: numbe
   const encoded: EncodedBatch = { keys: [], args: [], tokens: new Map() };
   for (const [index, op] of ops.entries()) {
     const [key, code, value, ttlMs] = encodeOp(op, index, keys, now, encoded.tokens);
+    const max = op.kind === "appendToList" ? (op.maxLength ?? 0) : 0;
     encoded.keys.push(key);
-    encoded.args.push(code, value, String(ttlMs && ttlMs > 0 ? Math.ceil(ttlMs) : 0));
+    encoded.args.push(
+      code,
+      value,
+      String(ttlMs && ttlMs > 0 ? Math.ceil(ttlMs) : 0),
+      String(max > 0 ? Math.floor(max) : 0),
+    );
   }
   return encoded;
 }
@@ -93,6 +114,10 @@ function encodeOp(
       return [keys.cache(op.key), op.stopIfRefused ? "N" : "n", JSON.stringify(op.value), op.ttlMs];
     case "delete":
       return [keys.cache(op.key), "d", "", 0];
+    case "appendToList":
+      return [keys.list(op.key), "a", JSON.stringify(op.value), op.ttlMs];
+    case "subscribe":
+      return [keys.subscriptions(), "b", op.threadId, 0];
     case "acquireLock": {
       // 128 random bits, as unguessable as any lock token must be.
       const token = `ioredis_${randomBytes(16).toString("base64url")}`;

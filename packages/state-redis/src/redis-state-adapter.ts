@@ -234,7 +234,12 @@ export class RedisStateAdapter implements StateAdapter {
     if (ops.length === 0) return [];
     const encoded = encodeBatch(
       ops,
-      { cache: (key) => this.redisKey("cache", key), lock: (id) => this.redisKey("lock", id) },
+      {
+        cache: (key) => this.redisKey("cache", key),
+        list: (key) => this.redisKey("list", key),
+        lock: (id) => this.redisKey("lock", id),
+        subscriptions: () => `${this.options.keyPrefix || "chat-sdk"}:subscriptions`,
+      },
       Date.now(),
     );
     const writes = ops.some((op) => op.kind !== "get");

@@ -9,7 +9,7 @@ import {
 import type { Database } from "better-sqlite3";
 import type { Lock } from "chat";
 import type { Statements } from "./statements";
-import { optionalTtl, requireTtl, serialize } from "./values";
+import { lengthCap, optionalTtl, requireTtl, serialize } from "./values";
 
 /**
  * Core's optional batch (state-batch) on SQLite: every op of the batch in one BEGIN IMMEDIATE
@@ -59,6 +59,22 @@ export function createSqliteBatch(
       }
       case "delete":
         statements.cacheDelete.run({ key: op.key });
+        return { kind: "done" };
+      case "appendToList": {
+        // The statements of the single appendToList (connection.ts), inside this transaction.
+        const value = serialize(op.value, "appendToList");
+        const ttl = op.ttlMs;
+        const expiresAt =
+          typeof ttl === "number" && ttl > 0 ? at + requireTtl(ttl, "appendToList") : null;
+        const keep = lengthCap(op.maxLength);
+        statements.listDropIfExpired.run({ key: op.key, now: at });
+        statements.listTouch.run({ key: op.key, expiresAt, now: at });
+        statements.listPush.run({ key: op.key, value });
+        if (keep > 0) statements.listTrim.run({ key: op.key, keep });
+        return { kind: "done" };
+      }
+      case "subscribe":
+        statements.subscribe.run({ threadId: op.threadId });
         return { kind: "done" };
       case "acquireLock": {
         const expiresAt = at + requireTtl(op.ttlMs, "acquireLock");

@@ -8,7 +8,6 @@
  *   pnpm --filter @baton/bench message-state-size
  */
 import { toStoredMessageState } from "@baton/core";
-import { signSlackRequest } from "@baton/slack-emulator";
 import {
   createFixtureSlackEmulator,
   createSlackTestBot,
@@ -17,6 +16,7 @@ import {
 } from "@baton/testing";
 import type { Message, Thread } from "chat";
 import { printTable, writeResults } from "./results";
+import { slackWebhook } from "./slack-webhook";
 
 /** The targets: Baton's record at most this fraction of the naive one. */
 const TARGETS: Record<string, number> = { typical: 1 / 3, "long-markdown": 1 / 6 };
@@ -38,21 +38,10 @@ for (const sample of SAMPLE_MENTIONS) {
     user: FIXTURE_WORKSPACE.human.id,
     ...sample.input,
   });
-  const body = JSON.stringify(envelope);
-  const timestamp = Math.floor(Date.now() / 1000);
   const pending: Promise<unknown>[] = [];
-  const response = await bot.chat.webhooks.slack(
-    new Request("http://127.0.0.1/api/webhooks/slack", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-slack-request-timestamp": String(timestamp),
-        "x-slack-signature": signSlackRequest(FIXTURE_WORKSPACE.signingSecret, timestamp, body),
-      },
-      body,
-    }),
-    { waitUntil: (task) => void pending.push(task) },
-  );
+  const response = await bot.chat.webhooks.slack(slackWebhook(envelope), {
+    waitUntil: (task) => void pending.push(task),
+  });
   await Promise.all(pending);
   const captured = seen.get(ts);
   if (response.status !== 200 || !captured) {

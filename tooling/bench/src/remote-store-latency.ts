@@ -2,7 +2,8 @@
  * The store a network hop away: redis-server behind a loopback proxy that adds `delayMs` each way
  * (default 1 ms, so 2 ms per round trip, a managed Redis in a nearby zone). Baton's real flows,
  * generic design (one StateAdapter call per operation) against batched (one script per step), in
- * the same run: mention -> dispatch sent (the agent an in-process stand-in that accepts at once)
+ * the same run: webhook -> Baton's handler (the Chat SDK's part), mention -> dispatch sent (the
+ * agent an in-process stand-in that accepts at once) and -> handler done,
  * and callback -> reply posted (the signed terminal callback up to its answer, the reply posted
  * to the loopback Slack emulator), p50/p99 over `requests` requests each.
  *
@@ -34,12 +35,24 @@ for (const design of ["generic", "batched"] as const) {
   client.disconnect();
   for (const path of paths) {
     if (path.path === "hand-on") continue;
+    if (path.toDispatch) {
+      rows.push({
+        design,
+        path: "mention -> dispatch sent",
+        "wire trips": path.toDispatch.wireTrips ?? "-",
+        commands: "-",
+        "p50 ms": path.toDispatch.p50Ms.toFixed(1),
+        "p99 ms": path.toDispatch.p99Ms.toFixed(1),
+      });
+    }
     const label =
       path.path === "mention"
-        ? "mention -> dispatch sent"
+        ? "mention -> handler done (running recorded)"
         : path.path === "resume"
           ? "callback -> reply posted"
-          : "duplicate callback -> answer";
+          : path.path === "duplicate callback"
+            ? "duplicate callback -> answer"
+            : "webhook -> Baton's handler (Chat SDK)";
     rows.push({
       design,
       path: label,

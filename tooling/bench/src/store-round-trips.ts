@@ -4,8 +4,9 @@
  * port), `batched` the same flows with the backend's one-round-trip batch (a Redis script, one
  * SQLite transaction). Per path: sequential round trips and calls at the StateAdapter, and on
  * Redis the commands the client sent and their sequential round trips on the wire.
- * Paths: a mention (receipt to dispatch sent; the agent is an in-process stand-in that accepts at
- * once), a resume (the signed terminal callback up to its answer: replay guard, claim, reads, reply
+ * Paths: the Chat SDK's part of a mention (the signed webhook through `chat` up to Baton's handler),
+ * a mention (Baton's handler to its end; "to dispatch": up to the dispatch sent, the agent an
+ * in-process stand-in that accepts at once), a resume (the signed terminal callback up to its answer: replay guard, claim, reads, reply
  * record, post, finalise, cleanup), the hand-on after the answer (the thread's next follow-up, if
  * any), and a duplicate delivery of the same callback.
  *
@@ -91,6 +92,7 @@ for (const backend of backends) {
         design,
         path: path.path,
         "round trips": path.trips,
+        "to dispatch": path.toDispatch?.trips ?? "-",
         "store calls": path.calls,
         "redis commands": path.wire?.commands ?? "-",
         "wire trips": path.wire?.trips ?? "-",

@@ -17,7 +17,9 @@ import type { AgentCallResult } from "./agent-client";
 import type { AgentRoute } from "./agent-router";
 import { callbackUrlFor, type DispatchDeps } from "./dispatch-deps";
 import { attachDispatchFiles } from "./dispatch-files";
-import { threadRoute } from "./thread-route";
+import { releaseDispatchLockOp } from "./dispatch-lock";
+import type { DispatchTurn } from "./thread-queue";
+import { type ThreadRoute, threadRoute } from "./thread-route";
 
 export type DispatchOutcome =
   | { kind: "dispatched"; botRequestId: string; agentSessionId: string; executionId: string }
@@ -36,7 +38,13 @@ export async function dispatchRequest(
   options: DispatchRequestOptions,
 ): Promise<DispatchOutcome> {
   const startedAt = deps.now();
-  const outcome = await dispatchStored(deps, queued, options);
+  const turn = { given: false, ...(options.turn ? { lock: options.turn.lock } : {}) };
+  let outcome: DispatchOutcome;
+  try {
+    outcome = await dispatchStored(deps, queued, options, turn);
+  } finally {
+    if (options.turn && !turn.given) await deps.queue.release(options.turn);
+  }
   deps.telemetry.dispatched(requestLabels(queued), outcome, deps.now() - startedAt);
   return outcome;
 }
@@ -44,12 +52,26 @@ export async function dispatchRequest(
 interface DispatchRequestOptions {
   waited: boolean;
   live?: { thread: Thread; message: Message };
+  /** The thread's route and the requester's account, when the caller read them already. */
+  known?: { route: ThreadRoute; accountId: string | undefined };
+  /**
+   * The dispatch lock the request was admitted with: given back here, in the same round trip
+   * as the records written once the agent accepted (else once the dispatch failed).
+   */
+  turn?: DispatchTurn;
+}
+
+/** The turn's lock, and whether it was given back with the dispatch's last writes. */
+interface HeldTurn {
+  lock?: DispatchTurn["lock"];
+  given: boolean;
 }
 
 async function dispatchStored(
   deps: DispatchDeps,
   queued: BotRequestRecord,
   options: DispatchRequestOptions,
+  turn: HeldTurn,
 ): Promise<DispatchOutcome> {
   let live = options.live;
   if (!live) {
@@ -65,7 +87,8 @@ async function dispatchStored(
   if (options.waited) await deps.deadlines.add(record.id, deadlineAt);
 
   const origin = messageOrigin(thread, message);
-  const { route, sessionId } = await threadRoute(deps, record.threadId, origin);
+  const { route, sessionId } =
+    options.known?.route ?? (await threadRoute(deps, record.threadId, origin));
   const conversation = await buildDispatchPrompt(thread, message, {
     ...deps,
     optionsPolicy: route.optionsPolicy,
@@ -73,7 +96,9 @@ async function dispatchStored(
   const { prompt, mentions } = conversation;
   const requestOptions = withDefaultEffort(conversation.options, route);
   const settings: DispatchSettings = { ...route.settings, ...conversation.settings };
-  const accountId = await deps.identities.accountOf({ platform: record.platform, ...origin });
+  const accountId = options.known
+    ? options.known.accountId
+    : await deps.identities.accountOf({ platform: record.platform, ...origin });
   const { files, history } = await attachDispatchFiles(deps, record.id, message, conversation);
   const request: DispatchRequest = {
     protocolVersion: PROTOCOL_VERSION,
@@ -110,11 +135,18 @@ async function dispatchStored(
   }
   if (result.kind !== "accepted") return failDispatch(deps, record, dispatchFailureCode(result));
 
-  await deps.sessions.bind(record.threadId, result.value.agentSessionId, {
-    agentId: route.agentId,
-    settings: request.settings,
-  });
-  await deps.requests.markRunning(record, result.value);
+  // The binding, the running record and the lock given back: one round trip where the backend
+  // batches, the same calls in the same order where it does not.
+  const running = deps.requests.markRunningOp(record, result.value);
+  await deps.requests.runBatch([
+    deps.sessions.bindOp(record.threadId, result.value.agentSessionId, {
+      agentId: route.agentId,
+      settings: request.settings,
+    }),
+    running.op,
+    ...(turn.lock ? [releaseDispatchLockOp(turn.lock)] : []),
+  ]);
+  turn.given = true;
   deps.logger.info("dispatched", {
     botRequestId: record.id,
     executionId: result.value.executionId,

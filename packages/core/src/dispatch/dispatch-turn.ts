@@ -11,13 +11,16 @@ export async function dispatchTurn(
   deps: DispatchDeps,
   turn: DispatchTurn,
 ): Promise<DispatchOutcome | undefined> {
+  // Handed to the dispatch, which gives it back with its last writes.
+  let handed = false;
   try {
     const loaded = await deps.requests.get(turn.botRequestId);
     if (loaded.kind !== "found") return undefined;
     const { record } = loaded;
     if (record.finalizedAt !== undefined || record.status === "running") return undefined;
-    return await dispatchRequest(deps, record, { waited: true });
+    handed = true;
+    return await dispatchRequest(deps, record, { waited: true, turn });
   } finally {
-    await deps.queue.release(turn);
+    if (!handed) await deps.queue.release(turn);
   }
 }

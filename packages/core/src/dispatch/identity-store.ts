@@ -2,7 +2,8 @@ import type { StateAdapter } from "chat";
 import { identityIndexKey, identityKey } from "../keys";
 import type { ErrorReporter } from "../ports";
 import { corruptValueReporter } from "../state/corrupt-report";
-import { readStored, readStoredList } from "../state/stored-value";
+import { type BatchOp, type BatchResult, readAt } from "../state/state-batch";
+import { readStored, readStoredList, type StoredRead } from "../state/stored-value";
 
 /** Who a platform user is in the agent's account system. */
 export interface IdentityRef {
@@ -18,6 +19,9 @@ export interface IdentityRef {
  */
 export interface IdentityStore {
   accountOf(ref: IdentityRef): Promise<string | undefined>;
+  /** `accountOf` as an op of a caller's batch; `accountAt` reads its result at `at`. */
+  accountOp(ref: IdentityRef): BatchOp;
+  accountAt(ref: IdentityRef, results: readonly BatchResult[], at: number): string | undefined;
   link(ref: IdentityRef, accountId: string): Promise<void>;
   /** Whether there was an identity to remove. */
   unlink(ref: IdentityRef): Promise<boolean>;
@@ -41,19 +45,22 @@ export function createIdentityStore(
   const now = options.now ?? Date.now;
   const keyOf = (ref: IdentityRef) =>
     identityKey(ref.platform, ref.workspaceId ?? NO_WORKSPACE, ref.userId);
+  const accountFrom = (ref: IdentityRef, read: StoredRead<unknown>) => {
+    const stored = read as StoredRead<{ accountId?: unknown } | null>;
+    if (stored.kind === "missing") return undefined;
+    const accountId = stored.kind === "found" ? stored.value?.accountId : undefined;
+    if (typeof accountId === "string" && accountId !== "") return accountId;
+    // An identity that cannot be read counts as none: the request goes out without an
+    // account rather than as someone else's.
+    reportCorrupt("identity", stored.kind === "corrupt" ? stored.reason : "shape", {
+      bucket: `${ref.platform}:${ref.workspaceId ?? NO_WORKSPACE}:${ref.userId}`,
+    });
+    return undefined;
+  };
   return {
-    async accountOf(ref) {
-      const stored = await readStored<{ accountId?: unknown }>(state, keyOf(ref));
-      if (stored.kind === "missing") return undefined;
-      const accountId = stored.kind === "found" ? stored.value?.accountId : undefined;
-      if (typeof accountId === "string" && accountId !== "") return accountId;
-      // An identity that cannot be read counts as none: the request goes out without an
-      // account rather than as someone else's.
-      reportCorrupt("identity", stored.kind === "corrupt" ? stored.reason : "shape", {
-        bucket: `${ref.platform}:${ref.workspaceId ?? NO_WORKSPACE}:${ref.userId}`,
-      });
-      return undefined;
-    },
+    accountOf: async (ref) => accountFrom(ref, await readStored(state, keyOf(ref))),
+    accountOp: (ref) => ({ kind: "get", key: keyOf(ref) }),
+    accountAt: (ref, results, at) => accountFrom(ref, readAt(results, at)),
     async link(ref, accountId) {
       // The index first: an identity is never stored where uninstalling would not find it.
       // A user who links again is listed again; forgetting reads each user once.

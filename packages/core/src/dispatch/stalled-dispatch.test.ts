@@ -5,7 +5,6 @@ import { DISPATCH_CHECK_DELAY_MS, DISPATCH_LOCK_TTL_MS, mentionKey } from "../ke
 import { type FlowHarness, requestIdOf, startFlowHarness } from "../test-support/flow-harness";
 import { createAgentClient } from "./agent-client";
 import { acquireDispatchLock, releaseDispatchLock } from "./dispatch-lock";
-import { createThreadQueue } from "./thread-queue";
 
 const channel = FIXTURE_WORKSPACE.channel.id;
 const MINUTE = 60_000;
@@ -89,12 +88,10 @@ describe("stored requests whose dispatch was lost", () => {
   it("one whose dispatch lock is held (being dispatched) is not dispatched twice", async () => {
     const { h, advance } = await start(1);
     const { id } = await mentionThatDies(h, "someone is dispatching me");
-    // A live dispatcher made it the thread's request and holds its dispatch lock.
-    const record = await h.flows.deps.requests.get(id);
-    if (record.kind !== "found") throw new Error("stored request missing");
-    const queue = createThreadQueue(h.state, h.flows.deps.requests);
-    const turn = await queue.admit(record.record.threadId, id);
-    if (turn.kind !== "run") throw new Error(`admission: ${turn.kind}`);
+    // A live dispatcher holds its dispatch lock (its store step made it the thread's request).
+    const held = await acquireDispatchLock(h.state, id);
+    if (!held) throw new Error("the dead handler still holds the dispatch lock");
+    const turn = { lock: held };
 
     advance(AFTER_FIRST_CHECK);
     expect(await h.flows.sweep()).toMatchObject({ kind: "swept", redispatched: 0 });

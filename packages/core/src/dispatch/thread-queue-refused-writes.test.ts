@@ -1,8 +1,8 @@
 import { createMemoryState } from "@chat-adapter/state-memory";
 import type { StateAdapter } from "chat";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { StateUnavailableError } from "../errors";
-import { threadActiveKey, threadLockId } from "../keys";
+import { DISPATCH_LOCK_TTL_MS, threadActiveKey, threadLockId } from "../keys";
 import { type BotRequestStore, createBotRequestStore } from "../request/bot-request-store";
 import { newBotRequest } from "../test-support/bot-request-fixtures";
 import { acquireDispatchLock, releaseDispatchLock } from "./dispatch-lock";
@@ -81,8 +81,10 @@ describe("thread queue when the store refuses a write it may have applied", () =
     if (repaired.kind === "run") await queue.release(repaired);
   });
 
-  it("hands out the turn when only giving the thread lock back fails, and frees the thread after", async () => {
+  it("a refused admission holds no turn: the thread is free at once, the request's lock by its TTL", async () => {
     const [first, second] = [await stored(), await stored()];
+    // The admission's last op, giving the thread lock back, is refused: on Redis the whole
+    // admission script is refused alike when its writes miss their replica ack.
     const state = refuseOnce(
       memory,
       "releaseLock",
@@ -90,10 +92,20 @@ describe("thread queue when the store refuses a write it may have applied", () =
       { applied: false },
     );
     const queue = createThreadQueue(state, createBotRequestStore({ state }));
-    const admitted = await queue.admit(THREAD, first);
-    expect(admitted).toMatchObject({ kind: "run", botRequestId: first });
-    // The thread lock is released once the store answers: the next message is queued, not refused.
+    await expect(queue.admit(THREAD, first)).rejects.toBeInstanceOf(StateUnavailableError);
+    // The thread lock is given back: the next message is admitted (queued behind the first,
+    // which the store holds as active), not refused as "thread stayed locked".
     expect(await queue.admit(THREAD, second)).toEqual({ kind: "queued" });
-    if (admitted.kind === "run") await queue.release(admitted);
+    // Nobody renews the first request's dispatch lock, so the dispatch check runs it once the
+    // lock's TTL has passed (not minutes later).
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + DISPATCH_LOCK_TTL_MS + 1);
+      const repaired = await queue.repair(THREAD, first);
+      expect(repaired).toMatchObject({ kind: "run", botRequestId: first });
+      if (repaired.kind === "run") await queue.release(repaired);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,19 +1,30 @@
 import type { Lock, StateAdapter } from "chat";
-import { StateUnavailableError } from "../errors";
 import {
   BOT_REQUEST_RECORD_TTL_MS,
-  THREAD_LOCK_TTL_MS,
   THREAD_QUEUE_MAX,
   threadActiveKey,
-  threadLockId,
   threadQueueKey,
 } from "../keys";
 import type { ErrorReporter } from "../ports";
 import type { BotRequestStore } from "../request/bot-request-store";
 import { releaseClaimWhenStoreIsBack } from "../request/claim-release";
 import { corruptValueReporter } from "../state/corrupt-report";
+import { type BatchOp, type BatchResult, idAt, lockAt, runStateBatch } from "../state/state-batch";
 import { readStoredId, readStoredList } from "../state/stored-value";
-import { acquireDispatchLock, releaseDispatchLock } from "./dispatch-lock";
+import {
+  acquireDispatchLock,
+  dispatchLockOp,
+  holdDispatchLock,
+  releaseDispatchLock,
+} from "./dispatch-lock";
+import {
+  giveBackThreadLock,
+  THREAD_LOCK_ATTEMPTS,
+  THREAD_LOCK_RETRY_MS,
+  threadLocked,
+  threadLockOp,
+  withThreadLock,
+} from "./thread-lock";
 
 /** The thread's next request to dispatch, with the right to dispatch it (release when done). */
 export interface DispatchTurn {
@@ -57,10 +68,34 @@ export interface ThreadQueue {
   active(threadId: string): Promise<string | undefined>;
   /** Gives the right to dispatch back, once the agent answered (or the dispatch failed). */
   release(turn: DispatchTurn): Promise<void>;
+  /**
+   * `admit` split around the caller's own writes, so that a mention costs two round trips, not
+   * six: `open` takes the thread lock and reads the thread's active request in one trip, with
+   * the caller's `reads` after them (their results from `at`); `admitOps` are the writes that
+   * admit, for the caller's batch after its own (they give the thread lock back); `admitted`
+   * reads what they did. A caller that does not get that far gives the lock back by `abandon`.
+   */
+  open(
+    threadId: string,
+    botRequestId: string,
+    reads: readonly BatchOp[],
+  ): Promise<{ admission: OpenAdmission; results: BatchResult[]; at: number }>;
+  admitOps(admission: OpenAdmission): BatchOp[];
+  admitted(
+    admission: OpenAdmission,
+    results: readonly BatchResult[],
+    at: number,
+  ): Promise<Admission>;
+  abandon(admission: OpenAdmission): Promise<void>;
 }
 
-const LOCK_ATTEMPTS = 50;
-const LOCK_RETRY_MS = 20;
+/** An admission under way: the thread lock is held and what admitting will do is decided. */
+export interface OpenAdmission {
+  threadId: string;
+  botRequestId: string;
+  threadLock: Lock;
+  plan: "run" | "queue" | "taken";
+}
 
 export function createThreadQueue(
   state: StateAdapter,
@@ -115,35 +150,104 @@ export function createThreadQueue(
       // Nobody gets this lock, and it renews itself while held: left alone it would keep the
       // sweeper's dispatch check from recovering the request for minutes (seen across a
       // Sentinel failover, where this write was refused for a missing replica ack).
-      giveBack(lock);
+      void releaseClaimWhenStoreIsBack(
+        { release: (held) => releaseDispatchLock(state, held) },
+        lock,
+      );
       throw error;
     }
     return { botRequestId, lock };
   };
-  const giveBack = (lock: Lock) =>
-    void releaseClaimWhenStoreIsBack({ release: (held) => releaseDispatchLock(state, held) }, lock);
+  const queueOptions = { maxLength: THREAD_QUEUE_MAX, ttlMs: BOT_REQUEST_RECORD_TTL_MS };
   const enqueue = (threadId: string, botRequestId: string) =>
-    state.appendToList(threadQueueKey(threadId), botRequestId, {
-      maxLength: THREAD_QUEUE_MAX,
-      ttlMs: BOT_REQUEST_RECORD_TTL_MS,
-    });
+    state.appendToList(threadQueueKey(threadId), botRequestId, queueOptions);
 
-  return {
+  /** The thread lock and the active request in one trip, with `reads` after (retried while held). */
+  const lockAndRead = async (threadId: string, reads: readonly BatchOp[]) => {
+    const ops: BatchOp[] = [
+      threadLockOp(threadId),
+      { kind: "get", key: threadActiveKey(threadId) },
+      ...reads,
+    ];
+    for (let attempt = 0; attempt < THREAD_LOCK_ATTEMPTS; attempt++) {
+      const results = await runStateBatch(state, ops);
+      const threadLock = lockAt(results, 0);
+      if (threadLock) {
+        const stored = idAt(results, 1);
+        if (stored.kind === "corrupt") reportCorrupt("thread-active", stored.reason, { threadId });
+        const active = stored.kind === "found" ? stored.value : undefined;
+        return { threadLock, active, results };
+      }
+      await new Promise((resolve) => setTimeout(resolve, THREAD_LOCK_RETRY_MS));
+    }
+    throw threadLocked(threadId);
+  };
+
+  const queue: ThreadQueue = {
     active: readActive,
+
+    async open(threadId, botRequestId, reads) {
+      const { threadLock, active, results } = await lockAndRead(threadId, reads);
+      let plan: OpenAdmission["plan"] = "run";
+      try {
+        if (active === botRequestId) plan = "taken";
+        else if (active && (await isUnfinished(active))) plan = "queue";
+      } catch (error) {
+        await giveBackThreadLock(state, threadLock);
+        throw error;
+      }
+      return { admission: { threadId, botRequestId, threadLock, plan }, results, at: 2 };
+    },
+
+    admitOps({ threadId, botRequestId, threadLock, plan }) {
+      const release: BatchOp = { kind: "releaseLock", lock: threadLock };
+      if (plan === "taken") return [release];
+      if (plan === "queue") {
+        const key = threadQueueKey(threadId);
+        return [{ kind: "appendToList", key, value: botRequestId, ...queueOptions }, release];
+      }
+      // A refused dispatch lock stops the batch: the request is not made active, and `admitted`
+      // gives the thread lock back.
+      return [
+        dispatchLockOp(botRequestId),
+        {
+          kind: "set",
+          key: threadActiveKey(threadId),
+          value: botRequestId,
+          ttlMs: BOT_REQUEST_RECORD_TTL_MS,
+        },
+        release,
+      ];
+    },
+
+    async admitted(admission, results, at) {
+      if (admission.plan === "queue") return { kind: "queued" };
+      if (admission.plan === "taken") return { kind: "taken" };
+      const lock = lockAt(results, at);
+      if (lock)
+        return {
+          kind: "run",
+          botRequestId: admission.botRequestId,
+          lock: holdDispatchLock(state, lock),
+        };
+      await giveBackThreadLock(state, admission.threadLock);
+      return { kind: "taken" };
+    },
+
+    abandon: (admission) => giveBackThreadLock(state, admission.threadLock),
 
     release: (turn) => releaseDispatchLock(state, turn.lock),
 
-    admit: (threadId, botRequestId) =>
-      withThreadLock(state, threadId, async (): Promise<Admission> => {
-        const active = await readActive(threadId);
-        if (active === botRequestId) return { kind: "taken" };
-        if (active && (await isUnfinished(active))) {
-          await enqueue(threadId, botRequestId);
-          return { kind: "queued" };
-        }
-        const turn = await activate(threadId, botRequestId);
-        return turn ? { kind: "run", ...turn } : { kind: "taken" };
-      }),
+    async admit(threadId, botRequestId) {
+      const { admission } = await queue.open(threadId, botRequestId, []);
+      const results = await runStateBatch(state, queue.admitOps(admission)).catch(
+        async (error: unknown) => {
+          await queue.abandon(admission);
+          throw error;
+        },
+      );
+      return queue.admitted(admission, results, 0);
+    },
 
     async next(threadId, finishedId) {
       // Nothing queued: the thread is idle. No lock and no write are needed, since admission
@@ -178,40 +282,5 @@ export function createThreadQueue(
         return turn ? { kind: "run", ...turn } : { kind: "busy" };
       }),
   };
-}
-
-async function withThreadLock<T>(state: StateAdapter, threadId: string, work: () => Promise<T>) {
-  let lock: Lock | null = null;
-  for (let attempt = 0; attempt < LOCK_ATTEMPTS && !lock; attempt++) {
-    lock = await state.acquireLock(threadLockId(threadId), THREAD_LOCK_TTL_MS);
-    if (!lock) await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
-  }
-  if (!lock) {
-    throw new StateUnavailableError(
-      "thread-queue",
-      "lock",
-      new Error(`thread ${threadId} stayed locked`),
-    );
-  }
-  let result: T;
-  try {
-    result = await work();
-  } catch (error) {
-    await giveBackThreadLock(state, lock);
-    throw error;
-  }
-  // What the work did stands (a turn it hands out holds a renewed dispatch lock, which would
-  // then be renewed for minutes with nobody to use it): a release the store refuses must not
-  // lose it.
-  await giveBackThreadLock(state, lock);
-  return result;
-}
-
-/** Releases the thread lock; when the store refuses, again in the background until its TTL. */
-async function giveBackThreadLock(state: StateAdapter, lock: Lock): Promise<void> {
-  try {
-    await state.releaseLock(lock);
-  } catch {
-    void releaseClaimWhenStoreIsBack({ release: (held) => state.releaseLock(held) }, lock);
-  }
+  return queue;
 }

@@ -1,6 +1,6 @@
 import type { AgentRoute, AgentRouter, RouteKey } from "./agent-router";
 import { DEFAULT_AGENT_ID } from "./agent-router";
-import type { ThreadSessions } from "./thread-sessions";
+import type { SessionBinding, ThreadSessions } from "./thread-sessions";
 
 export interface ThreadRoute {
   route: AgentRoute;
@@ -18,11 +18,19 @@ export async function threadRoute(
   threadId: string,
   key: RouteKey,
 ): Promise<ThreadRoute> {
-  const binding = await deps.sessions.binding(threadId);
+  return routeOfBinding(deps.router, await deps.sessions.binding(threadId), key);
+}
+
+/** `threadRoute` from a binding already read (in a batch with other reads). */
+export function routeOfBinding(
+  router: AgentRouter,
+  binding: SessionBinding | undefined,
+  key: RouteKey,
+): ThreadRoute {
   if (binding) {
-    const holder = deps.router.agent(binding.agentId ?? DEFAULT_AGENT_ID);
+    const holder = router.agent(binding.agentId ?? DEFAULT_AGENT_ID);
     if (holder) {
-      const current = deps.router.route(key);
+      const current = router.route(key);
       return {
         route: {
           ...holder,
@@ -36,5 +44,5 @@ export async function threadRoute(
       };
     }
   }
-  return { route: deps.router.route(key), sessionId: undefined };
+  return { route: router.route(key), sessionId: undefined };
 }

@@ -3,7 +3,8 @@ import type { StateAdapter } from "chat";
 import { THREAD_SESSION_TTL_MS, threadSessionKey } from "../keys";
 import type { ErrorReporter } from "../ports";
 import { corruptValueReporter } from "../state/corrupt-report";
-import { readStored } from "../state/stored-value";
+import { type BatchOp, type BatchResult, readAt } from "../state/state-batch";
+import { readStored, type StoredRead } from "../state/stored-value";
 
 /**
  * One agent session per chat thread. Every use re-writes the binding with a fresh TTL, so an
@@ -30,6 +31,19 @@ export interface ThreadSessions {
     route?: { agentId: string; settings?: DispatchSettings | undefined },
   ): Promise<void>;
   reset(threadId: string): Promise<void>;
+  /** `binding` as an op of a caller's batch; `bindingAt` reads its result at `at`. */
+  bindingOp(threadId: string): BatchOp;
+  bindingAt(
+    threadId: string,
+    results: readonly BatchResult[],
+    at: number,
+  ): SessionBinding | undefined;
+  /** `bind` as an op of a caller's batch. */
+  bindOp(
+    threadId: string,
+    agentSessionId: string,
+    route?: { agentId: string; settings?: DispatchSettings | undefined },
+  ): BatchOp;
 }
 
 /**
@@ -43,12 +57,12 @@ export function createThreadSessions(
 ): ThreadSessions {
   const ttlMs = options.ttlMs ?? THREAD_SESSION_TTL_MS;
   const reportCorrupt = corruptValueReporter(options.reporter, state);
-  async function binding(threadId: string): Promise<SessionBinding | undefined> {
-    const stored = await readStored<{
+  function bindingFrom(threadId: string, read: StoredRead<unknown>): SessionBinding | undefined {
+    const stored = read as StoredRead<{
       agentSessionId?: unknown;
       agentId?: unknown;
       settings?: unknown;
-    }>(state, threadSessionKey(threadId));
+    } | null>;
     if (stored.kind === "missing") return undefined;
     const value = stored.kind === "found" ? stored.value : undefined;
     if (typeof value?.agentSessionId === "string") {
@@ -62,21 +76,31 @@ export function createThreadSessions(
     reportCorrupt("thread-session", reason, { threadId });
     return undefined;
   }
+  const binding = async (threadId: string) =>
+    bindingFrom(threadId, await readStored(state, threadSessionKey(threadId)));
+  const bound = (
+    agentSessionId: string,
+    route?: { agentId: string; settings?: DispatchSettings | undefined },
+  ) => ({
+    agentSessionId,
+    boundAt: Date.now(),
+    ...(route ? { agentId: route.agentId } : {}),
+    ...(route?.settings ? { settings: route.settings } : {}),
+  });
   return {
     get: async (threadId) => (await binding(threadId))?.agentSessionId,
     binding,
     bind: (threadId, agentSessionId, route) =>
-      state.set(
-        threadSessionKey(threadId),
-        {
-          agentSessionId,
-          boundAt: Date.now(),
-          ...(route ? { agentId: route.agentId } : {}),
-          ...(route?.settings ? { settings: route.settings } : {}),
-        },
-        ttlMs,
-      ),
+      state.set(threadSessionKey(threadId), bound(agentSessionId, route), ttlMs),
     reset: (threadId) => state.delete(threadSessionKey(threadId)),
+    bindingOp: (threadId) => ({ kind: "get", key: threadSessionKey(threadId) }),
+    bindingAt: (threadId, results, at) => bindingFrom(threadId, readAt(results, at)),
+    bindOp: (threadId, agentSessionId, route) => ({
+      kind: "set",
+      key: threadSessionKey(threadId),
+      value: bound(agentSessionId, route),
+      ttlMs,
+    }),
   };
 }
 

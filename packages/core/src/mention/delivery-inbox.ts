@@ -7,6 +7,7 @@ import {
   webhookInboxIndexKey,
   webhookInboxKey,
 } from "../keys";
+import { runStateBatch, storedAt } from "../state/state-batch";
 
 /**
  * The webhook inbox: a verified platform delivery is recorded here before it is acknowledged,
@@ -55,18 +56,25 @@ export function createDeliveryInbox(options: { state: StateAdapter }): DeliveryI
       // The index entry goes first: a record that exists is then always findable by a drain.
       // An index entry without a record (the process died in between, or a retry of a recorded
       // delivery) is skipped by the drain. The record itself is the one write that decides.
+      // Both in one round trip where the backend batches (in this order either way).
       const entry: IndexEntry = { platform: delivery.platform, deliveryId: delivery.deliveryId };
-      await state.appendToList(webhookInboxIndexKey(bucketOf(delivery.receivedAt)), entry, {
-        maxLength: WEBHOOK_INBOX_BUCKET_MAX,
-        ttlMs: WEBHOOK_INBOX_TTL_MS,
-      });
       const recorded: RecordedDelivery = { v: WEBHOOK_INBOX_VERSION, ...delivery };
-      const fresh = await state.setIfNotExists(
-        webhookInboxKey(delivery.platform, delivery.deliveryId),
-        recorded,
-        WEBHOOK_INBOX_TTL_MS,
-      );
-      return fresh ? { kind: "recorded" } : { kind: "duplicate" };
+      const results = await runStateBatch(state, [
+        {
+          kind: "appendToList",
+          key: webhookInboxIndexKey(bucketOf(delivery.receivedAt)),
+          value: entry,
+          maxLength: WEBHOOK_INBOX_BUCKET_MAX,
+          ttlMs: WEBHOOK_INBOX_TTL_MS,
+        },
+        {
+          kind: "setIfNotExists",
+          key: webhookInboxKey(delivery.platform, delivery.deliveryId),
+          value: recorded,
+          ttlMs: WEBHOOK_INBOX_TTL_MS,
+        },
+      ]);
+      return storedAt(results, 1) ? { kind: "recorded" } : { kind: "duplicate" };
     },
 
     async receivedBetween(from, to) {

@@ -1,13 +1,11 @@
 import type { Message, Thread } from "chat";
-import { dispatchCheckAt } from "../dispatch/dispatch-check";
 import { type DispatchOutcome, dispatchRequest } from "../dispatch/dispatch-request";
 import { handThreadOn } from "../dispatch/hand-on";
-import { threadRoute } from "../dispatch/thread-route";
+import { routeOfBinding } from "../dispatch/thread-route";
 import { USER_NOTICES } from "../platform/user-notices";
 import { stripBotMention } from "../prompt/bot-mention";
 import { readRequest } from "../prompt/dispatch-prompt";
 import { messageOrigin } from "../prompt/message-origin";
-import { newBotRequestFromMention } from "../request/bot-request-store";
 import { decideAccess } from "./access-policy";
 import { noticeRefusal } from "./access-refusal";
 import { acknowledgeMessage } from "./acknowledge";
@@ -15,6 +13,7 @@ import { isUnlinkCommand, type UnlinkOutcome, unlinkAccount } from "./link-comma
 import { type LinkRequest, requestAccountLink } from "./link-request";
 import type { MentionDeps } from "./mention-deps";
 import { type StopOutcome, stopActiveRequest } from "./stop-request";
+import { storeMention } from "./store-mention";
 import { notifyThread } from "./thread-notice";
 
 export type MessageOutcome =
@@ -73,61 +72,72 @@ export async function handleThreadMessage(
     hooks.onAccepted?.();
     return stopActiveRequest(deps, thread.id);
   }
+  // One round trip (two on a thread whose last request has to be looked at): the thread lock
+  // and its active request, with what the dispatch needs (the thread's session, the requester's
+  // account), read once for both the checks here and the dispatch.
+  const identity = { platform: thread.adapter.name, ...origin };
+  const opened = await deps.queue.open(thread.id, deps.newId(), [
+    deps.sessions.bindingOp(thread.id),
+    deps.identities.accountOp(identity),
+  ]);
+  const known = {
+    route: routeOfBinding(
+      deps.router,
+      deps.sessions.bindingAt(thread.id, opened.results, opened.at),
+      origin,
+    ),
+    accountId: deps.identities.accountAt(identity, opened.results, opened.at + 1),
+  };
   // Only the options block right after the mention is read: flags in the request itself (in
   // code, in a pasted command line) are the user's text, never a reason to refuse it.
   // Checked against the options of the agent that will get it: the thread's, or the place's.
-  const { route } = await threadRoute(deps, thread.id, origin);
   const parsed = readRequest(message, {
     botName: deps.botName,
-    optionsPolicy: route.optionsPolicy,
+    optionsPolicy: known.route.route.optionsPolicy,
   });
   if (parsed.kind === "invalid") {
+    await deps.queue.abandon(opened.admission);
     await notifyThread(deps, thread, USER_NOTICES.invalidOptions(parsed.problems));
     hooks.onAccepted?.();
     return { kind: "refused-options", problems: parsed.problems };
   }
-
-  if (deps.linking?.required) {
-    const accountId = await deps.identities.accountOf({ platform: thread.adapter.name, ...origin });
-    if (!accountId) {
-      const asked = await requestAccountLink(deps, deps.linking, thread, message);
-      hooks.onAccepted?.();
-      return asked;
-    }
+  if (deps.linking?.required && !known.accountId) {
+    await deps.queue.abandon(opened.admission);
+    const asked = await requestAccountLink(deps, deps.linking, thread, message);
+    hooks.onAccepted?.();
+    return asked;
   }
 
-  const claimed = await deps.requests.claimMessage(thread.adapter.name, claimId, deps.newId());
-  if (claimed.kind === "duplicate") {
-    hooks.onAccepted?.(claimed.botRequestId);
-    return claimed;
+  // One round trip: everything the request needs, the record, and its admission to the thread.
+  const stored = await storeMention(deps, thread, message, claimId, opened.admission);
+  if (stored.kind === "duplicate") {
+    hooks.onAccepted?.(stored.botRequestId);
+    return stored;
   }
-  const { botRequestId } = claimed;
-  // The record is written last: it is what marks the message as handled (a redelivery finding
-  // it is a duplicate), so it must not exist before everything else the request needs is stored.
-  // A redelivery after a failure half-way finds no record and stores it all again.
-  const deadlineAt = deps.now() + deps.deadlineMs;
-  await deps.messageStates.save(botRequestId, thread, message);
-  await deps.deadlines.add(botRequestId, dispatchCheckAt(deps.now(), deadlineAt));
-  await thread.subscribe();
-  const record = await deps.requests.create(
-    newBotRequestFromMention(botRequestId, thread, message, deadlineAt),
-    "queued",
-  );
-  hooks.onAccepted?.(botRequestId);
-  await acknowledgeMessage(deps, thread, message);
+  const { record, admission } = stored;
+  const botRequestId = record.id;
+  try {
+    hooks.onAccepted?.(botRequestId);
+    await acknowledgeMessage(deps, thread, message);
+  } catch (error) {
+    // The turn is given back at once, as a dead process's lapses: the dispatch check finds the
+    // request stored and not dispatched and dispatches it.
+    if (admission.kind === "run") await deps.queue.release(admission);
+    throw error;
+  }
 
-  const admission = await deps.queue.admit(thread.id, botRequestId);
   if (admission.kind === "queued") {
     await notifyThread(deps, thread, USER_NOTICES.queued);
     return { kind: "queued", botRequestId };
   }
   if (admission.kind === "taken") return { kind: "dispatching-elsewhere", botRequestId };
-  let outcome: DispatchOutcome;
-  try {
-    outcome = await dispatchRequest(deps, record, { waited: false, live: { thread, message } });
-  } finally {
-    await deps.queue.release(admission);
-  }
+  // The dispatch gives the turn back with its last writes (one round trip after the agent's answer).
+  const outcome = await dispatchRequest(deps, record, {
+    waited: false,
+    live: { thread, message },
+    known,
+    turn: admission,
+  });
   if (outcome.kind === "dispatch-failed") await handThreadOn(deps, record.threadId, botRequestId);
   return outcome;
 }

@@ -26,6 +26,15 @@ export interface MessageStateStore {
    * one round trip (core's state-batch); the record is still classified by parseStoredMessageState.
    */
   keyOf(botRequestId: string): string;
+  /**
+   * What `save` writes (key, slim record, TTL), for a caller that stores it in one batch with
+   * other stores' writes (core's state-batch); nothing is written here.
+   */
+  saveEntry(
+    botRequestId: string,
+    thread: Thread,
+    message: Message,
+  ): { key: string; value: StoredMessageState; ttlMs: number };
   /** Gives a stored record a fresh TTL (a long run must never outlive what its reply needs). */
   refreshTtl(botRequestId: string): Promise<void>;
 }
@@ -39,6 +48,11 @@ export function createMessageStateStore(options: MessageStateStoreOptions): Mess
       await state.set(messageStateKey(botRequestId), stored, ttlMs);
       return stored;
     },
+    saveEntry: (botRequestId, thread, message) => ({
+      key: messageStateKey(botRequestId),
+      value: toStoredMessageState(thread, message),
+      ttlMs,
+    }),
     async load(botRequestId) {
       const read = await readUndecodableAsCorrupt(state, botRequestId);
       return read.kind === "corrupt" ? read : parseStoredMessageState(read.value);

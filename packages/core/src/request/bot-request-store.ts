@@ -112,6 +112,20 @@ export interface BotRequestStore {
   /** `release` as an op; `released` stops the claim's renewal once the batch ran it. */
   releaseOp(claim: Lock): BatchOp;
   released(claim: Lock): void;
+  /**
+   * The first step of `claimMessage` as an op of a caller's batch: files the message under
+   * `fresh` and stops the batch when it was filed before (then `claimMessage` tells which it is).
+   */
+  claimMessageOp(platform: string, messageId: string, fresh: string): BatchOp;
+  /** `create` and `markRunning` as ops of a caller's batch, with the record they write. */
+  createOp(
+    input: NewBotRequest,
+    status?: "queued" | "dispatching",
+  ): { op: BatchOp; record: BotRequestRecord };
+  markRunningOp(
+    record: BotRequestRecord,
+    patch: { agentSessionId?: string; executionId?: string },
+  ): { op: BatchOp; record: BotRequestRecord };
   /** Runs a batch on this store's backend: one round trip where it can (state-batch.ts). */
   runBatch(ops: readonly BatchOp[]): Promise<BatchResult[]>;
 }
@@ -138,19 +152,40 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
     return loadRecord(final.kind === "missing" ? live : final);
   };
 
+  const createOp = (input: NewBotRequest, status: "queued" | "dispatching" = "dispatching") => {
+    const at = now();
+    const record: BotRequestRecord = {
+      v: BOT_REQUEST_RECORD_VERSION,
+      ...input,
+      status,
+      createdAt: at,
+      updatedAt: at,
+    };
+    return { op: liveWrite(record), record };
+  };
+  const markRunningOp = (
+    record: BotRequestRecord,
+    patch: { agentSessionId?: string; executionId?: string },
+  ) => {
+    const next: BotRequestRecord = { ...record, ...patch, status: "running", updatedAt: now() };
+    return { op: liveWrite(next), record: next };
+  };
+  const liveWrite = (record: BotRequestRecord) =>
+    ({
+      kind: "set",
+      key: botRequestKey(record.id),
+      value: record,
+      ttlMs: recordTtlMs,
+    }) satisfies BatchOp;
+  const write = async (op: { op: ReturnType<typeof liveWrite>; record: BotRequestRecord }) => {
+    await state.set(op.op.key, op.op.value, op.op.ttlMs);
+    return op.record;
+  };
+
   return {
-    async create(input, status = "dispatching") {
-      const at = now();
-      const record: BotRequestRecord = {
-        v: BOT_REQUEST_RECORD_VERSION,
-        ...input,
-        status,
-        createdAt: at,
-        updatedAt: at,
-      };
-      await state.set(botRequestKey(input.id), record, recordTtlMs);
-      return record;
-    },
+    create: (input, status) => write(createOp(input, status)),
+    createOp,
+    markRunningOp,
 
     async markDispatching(record, deadlineAt) {
       const next: BotRequestRecord = {
@@ -163,11 +198,7 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
       return next;
     },
 
-    async markRunning(record, patch) {
-      const next: BotRequestRecord = { ...record, ...patch, status: "running", updatedAt: now() };
-      await state.set(botRequestKey(record.id), next, recordTtlMs);
-      return next;
-    },
+    markRunning: (record, patch) => write(markRunningOp(record, patch)),
 
     get,
 
@@ -188,6 +219,14 @@ export function createBotRequestStore(options: BotRequestStoreOptions): BotReque
         ? { kind: "new", botRequestId: existing.value }
         : { kind: "duplicate", botRequestId: existing.value };
     },
+
+    claimMessageOp: (platform, messageId, fresh) => ({
+      kind: "setIfNotExists",
+      key: mentionKey(platform, messageId),
+      value: fresh,
+      ttlMs: recordTtlMs,
+      stopIfRefused: true,
+    }),
 
     async isMessageRecorded(platform, messageId) {
       const id = await readStoredId(state, mentionKey(platform, messageId));

@@ -7,6 +7,7 @@ import {
   isValidBotRequestId,
 } from "../keys";
 import type { CorruptValueReport } from "../state/corrupt-report";
+import type { BatchOp } from "../state/state-batch";
 import { readStored, readStoredList } from "../state/stored-value";
 
 /** One entry of a bucket: the request, and the time it was filed for (absent in older entries). */
@@ -26,6 +27,8 @@ export interface DueEntry {
  */
 export interface DeadlineIndex {
   add(botRequestId: string, deadlineAt: number): Promise<void>;
+  /** `add` as an op of a caller's batch. */
+  addOp(botRequestId: string, deadlineAt: number): BatchOp;
   /**
    * The ids filed under the bucket starting at `bucketStart` (lists expire with the records).
    * Entries that are not ids (undecodable, the wrong type) are reported and left out: the
@@ -44,14 +47,20 @@ export function createDeadlineIndex(
 ): DeadlineIndex {
   const { reportCorrupt } = options;
   const ttlMs = options.ttlMs ?? BOT_REQUEST_RECORD_TTL_MS;
-  const add = (botRequestId: string, deadlineAt: number) =>
-    state.appendToList(
-      deadlineBucketKey(deadlineBucketStart(deadlineAt)),
-      { id: botRequestId, at: deadlineAt } satisfies DueEntry,
-      { ttlMs },
-    );
+  const addOp = (botRequestId: string, deadlineAt: number) =>
+    ({
+      kind: "appendToList",
+      key: deadlineBucketKey(deadlineBucketStart(deadlineAt)),
+      value: { id: botRequestId, at: deadlineAt } satisfies DueEntry,
+      ttlMs,
+    }) satisfies BatchOp;
+  const add = (botRequestId: string, deadlineAt: number) => {
+    const { key, value } = addOp(botRequestId, deadlineAt);
+    return state.appendToList(key, value, { ttlMs });
+  };
   return {
     add,
+    addOp,
     async due(bucketStart) {
       const read = await readStoredList<unknown>(state, deadlineBucketKey(bucketStart));
       const entries = read.items.flatMap(dueEntry);

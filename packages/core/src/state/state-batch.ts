@@ -13,6 +13,10 @@ export type BatchOp =
   | { kind: "set"; key: string; value: unknown; ttlMs?: number }
   | { kind: "setIfNotExists"; key: string; value: unknown; ttlMs?: number; stopIfRefused?: true }
   | { kind: "delete"; key: string }
+  /** `appendToList` with its options, as the StateAdapter call (a follow-up queue, a deadline bucket). */
+  | { kind: "appendToList"; key: string; value: unknown; maxLength?: number; ttlMs?: number }
+  /** The Chat SDK's thread subscription (`StateAdapter.subscribe`), without the adapter's hook. */
+  | { kind: "subscribe"; threadId: string }
   | { kind: "acquireLock"; lockId: string; ttlMs: number; stopIfRefused?: true }
   | { kind: "releaseLock"; lock: Lock }
   | { kind: "releaseLock"; acquiredAt: number };
@@ -116,6 +120,15 @@ async function runOne(
     case "delete":
       await state.delete(op.key);
       return { kind: "done" };
+    case "appendToList":
+      await state.appendToList(op.key, op.value, {
+        ...(op.maxLength !== undefined ? { maxLength: op.maxLength } : {}),
+        ...(op.ttlMs !== undefined ? { ttlMs: op.ttlMs } : {}),
+      });
+      return { kind: "done" };
+    case "subscribe":
+      await state.subscribe(op.threadId);
+      return { kind: "done" };
     case "acquireLock":
       return { kind: "lock", lock: await state.acquireLock(op.lockId, op.ttlMs) };
     case "releaseLock": {
@@ -164,6 +177,15 @@ export function storedReadFromText(
 export function readAt(results: readonly BatchResult[], index: number): StoredRead<unknown> {
   const result = results[index];
   return result?.kind === "read" ? result.read : { kind: "missing" };
+}
+
+/** A read of a stored id (a string value): anything else stored there is corrupt. */
+export function idAt(results: readonly BatchResult[], index: number): StoredRead<string> {
+  const read = readAt(results, index);
+  if (read.kind === "found" && typeof read.value !== "string") {
+    return { kind: "corrupt", reason: `not-a-string:${typeof read.value}` };
+  }
+  return read as StoredRead<string>;
 }
 
 export function lockAt(results: readonly BatchResult[], index: number): Lock | null {

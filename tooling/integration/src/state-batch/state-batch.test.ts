@@ -83,6 +83,45 @@ describe.each(BACKENDS)("state batch on $name", ({ name, start }) => {
       expect(await state.get(`${key}:new`)).toBe("first");
     });
 
+    it("appends to lists with the call's cap and TTL, and subscribes threads, as single calls do", async () => {
+      const state = wrap(await open());
+      const key = `batch-list:${randomUUID()}`;
+      const threadId = `slack:C0ÄÖ:${randomUUID()}`;
+      await state.appendToList(`${key}:queue`, "br_before", { maxLength: 3, ttlMs: 60_000 });
+      const entries = ["br_1", { id: "br_2", at: 1_700_000_000_000 }, REPLY, "br_4"];
+      const results = await runStateBatch(state, [
+        ...entries.map(
+          (value): BatchOp => ({
+            kind: "appendToList",
+            key: `${key}:queue`,
+            value,
+            maxLength: 3,
+            ttlMs: 60_000,
+          }),
+        ),
+        { kind: "appendToList", key: `${key}:uncapped`, value: "only" },
+        { kind: "subscribe", threadId },
+      ]);
+      expect(results).toEqual(
+        entries.map(() => ({ kind: "done" })).concat([{ kind: "done" }, { kind: "done" }]),
+      );
+      // The cap keeps the newest three, in order, as the single call's does.
+      expect(await state.getList(`${key}:queue`)).toEqual(entries.slice(1));
+      expect(await state.getList(`${key}:uncapped`)).toEqual(["only"]);
+      expect(await state.isSubscribed(threadId)).toBe(true);
+      expect(await state.isSubscribed(`${threadId}:other`)).toBe(false);
+    });
+
+    it("a list's TTL set in a batch expires it", async () => {
+      const state = wrap(await open());
+      const key = `batch-list:${randomUUID()}`;
+      await runStateBatch(state, [{ kind: "appendToList", key, value: "br_1", ttlMs: 1_000 }]);
+      expect(await state.getList(key)).toEqual(["br_1"]);
+      // Far from the read before on a busy machine, so the read before still finds it.
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      expect(await state.getList(key)).toEqual([]);
+    });
+
     it("a refused guard stops the batch: nothing after it is written or taken", async () => {
       const state = wrap(await open());
       const key = `batch:${randomUUID()}`;
