@@ -127,6 +127,12 @@ export const PROGRESS_STREAM_GAP_WAIT_MS = 2_000;
 export const PROGRESS_STREAM_MAX_PENDING = 200;
 /** Text-only appends to a native stream happen at most this often; a plan change always goes. */
 export const PROGRESS_STREAM_APPEND_INTERVAL_MS = 500;
+/**
+ * A stream start's nonce, in hex digits: written invisibly into the stream's first line so the
+ * stream of a starter that died before recording it is found in the thread (48 bits: no two
+ * starts of one thread's requests share one).
+ */
+export const STREAM_NONCE_HEX_CHARS = 12;
 /** How long ending a request waits for a progress update being shown before closing the status. */
 export const PROGRESS_CLOSE_WAIT_MS = 3_000;
 

@@ -4,7 +4,7 @@ import { deleteMessage } from "../platform/platform-calls";
 import type { BotRequestRecord } from "./bot-request-record";
 import type { RequestDeps } from "./request-stores";
 import type { StatusMessage } from "./status-message-store";
-import { findStrayStatusMessages } from "./stray-status";
+import { findStrayStatusMessages, findStreamOrphans } from "./stray-status";
 
 const LOCK_POLL_MS = 100;
 
@@ -29,13 +29,12 @@ export async function clearStatusMessage(
   }
 }
 
-/** Whether a status message may have landed without its id being recorded. */
+/** Whether a status message (or a stream) may have landed without its id being recorded. */
 export function needsStraySearch(current: StatusMessage | undefined): boolean {
+  if (current === undefined || current.closed) return false;
+  if (current.streamIntent && !current.messageId) return true;
   return (
-    current !== undefined &&
-    !current.closed &&
-    current.postingSince !== undefined &&
-    (!current.messageId || current.strayPossible === true)
+    current.postingSince !== undefined && (!current.messageId || current.strayPossible === true)
   );
 }
 
@@ -59,10 +58,17 @@ export async function deleteStatusPosts(
   if (current.stream && current.messageId) await stopStream(deps, record, current.messageId);
   if (needsStraySearch(current)) {
     const known = new Set([...ids, ...answerIds]);
-    // A native stream whose starter died before recording it is not looked for: it starts with
-    // the answer's own text, so telling the two apart could delete the answer. Slack ends such a
-    // stream on its own after about five minutes.
-    ids.push(...(await findStrayStatusMessages(thread, current.postingSince ?? 0, known)));
+    if (current.stream) {
+      // A stream whose starter died before recording it carries its start's nonce (and nothing
+      // of the answer): exactly that one is stopped and deleted, never another message that
+      // merely starts with a status line.
+      const intent = current.messageId ? undefined : current.streamIntent;
+      const orphans = intent ? await findStreamOrphans(thread, intent, known) : [];
+      for (const messageId of orphans) await stopStream(deps, record, messageId);
+      ids.push(...orphans);
+    } else {
+      ids.push(...(await findStrayStatusMessages(thread, current.postingSince ?? 0, known)));
+    }
   }
   for (const messageId of ids) {
     try {
