@@ -67,10 +67,13 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
         BATON_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS),
       },
     });
-    stack.slack.injectFault("chat.postMessage", {
-      delayMs: SLACK_POST_LATENCY_MS,
-      times: Number.POSITIVE_INFINITY,
-    });
+    // A stream's start too: an instance killed while Slack starts it leaves a stream unrecorded.
+    for (const method of ["chat.postMessage", "chat.startStream"]) {
+      stack.slack.injectFault(method, {
+        delayMs: SLACK_POST_LATENCY_MS,
+        times: Number.POSITIVE_INFINITY,
+      });
+    }
   });
   afterAll(async () => {
     await stack?.stop();
@@ -163,6 +166,27 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
           `${tally.pending.length === 0 ? "all terminal" : `${tally.pending.length} still pending`} after ${seconds(endedMs)}`,
       );
 
+      // What a leftover is, to tell a stream never recorded from one whose clean-up was cut short.
+      for (const threadTs of threads) {
+        for (const m of stack.replies(threadTs).filter((r) => r.isBot && isProgress(r))) {
+          const calls = ["chat.startStream", "chat.appendStream", "chat.stopStream", "chat.delete"]
+            .map((method) => {
+              const on = stack.slack
+                .calls(method)
+                .filter(
+                  (c) =>
+                    c.params.ts === m.ts ||
+                    (c.params.thread_ts === threadTs && method === "chat.startStream"),
+                );
+              return `${method} ${on.map((c) => c.status).join(",")}`;
+            })
+            .join("; ");
+          console.log(
+            `[${backend} SIGKILL] left in ${threadTs}: ${m.ts} streaming=${m.streaming} ` +
+              `text=${JSON.stringify(m.text.slice(0, 60))}; ${calls}`,
+          );
+        }
+      }
       expect(tally.pending).toEqual([]);
       for (const [status, count] of Object.entries(tally.byStatus)) {
         expect(["completed", "error"], `${count} requests ended ${status}`).toContain(status);

@@ -1,5 +1,5 @@
 import type { Lock } from "chat";
-import { PROGRESS_CLOSE_WAIT_MS } from "../keys";
+import { PROGRESS_CLOSE_WAIT_MS, STREAM_START_SETTLE_MS } from "../keys";
 import { deleteMessage } from "../platform/platform-calls";
 import type { BotRequestRecord } from "./bot-request-record";
 import type { RequestDeps } from "./request-stores";
@@ -32,7 +32,7 @@ export async function clearStatusMessage(
 /** Whether a status message (or a stream) may have landed without its id being recorded. */
 export function needsStraySearch(current: StatusMessage | undefined): boolean {
   if (current === undefined || current.closed) return false;
-  if (current.streamIntent && !current.messageId) return true;
+  if ((current.streamIntent && !current.messageId) || current.unfoundIntents?.length) return true;
   return (
     current.postingSince !== undefined && (!current.messageId || current.strayPossible === true)
   );
@@ -63,7 +63,14 @@ export async function deleteStatusPosts(
       // of the answer): exactly that one is stopped and deleted, never another message that
       // merely starts with a status line.
       const intent = current.messageId ? undefined : current.streamIntent;
-      const orphans = intent ? await findStreamOrphans(thread, intent, known) : [];
+      const intents = [...(current.unfoundIntents ?? []), ...(intent ? [intent] : [])];
+      const orphans = await findStreamOrphans(thread, intents, known);
+      const settlesInMs = intent ? intent.since + STREAM_START_SETTLE_MS - deps.now() : 0;
+      if (intent && orphans.length === 0 && settlesInMs > 0) {
+        // Its start may still be landing: looked for once more when it must have landed.
+        await new Promise((resolve) => setTimeout(resolve, settlesInMs));
+        orphans.push(...(await findStreamOrphans(thread, [intent], known)));
+      }
       for (const messageId of orphans) await stopStream(deps, record, messageId);
       ids.push(...orphans);
     } else {

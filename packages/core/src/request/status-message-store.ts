@@ -62,6 +62,11 @@ export interface StatusMessage {
    * carrying its nonce may be in the thread unrecorded (its starter died or its answer was lost).
    */
   streamIntent?: StreamIntent;
+  /**
+   * Earlier starts whose stream was looked for and not found: one may still have landed after
+   * the search (a stalled starter), so the request's end looks for these too.
+   */
+  unfoundIntents?: StreamIntent[];
   /** The request ended: nothing is shown any more, a late post is deleted by its poster. */
   closed?: true;
 }
@@ -138,11 +143,13 @@ export function createStatusMessageStore(
 
 function isStatusMessage(value: unknown): value is StatusMessage {
   if (typeof value !== "object" || value === null) return false;
-  const { messageId, sequence, streamIntent } = value as Partial<StatusMessage>;
+  const { messageId, sequence, streamIntent, unfoundIntents } = value as Partial<StatusMessage>;
   // `messageId` is absent until the first post landed (and once the status is closed).
   return (
     (messageId === undefined || typeof messageId === "string") &&
     typeof sequence === "number" &&
-    (streamIntent === undefined || isStreamIntent(streamIntent))
+    (streamIntent === undefined || isStreamIntent(streamIntent)) &&
+    (unfoundIntents === undefined ||
+      (Array.isArray(unfoundIntents) && unfoundIntents.every(isStreamIntent)))
   );
 }

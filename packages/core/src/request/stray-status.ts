@@ -21,15 +21,19 @@ export function findStrayStatusMessages(
 }
 
 /**
- * The stream messages started for `intent` that are not `known`: only a message carrying the
- * intent's own nonce, so never the answer (which carries none) nor another request's stream.
+ * The stream messages started for any of `intents` that are not `known`: only a message carrying
+ * one of their nonces, so never the answer (which carries none) nor another request's stream.
  */
 export function findStreamOrphans(
   thread: Thread,
-  intent: StreamIntent,
+  intents: readonly StreamIntent[],
   known: ReadonlySet<string>,
 ): Promise<string[]> {
-  return findOwnMessages(thread, intent.since, known, (text) => carriesStreamMarker(text, intent));
+  if (intents.length === 0) return Promise.resolve([]);
+  const since = Math.min(...intents.map((intent) => intent.since));
+  return findOwnMessages(thread, since, known, (text) =>
+    intents.some((intent) => carriesStreamMarker(text, intent)),
+  );
 }
 
 async function findOwnMessages(

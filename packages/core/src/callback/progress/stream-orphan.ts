@@ -1,4 +1,5 @@
 import type { Chat, Logger } from "chat";
+import { STREAM_UNFOUND_INTENTS_MAX } from "../../keys";
 import type { NativeStreams } from "../../platform/native-stream";
 import { deleteMessage } from "../../platform/platform-calls";
 import type { BotRequestRecord } from "../../request/bot-request-record";
@@ -32,10 +33,15 @@ export async function adoptOrphanStream(
   const intent = next.streamIntent;
   if (!intent || next.messageId) return { next, catchUp: "" };
   const known = new Set(next.stream?.earlier ?? []);
-  const found = await findStreamOrphans(deps.chat.thread(record.threadId), intent, known);
+  const found = await findStreamOrphans(deps.chat.thread(record.threadId), [intent], known);
   const [adopted, ...extra] = found;
   for (const messageId of extra) await dropStream(deps, record, messageId);
-  if (!adopted) return { next, catchUp: "" };
+  if (!adopted) {
+    // Kept for the request's end: a stalled (not dead) starter's stream may land after this.
+    const unfound = (next.unfoundIntents ?? []).filter((kept) => kept.nonce !== intent.nonce);
+    const unfoundIntents = [...unfound, intent].slice(-STREAM_UNFOUND_INTENTS_MAX);
+    return { next: { ...next, unfoundIntents }, catchUp: "" };
+  }
   deps.logger.info("adopted a progress stream its starter did not record", {
     botRequestId: record.id,
     messageId: adopted,
