@@ -27,21 +27,41 @@ const ANSWER = `${FIRST}${SECOND}\nFixed by pinning \`chat\` to one release (na�
 /** The status line a stream starts with, nonce included (zero-width characters). */
 const MARKER_LINE = /^_Working…_ (?:\u200b|\u200c|\u200d|\u2060)+\n\n/;
 
-describe.each(BACKENDS)("a native stream Baton never recorded, on %s", (backend) => {
-  let stack: LocalStack;
-  const answers: CallbackAnswer[] = [];
+type StackOptions = Parameters<typeof startLocalStack>[0];
 
+/**
+ * A stack of two instances for the describe block, and what the tests read of its thread.
+ * Native streaming is the default: no setting. Mentions say `[never]`: the test is the agent.
+ */
+function twoInstances(options: StackOptions) {
+  const started: { stack?: LocalStack } = {};
   beforeAll(async () => {
-    // Native streaming is the default: no setting here. `[never]`: the test is the agent.
-    stack = await startLocalStack({ backend, instances: 2 });
+    started.stack = await startLocalStack({ ...options, instances: 2 });
   });
   afterAll(async () => {
-    await stack?.stop();
+    await started.stack?.stop();
   });
+  const get = () => started.stack as LocalStack;
+  return {
+    get,
+    botMessages: (threadTs: string) =>
+      get()
+        .replies(threadTs)
+        .filter((m) => m.isBot),
+    callsOn: (method: string, ts: string) =>
+      get()
+        .slack.calls(method)
+        .filter((call) => call.params.ts === ts),
+  };
+}
 
-  const botMessages = (threadTs: string) => stack.replies(threadTs).filter((m) => m.isBot);
-  const callsOn = (method: string, ts: string) =>
-    stack.slack.calls(method).filter((call) => call.params.ts === ts);
+describe.each(BACKENDS)("a native stream Baton never recorded, on %s", (backend) => {
+  const answers: CallbackAnswer[] = [];
+  const { get, botMessages, callsOn } = twoInstances({ backend });
+  let stack: LocalStack;
+  beforeAll(() => {
+    stack = get();
+  });
   const startsIn = (threadTs: string) =>
     stack.slack.calls("chat.startStream").filter((call) => call.params.thread_ts === threadTs);
 
@@ -137,5 +157,58 @@ describe.each(BACKENDS)("a native stream Baton never recorded, on %s", (backend)
     expect(callsOn("chat.delete", otherStream)).toHaveLength(0);
     expect(callsOn("chat.delete", otherStatus)).toHaveLength(0);
     expect(callsOn("chat.stopStream", otherStream)).toHaveLength(0);
+  });
+});
+
+/** Slack ends a stream after about five minutes; here sooner, so a segment expires in a test. */
+const STREAM_EXPIRY_MS = 3_000;
+
+describe.each(BACKENDS)("an expired stream segment on %s", (backend) => {
+  const answers: CallbackAnswer[] = [];
+  const { get, botMessages, callsOn } = twoInstances({
+    backend,
+    slack: { streamExpiryMs: STREAM_EXPIRY_MS },
+  });
+
+  it("goes on in a new segment, adopted when its start's answer was lost, and both go at the end", async () => {
+    const stack = get();
+    const agent = createStackTestAgent(stack, answers, MAX_RETRY_MS);
+    const { threadTs } = await stack.mention("a long one, please [never]");
+    const dispatch = await stack.waitForDispatch(threadTs, 30_000);
+    const ok = async (callback: Callback, target: number) =>
+      expect((await agent.deliver(callback, target)).status).toBe(200);
+
+    await ok(
+      progressCallback(dispatch, 1, { message: "Writing", plan: PLAN, textDelta: FIRST }),
+      0,
+    );
+    const [first] = botMessages(threadTs);
+    expect(first?.text.replace(MARKER_LINE, "")).toBe(FIRST);
+    await new Promise((resolve) => setTimeout(resolve, STREAM_EXPIRY_MS + 200));
+
+    // The append finds the segment expired; the new segment's start lands, its answer is lost.
+    stack.slack.injectFault("chat.startStream", { status: 500, times: 1, takesEffect: true });
+    await ok(progressCallback(dispatch, 2, { textDelta: SECOND }), 1);
+    stack.slack.clearFaults();
+    const segments = botMessages(threadTs);
+    expect(segments.map((m) => m.ts)).toHaveLength(2);
+    const second = segments[1];
+    expect(second?.streaming).toBe(true);
+    expect(second?.text.replace(MARKER_LINE, "")).toBe("");
+
+    // The next update adopts it: the plan again, and the text the lost start was to carry.
+    await ok(progressCallback(dispatch, 3, { message: "Checking the answer" }), 0);
+    expect(botMessages(threadTs).map((m) => m.ts)).toEqual(segments.map((m) => m.ts));
+    const adopted = botMessages(threadTs)[1];
+    expect(adopted?.text.replace(MARKER_LINE, "")).toBe(SECOND);
+    expect(adopted?.plan?.title).toContain("Checking the answer");
+
+    await ok(agent.completedFor(dispatch, ANSWER), 1);
+    const replies = botMessages(threadTs);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.streaming).toBe(false);
+    expect(replies[0]?.text).toContain("naïve caching → stale store");
+    for (const segment of segments) expect(callsOn("chat.delete", segment.ts)).toHaveLength(1);
+    expect(callsOn("chat.stopStream", second?.ts ?? "")).toHaveLength(1);
   });
 });
