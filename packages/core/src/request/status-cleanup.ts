@@ -1,4 +1,4 @@
-import type { Lock } from "chat";
+import type { Lock, Thread } from "chat";
 import { PROGRESS_CLOSE_WAIT_MS, STREAM_START_SETTLE_MS } from "../keys";
 import { deleteMessage } from "../platform/platform-calls";
 import type { BotRequestRecord } from "./bot-request-record";
@@ -59,18 +59,7 @@ export async function deleteStatusPosts(
   if (needsStraySearch(current)) {
     const known = new Set([...ids, ...answerIds]);
     if (current.stream) {
-      // A stream whose starter died before recording it carries its start's nonce (and nothing
-      // of the answer): exactly that one is stopped and deleted, never another message that
-      // merely starts with a status line.
-      const intent = current.messageId ? undefined : current.streamIntent;
-      const intents = [...(current.unfoundIntents ?? []), ...(intent ? [intent] : [])];
-      const orphans = await findStreamOrphans(thread, intents, known);
-      const settlesInMs = intent ? intent.since + STREAM_START_SETTLE_MS - deps.now() : 0;
-      if (intent && orphans.length === 0 && settlesInMs > 0) {
-        // Its start may still be landing: looked for once more when it must have landed.
-        await new Promise((resolve) => setTimeout(resolve, settlesInMs));
-        orphans.push(...(await findStreamOrphans(thread, [intent], known)));
-      }
+      const orphans = await findUnrecordedStreams(deps, thread, current, known);
       for (const messageId of orphans) await stopStream(deps, record, messageId);
       ids.push(...orphans);
     } else {
@@ -91,6 +80,32 @@ export async function deleteStatusPosts(
       });
     }
   }
+}
+
+/**
+ * Streams whose starter died (or lost the start's answer) before recording them: each carries
+ * its start's nonce and nothing of the answer, so exactly those are found, never another message
+ * that merely starts with a status line. A start younger than STREAM_START_SETTLE_MS may still be
+ * landing: it is looked for once more when it must have landed.
+ */
+async function findUnrecordedStreams(
+  deps: RequestDeps,
+  thread: Thread,
+  current: StatusMessage,
+  known: ReadonlySet<string>,
+): Promise<string[]> {
+  const intent = current.messageId ? undefined : current.streamIntent;
+  const intents = [...(current.unfoundIntents ?? []), ...(intent ? [intent] : [])];
+  const orphans = await findStreamOrphans(thread, intents, known);
+  if (!intent || orphans.length > 0) return orphans;
+  // Clamped: an instance whose clock runs behind the starter's must not wait longer.
+  const settlesInMs = Math.min(
+    intent.since + STREAM_START_SETTLE_MS - deps.now(),
+    STREAM_START_SETTLE_MS,
+  );
+  if (settlesInMs <= 0) return orphans;
+  await new Promise((resolve) => setTimeout(resolve, settlesInMs));
+  return findStreamOrphans(thread, [intent], known);
 }
 
 /** The progress lock, or null when a progress update still holds it after the wait. */
