@@ -152,6 +152,14 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
           : `${d.type} ${d.outcome.kind}`,
       );
       const proxy = stack.proxy?.stats();
+      // Stream starts answered within Slack's latency after the kill (a call is recorded when
+      // answered): those made by the killed instance are streams it never recorded (counted
+      // over both instances, so a bound).
+      const startsAtKill = stack.slack
+        .calls("chat.startStream")
+        .filter(
+          (c) => c.time >= crash.at && c.time <= crash.at + SLACK_POST_LATENCY_MS + 50,
+        ).length;
       console.log(
         `[${backend} SIGKILL] ${REQUESTS} requests over ${INSTANCES} instances, seed ${SEED.toString(16)}: ` +
           `instance ${victim} killed at +${seconds(crash.at - started)} ` +
@@ -159,7 +167,8 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
           `records: ${formatCounts(tally.byStatus)}; ` +
           `replies ${replies.replies}, duplicates ${replies.duplicates}, missing ${replies.missing} ` +
           `(answers ${answers.replies}, duplicate answers ${answers.duplicates}, deadline notices ${notices.replies}); ` +
-          `progress messages left ${leftovers.replies}; redispatched ${redispatched}; ` +
+          `progress messages left ${leftovers.replies} (stream starts in flight at the kill ${startsAtKill}); ` +
+          `redispatched ${redispatched}; ` +
           `mention deliveries ${webhooks.length} (${formatCounts(countBy(webhooks, (w) => String(w.status)))}); ` +
           `agent deliveries: ${formatCounts(deliveries)}; proxy fail-overs ${proxy?.failedOver ?? 0}, ` +
           `502s ${proxy?.badGateway ?? 0}; ` +
@@ -178,7 +187,8 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
                     c.params.ts === m.ts ||
                     (c.params.thread_ts === threadTs && method === "chat.startStream"),
                 );
-              return `${method} ${on.map((c) => c.status).join(",")}`;
+              // Each call's answer status and when it was answered, relative to the kill.
+              return `${method} ${on.map((c) => `${c.status}@${c.time - crash.at}ms`).join(",")}`;
             })
             .join("; ");
           console.log(
