@@ -50,23 +50,36 @@ export async function deleteStatusPosts(
 ): Promise<void> {
   if (!current || current.closed) return;
   const thread = deps.chat.thread(record.threadId);
-  const ids = [
+  const recorded = [
     ...(current.stream?.earlier ?? []),
     ...(current.messageId ? [current.messageId] : []),
   ];
-  // A native stream is stopped before it goes, so no client keeps showing it as live.
-  if (current.stream && current.messageId) await stopStream(deps, record, current.messageId);
-  if (needsStraySearch(current)) {
-    const known = new Set([...ids, ...answerIds]);
-    if (current.stream) {
-      const orphans = await findUnrecordedStreams(deps, thread, current, known);
-      for (const messageId of orphans) await stopStream(deps, record, messageId);
-      ids.push(...orphans);
-    } else {
-      ids.push(...(await findStrayStatusMessages(thread, current.postingSince ?? 0, known)));
-    }
+  // Each stream is stopped right before it is deleted (no client keeps showing it as live), and
+  // the recorded ones go before any search: an instance that dies in between leaves one stopped
+  // message at most, not every stream it had stopped.
+  const live = current.stream && current.messageId ? [current.messageId] : [];
+  await removeAll(deps, record, thread, recorded, live);
+  if (!needsStraySearch(current)) return;
+  const known = new Set([...recorded, ...answerIds]);
+  if (current.stream) {
+    const orphans = await findUnrecordedStreams(deps, thread, current, known);
+    await removeAll(deps, record, thread, orphans, orphans);
+  } else {
+    const strays = await findStrayStatusMessages(thread, current.postingSince ?? 0, known);
+    await removeAll(deps, record, thread, strays, []);
   }
+}
+
+/** Deletes `ids`, stopping each of `streams` first. */
+async function removeAll(
+  deps: RequestDeps,
+  record: BotRequestRecord,
+  thread: Thread,
+  ids: readonly string[],
+  streams: readonly string[],
+): Promise<void> {
   for (const messageId of ids) {
+    if (streams.includes(messageId)) await stopStream(deps, record, messageId);
     try {
       await deleteMessage(thread, messageId, {
         logger: deps.logger,
