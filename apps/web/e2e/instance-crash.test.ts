@@ -1,4 +1,4 @@
-import { type LocalStack, startLocalStack } from "@baton/stack";
+import { type LocalStack, openBackendInspector, startLocalStack } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatchesByThread } from "./support/dispatches";
 import { countBy, seconds } from "./support/figures";
@@ -175,28 +175,7 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
           `${tally.pending.length === 0 ? "all terminal" : `${tally.pending.length} still pending`} after ${seconds(endedMs)}`,
       );
 
-      // What a leftover is, to tell a stream never recorded from one whose clean-up was cut short.
-      for (const threadTs of threads) {
-        for (const m of stack.replies(threadTs).filter((r) => r.isBot && isProgress(r))) {
-          const calls = ["chat.startStream", "chat.appendStream", "chat.stopStream", "chat.delete"]
-            .map((method) => {
-              const on = stack.slack
-                .calls(method)
-                .filter(
-                  (c) =>
-                    c.params.ts === m.ts ||
-                    (c.params.thread_ts === threadTs && method === "chat.startStream"),
-                );
-              // Each call's answer status and when it was answered, relative to the kill.
-              return `${method} ${on.map((c) => `${c.status}@${c.time - crash.at}ms`).join(",")}`;
-            })
-            .join("; ");
-          console.log(
-            `[${backend} SIGKILL] left in ${threadTs}: ${m.ts} streaming=${m.streaming} ` +
-              `text=${JSON.stringify(m.text.slice(0, 60))}; ${calls}`,
-          );
-        }
-      }
+      await describeLeftovers(stack, threads, requestIds, crash.at);
       expect(tally.pending).toEqual([]);
       for (const [status, count] of Object.entries(tally.byStatus)) {
         expect(["completed", "error"], `${count} requests ended ${status}`).toContain(status);
@@ -215,3 +194,43 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
     TEST_TIMEOUT_MS,
   );
 });
+
+/**
+ * What each leftover is, to tell a stream never recorded from one whose clean-up was cut short:
+ * its Slack calls (answer status and time relative to the kill) and its request's status record.
+ */
+async function describeLeftovers(
+  stack: LocalStack,
+  threads: readonly string[],
+  requestIds: readonly string[],
+  crashAt: number,
+): Promise<void> {
+  const left = threads.flatMap((threadTs, i) =>
+    stack
+      .replies(threadTs)
+      .filter((m) => m.isBot && isProgress(m))
+      .map((m) => ({ threadTs, requestId: requestIds[i] ?? "", m })),
+  );
+  if (left.length === 0) return;
+  const inspector = await openBackendInspector(stack);
+  const { entries } = await inspector.dump().finally(() => inspector.close());
+  for (const { threadTs, requestId, m } of left) {
+    const calls = ["chat.startStream", "chat.appendStream", "chat.stopStream", "chat.delete"]
+      .map((method) => {
+        const on = stack.slack
+          .calls(method)
+          .filter(
+            (c) =>
+              c.params.ts === m.ts ||
+              (method === "chat.startStream" && c.params.thread_ts === threadTs),
+          );
+        return `${method} ${on.map((c) => `${c.status}@${c.time - crashAt}ms`).join(",")}`;
+      })
+      .join("; ");
+    const status = entries.find((e) => e.key.includes(`bot-request-progress:${requestId}`));
+    console.log(
+      `[${stack.backend} SIGKILL] left in ${threadTs}: ${m.ts} streaming=${m.streaming} ` +
+        `text=${JSON.stringify(m.text.slice(0, 60))}; ${calls}; status record ${JSON.stringify(status?.value ?? null).slice(0, 400)}`,
+    );
+  }
+}
