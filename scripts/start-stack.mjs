@@ -146,8 +146,6 @@ const webEnv = {
   BATON_PUBLIC_URL: publicUrl,
   BATON_CALLBACK_SECRETS: process.env.BATON_CALLBACK_SECRETS ?? secrets.callbackSecret,
   BATON_SQLITE_PATH: process.env.BATON_SQLITE_PATH ?? join(dataDir, "baton.sqlite"),
-  // The quick start shows Slack's native agent UI on the emulator page (off by default in production).
-  BATON_SLACK_NATIVE_STREAMING: process.env.BATON_SLACK_NATIVE_STREAMING ?? "1",
 };
 
 // Before anything is built: a second `npm start` must not rebuild the app under a running one.

@@ -22,7 +22,6 @@ describe("the emulator page, as a user sees Baton in Slack", () => {
     stack = await startLocalStack({
       backend: "sqlite",
       agent: { demo: { delayMs: 16_000, progressSteps: 3, streamPieces: 3, slowDelayMs: 40_000 } },
-      env: { BATON_SLACK_NATIVE_STREAMING: "1" },
     });
     browser = await chromium.launch({ executablePath, args: ["--no-sandbox"] });
     page = await browser.newPage({ viewport: { width: 1000, height: 900 } });

@@ -1,4 +1,4 @@
-import { type LocalStack, startLocalStack } from "@baton/stack";
+import { type LocalStack, openBackendInspector, startLocalStack } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatchesByThread } from "./support/dispatches";
 import { countBy, seconds } from "./support/figures";
@@ -67,10 +67,13 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
         BATON_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS),
       },
     });
-    stack.slack.injectFault("chat.postMessage", {
-      delayMs: SLACK_POST_LATENCY_MS,
-      times: Number.POSITIVE_INFINITY,
-    });
+    // A stream's start too: an instance killed while Slack starts it leaves a stream unrecorded.
+    for (const method of ["chat.postMessage", "chat.startStream"]) {
+      stack.slack.injectFault(method, {
+        delayMs: SLACK_POST_LATENCY_MS,
+        times: Number.POSITIVE_INFINITY,
+      });
+    }
   });
   afterAll(async () => {
     await stack?.stop();
@@ -149,6 +152,14 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
           : `${d.type} ${d.outcome.kind}`,
       );
       const proxy = stack.proxy?.stats();
+      // Stream starts answered within Slack's latency after the kill (a call is recorded when
+      // answered): those made by the killed instance are streams it never recorded (counted
+      // over both instances, so a bound).
+      const startsAtKill = stack.slack
+        .calls("chat.startStream")
+        .filter(
+          (c) => c.time >= crash.at && c.time <= crash.at + SLACK_POST_LATENCY_MS + 50,
+        ).length;
       console.log(
         `[${backend} SIGKILL] ${REQUESTS} requests over ${INSTANCES} instances, seed ${SEED.toString(16)}: ` +
           `instance ${victim} killed at +${seconds(crash.at - started)} ` +
@@ -156,13 +167,15 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
           `records: ${formatCounts(tally.byStatus)}; ` +
           `replies ${replies.replies}, duplicates ${replies.duplicates}, missing ${replies.missing} ` +
           `(answers ${answers.replies}, duplicate answers ${answers.duplicates}, deadline notices ${notices.replies}); ` +
-          `progress messages left ${leftovers.replies}; redispatched ${redispatched}; ` +
+          `progress messages left ${leftovers.replies} (stream starts in flight at the kill ${startsAtKill}); ` +
+          `redispatched ${redispatched}; ` +
           `mention deliveries ${webhooks.length} (${formatCounts(countBy(webhooks, (w) => String(w.status)))}); ` +
           `agent deliveries: ${formatCounts(deliveries)}; proxy fail-overs ${proxy?.failedOver ?? 0}, ` +
           `502s ${proxy?.badGateway ?? 0}; ` +
           `${tally.pending.length === 0 ? "all terminal" : `${tally.pending.length} still pending`} after ${seconds(endedMs)}`,
       );
 
+      await describeLeftovers(stack, threads, requestIds, crash.at);
       expect(tally.pending).toEqual([]);
       for (const [status, count] of Object.entries(tally.byStatus)) {
         expect(["completed", "error"], `${count} requests ended ${status}`).toContain(status);
@@ -181,3 +194,43 @@ describe.each(BACKENDS)("an instance killed with SIGKILL mid-run, on %s", (backe
     TEST_TIMEOUT_MS,
   );
 });
+
+/**
+ * What each leftover is, to tell a stream never recorded from one whose clean-up was cut short:
+ * its Slack calls (answer status and time relative to the kill) and its request's status record.
+ */
+async function describeLeftovers(
+  stack: LocalStack,
+  threads: readonly string[],
+  requestIds: readonly string[],
+  crashAt: number,
+): Promise<void> {
+  const left = threads.flatMap((threadTs, i) =>
+    stack
+      .replies(threadTs)
+      .filter((m) => m.isBot && isProgress(m))
+      .map((m) => ({ threadTs, requestId: requestIds[i] ?? "", m })),
+  );
+  if (left.length === 0) return;
+  const inspector = await openBackendInspector(stack);
+  const { entries } = await inspector.dump().finally(() => inspector.close());
+  for (const { threadTs, requestId, m } of left) {
+    const calls = ["chat.startStream", "chat.appendStream", "chat.stopStream", "chat.delete"]
+      .map((method) => {
+        const on = stack.slack
+          .calls(method)
+          .filter(
+            (c) =>
+              c.params.ts === m.ts ||
+              (method === "chat.startStream" && c.params.thread_ts === threadTs),
+          );
+        return `${method} ${on.map((c) => `${c.status}@${c.time - crashAt}ms`).join(",")}`;
+      })
+      .join("; ");
+    const status = entries.find((e) => e.key.includes(`bot-request-progress:${requestId}`));
+    console.log(
+      `[${stack.backend} SIGKILL] left in ${threadTs}: ${m.ts} streaming=${m.streaming} ` +
+        `text=${JSON.stringify(m.text.slice(0, 60))}; ${calls}; status record ${JSON.stringify(status?.value ?? null).slice(0, 400)}`,
+    );
+  }
+}

@@ -108,12 +108,11 @@ const envSchema = z
     SLACK_API_URL: z.string().url().optional(),
     SLACK_BOT_USER_ID: z.string().min(1).optional(),
     /**
-     * "1": progress streams into the answer natively (Slack's chat.startStream/appendStream/
-     * stopStream, the plan as tasks). Off by default: an instance killed between starting a
-     * stream and recording it leaves that stream until Slack ends it (about 5 minutes), which the
-     * edited status message never does (its strays are found and deleted).
+     * "1" (the default): progress streams into the answer natively (Slack's chat.startStream/
+     * appendStream/stopStream, the plan as tasks); a stream whose starter died before recording
+     * it is found by its nonce and adopted or deleted. "0": one edited status message.
      */
-    BATON_SLACK_NATIVE_STREAMING: z.enum(["0", "1"]).default("0"),
+    BATON_SLACK_NATIVE_STREAMING: z.enum(["0", "1"]).default("1"),
     BATON_BOT_NAME: z.string().min(1).default("baton"),
     BATON_REQUEST_DEADLINE_MS: positiveMs.optional(),
     BATON_MESSAGE_STATE_TTL_MS: positiveMs.optional(),

@@ -224,6 +224,12 @@ export {
   finishResume,
   type ResumeStart,
 } from "./request/resume-claim";
+export {
+  carriesStreamMarker,
+  newStreamIntent,
+  type StreamIntent,
+  streamMarkerText,
+} from "./request/stream-intent";
 export { decodeStored, decodeStoredList } from "./state/decode-stored";
 export { guardStateAdapter, STATE_METHODS } from "./state/guarded-state";
 export {

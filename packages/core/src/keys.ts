@@ -127,6 +127,23 @@ export const PROGRESS_STREAM_GAP_WAIT_MS = 2_000;
 export const PROGRESS_STREAM_MAX_PENDING = 200;
 /** Text-only appends to a native stream happen at most this often; a plan change always goes. */
 export const PROGRESS_STREAM_APPEND_INTERVAL_MS = 500;
+/**
+ * A stream start's nonce, in hex digits: written invisibly into the stream's first line so the
+ * stream of a starter that died before recording it is found in the thread (48 bits: no two
+ * starts of one thread's requests share one).
+ */
+export const STREAM_NONCE_HEX_CHARS = 12;
+/**
+ * A stream start younger than this may still be on its way to Slack (its starter just died with
+ * the call in flight): the request's end, finding no stream for it yet, looks once more when the
+ * start is this old. Slack answers a start in well under a second.
+ */
+export const STREAM_START_SETTLE_MS = 2_000;
+/**
+ * Stream starts looked for and not found (yet) that a request keeps, so its end looks for them
+ * once more: one per start whose starter died, a handful at most.
+ */
+export const STREAM_UNFOUND_INTENTS_MAX = 8;
 /** How long ending a request waits for a progress update being shown before closing the status. */
 export const PROGRESS_CLOSE_WAIT_MS = 3_000;
 

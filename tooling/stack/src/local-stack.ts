@@ -42,7 +42,10 @@ export interface LocalStackOptions {
   /** Extra app settings, applied last. */
   env?: Record<string, string>;
   /** More emulated users and channels (the fixture human and #general are always there). */
-  slack?: Pick<SlackEmulatorOptions, "users" | "channels" | "workspaces" | "oauth">;
+  slack?: Pick<
+    SlackEmulatorOptions,
+    "users" | "channels" | "workspaces" | "oauth" | "streamExpiryMs"
+  >;
   /** Baton instances sharing the backend, behind a round-robin proxy when more than one. */
   instances?: number;
   /** Redis only: AOF persistence, so the server can be stopped and started without data loss. */
@@ -154,6 +157,7 @@ async function compose(options: LocalStackOptions, started: Started): Promise<Lo
           channels: [{ ...FIXTURE_WORKSPACE.channel }, ...(options.slack.channels ?? [])],
           ...(options.slack.workspaces ? { workspaces: options.slack.workspaces } : {}),
           ...(options.slack.oauth ? { oauth: options.slack.oauth } : {}),
+          ...(options.slack.streamExpiryMs ? { streamExpiryMs: options.slack.streamExpiryMs } : {}),
         }
       : {}),
   });

@@ -1,10 +1,10 @@
-import type { Lock } from "chat";
-import { PROGRESS_CLOSE_WAIT_MS } from "../keys";
+import type { Lock, Thread } from "chat";
+import { PROGRESS_CLOSE_WAIT_MS, STREAM_START_SETTLE_MS } from "../keys";
 import { deleteMessage } from "../platform/platform-calls";
 import type { BotRequestRecord } from "./bot-request-record";
 import type { RequestDeps } from "./request-stores";
 import type { StatusMessage } from "./status-message-store";
-import { findStrayStatusMessages } from "./stray-status";
+import { findStrayStatusMessages, findStreamOrphans } from "./stray-status";
 
 const LOCK_POLL_MS = 100;
 
@@ -29,13 +29,12 @@ export async function clearStatusMessage(
   }
 }
 
-/** Whether a status message may have landed without its id being recorded. */
+/** Whether a status message (or a stream) may have landed without its id being recorded. */
 export function needsStraySearch(current: StatusMessage | undefined): boolean {
+  if (current === undefined || current.closed) return false;
+  if ((current.streamIntent && !current.messageId) || current.unfoundIntents?.length) return true;
   return (
-    current !== undefined &&
-    !current.closed &&
-    current.postingSince !== undefined &&
-    (!current.messageId || current.strayPossible === true)
+    current.postingSince !== undefined && (!current.messageId || current.strayPossible === true)
   );
 }
 
@@ -51,20 +50,36 @@ export async function deleteStatusPosts(
 ): Promise<void> {
   if (!current || current.closed) return;
   const thread = deps.chat.thread(record.threadId);
-  const ids = [
+  const recorded = [
     ...(current.stream?.earlier ?? []),
     ...(current.messageId ? [current.messageId] : []),
   ];
-  // A native stream is stopped before it goes, so no client keeps showing it as live.
-  if (current.stream && current.messageId) await stopStream(deps, record, current.messageId);
-  if (needsStraySearch(current)) {
-    const known = new Set([...ids, ...answerIds]);
-    // A native stream whose starter died before recording it is not looked for: it starts with
-    // the answer's own text, so telling the two apart could delete the answer. Slack ends such a
-    // stream on its own after about five minutes.
-    ids.push(...(await findStrayStatusMessages(thread, current.postingSince ?? 0, known)));
+  // Each stream is stopped right before it is deleted (no client keeps showing it as live), and
+  // the recorded ones go before any search: an instance that dies in between leaves one stopped
+  // message at most, not every stream it had stopped.
+  const live = current.stream && current.messageId ? [current.messageId] : [];
+  await removeAll(deps, record, thread, recorded, live);
+  if (!needsStraySearch(current)) return;
+  const known = new Set([...recorded, ...answerIds]);
+  if (current.stream) {
+    const orphans = await findUnrecordedStreams(deps, thread, current, known);
+    await removeAll(deps, record, thread, orphans, orphans);
+  } else {
+    const strays = await findStrayStatusMessages(thread, current.postingSince ?? 0, known);
+    await removeAll(deps, record, thread, strays, []);
   }
+}
+
+/** Deletes `ids`, stopping each of `streams` first. */
+async function removeAll(
+  deps: RequestDeps,
+  record: BotRequestRecord,
+  thread: Thread,
+  ids: readonly string[],
+  streams: readonly string[],
+): Promise<void> {
   for (const messageId of ids) {
+    if (streams.includes(messageId)) await stopStream(deps, record, messageId);
     try {
       await deleteMessage(thread, messageId, {
         logger: deps.logger,
@@ -78,6 +93,32 @@ export async function deleteStatusPosts(
       });
     }
   }
+}
+
+/**
+ * Streams whose starter died (or lost the start's answer) before recording them: each carries
+ * its start's nonce and nothing of the answer, so exactly those are found, never another message
+ * that merely starts with a status line. A start younger than STREAM_START_SETTLE_MS may still be
+ * landing: it is looked for once more when it must have landed.
+ */
+async function findUnrecordedStreams(
+  deps: RequestDeps,
+  thread: Thread,
+  current: StatusMessage,
+  known: ReadonlySet<string>,
+): Promise<string[]> {
+  const intent = current.messageId ? undefined : current.streamIntent;
+  const intents = [...(current.unfoundIntents ?? []), ...(intent ? [intent] : [])];
+  const orphans = await findStreamOrphans(thread, intents, known);
+  if (!intent || orphans.length > 0) return orphans;
+  // Clamped: an instance whose clock runs behind the starter's must not wait longer.
+  const settlesInMs = Math.min(
+    intent.since + STREAM_START_SETTLE_MS - deps.now(),
+    STREAM_START_SETTLE_MS,
+  );
+  if (settlesInMs <= 0) return orphans;
+  await new Promise((resolve) => setTimeout(resolve, settlesInMs));
+  return findStreamOrphans(thread, [intent], known);
 }
 
 /** The progress lock, or null when a progress update still holds it after the wait. */

@@ -4,6 +4,7 @@ import type { CorruptValueReport } from "../state/corrupt-report";
 import { acquireRenewedLock, stopClaimRenewal } from "../state/lock-renewal";
 import type { BatchOp } from "../state/state-batch";
 import { readStored, type StoredRead } from "../state/stored-value";
+import { isStreamIntent, type StreamIntent } from "./stream-intent";
 
 /** A plan step as shown: the agent's title and state. */
 export interface ShownPlanStep {
@@ -56,6 +57,16 @@ export interface StatusMessage {
   editedAt?: number;
   /** Present when the status message is a native stream. */
   stream?: ShownStream;
+  /**
+   * The latest stream start, recorded before it is made: while `messageId` is absent, a stream
+   * carrying its nonce may be in the thread unrecorded (its starter died or its answer was lost).
+   */
+  streamIntent?: StreamIntent;
+  /**
+   * Earlier starts whose stream was looked for and not found: one may still have landed after
+   * the search (a stalled starter), so the request's end looks for these too.
+   */
+  unfoundIntents?: StreamIntent[];
   /** The request ended: nothing is shown any more, a late post is deleted by its poster. */
   closed?: true;
 }
@@ -132,7 +143,13 @@ export function createStatusMessageStore(
 
 function isStatusMessage(value: unknown): value is StatusMessage {
   if (typeof value !== "object" || value === null) return false;
-  const { messageId, sequence } = value as Partial<StatusMessage>;
+  const { messageId, sequence, streamIntent, unfoundIntents } = value as Partial<StatusMessage>;
   // `messageId` is absent until the first post landed (and once the status is closed).
-  return (messageId === undefined || typeof messageId === "string") && typeof sequence === "number";
+  return (
+    (messageId === undefined || typeof messageId === "string") &&
+    typeof sequence === "number" &&
+    (streamIntent === undefined || isStreamIntent(streamIntent)) &&
+    (unfoundIntents === undefined ||
+      (Array.isArray(unfoundIntents) && unfoundIntents.every(isStreamIntent)))
+  );
 }

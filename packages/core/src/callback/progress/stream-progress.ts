@@ -6,15 +6,16 @@ import type {
   NativeStreams,
   NativeStreamTarget,
 } from "../../platform/native-stream";
-import { deleteMessage } from "../../platform/platform-calls";
 import type { BotRequestRecord } from "../../request/bot-request-record";
 import type {
   ShownStream,
   StatusMessage,
   StatusMessageStore,
 } from "../../request/status-message-store";
+import { newStreamIntent, streamMarkerText } from "../../request/stream-intent";
 import { planChunks } from "./stream-chunks";
 import { advanceStream, newStreamCursor, notePending } from "./stream-cursor";
+import { adoptOrphanStream, dropStream } from "./stream-orphan";
 
 export interface StreamProgressDeps {
   statusMessages: StatusMessageStore;
@@ -34,21 +35,24 @@ export type StreamProgressOutcome = "shown" | "stored" | "stale";
  * strictly in sequence order (stream-cursor.ts). The stream message's id and the cursor live in
  * the status record, so whichever instance gets the next callback appends to the same stream.
  * The cursor is saved before each append: an append that fails after landing is not repeated
- * (the stream may then lack a piece, which the final answer replaces), never doubled.
+ * (the stream may then lack a piece, which the final answer replaces), never doubled. A stream
+ * whose start was recorded as intended but not as made is looked for first (stream-orphan.ts).
  */
 export async function showStreamedProgress(
   deps: StreamProgressDeps,
   record: BotRequestRecord,
-  next: StatusMessage,
+  incoming: StatusMessage,
   sequence: number,
 ): Promise<StreamProgressOutcome> {
   const now = deps.now();
+  const { next, catchUp } = await adoptOrphanStream(deps, record, incoming);
   const base = next.stream ?? newStreamCursor(sequence);
   const plan = planChunks(next);
   const planKey = JSON.stringify(plan);
   const planChanged = plan.length > 0 && planKey !== base.planSent;
   const throttled =
     !planChanged &&
+    catchUp === "" &&
     base.appendedAt !== undefined &&
     now - base.appendedAt < PROGRESS_STREAM_APPEND_INTERVAL_MS;
   if (throttled) {
@@ -56,10 +60,8 @@ export async function showStreamedProgress(
     return "stored";
   }
   const advanced = advanceStream(base, next.deltas ?? {}, sequence, now);
-  const chunks: NativeStreamChunk[] = [
-    ...(planChanged ? plan : []),
-    ...(advanced.text ? [{ type: "markdown_text" as const, text: advanced.text }] : []),
-  ];
+  const text = markdown(catchUp + advanced.text);
+  const chunks: NativeStreamChunk[] = [...(planChanged ? plan : []), ...text];
   const stream: ShownStream = {
     ...advanced.stream,
     ...(plan.length > 0 ? { planSent: planKey } : {}),
@@ -69,7 +71,9 @@ export async function showStreamedProgress(
     await deps.statusMessages.set(record.id, { ...next, stream });
     return "stored";
   }
-  if (!next.messageId) return startStream(deps, record, { ...next, stream }, chunks);
+  if (!next.messageId) {
+    return startStream(deps, record, { ...next, stream }, plan, text, base.through);
+  }
   await deps.statusMessages.set(record.id, { ...next, stream });
   const appended = await deps.nativeStreams.append(record.threadId, next.messageId, chunks);
   if (appended.kind === "appended") return "shown";
@@ -77,39 +81,50 @@ export async function showStreamedProgress(
   // stream message, which starts with the whole plan again; the answer replaces both.
   const earlier = [...(stream.earlier ?? []), next.messageId];
   const { messageId: _expired, ...rest } = next;
-  const text = chunks.filter((chunk) => chunk.type === "markdown_text");
-  return startStream(deps, record, { ...rest, stream: { ...stream, earlier } }, [...plan, ...text]);
+  const restarted = { ...rest, stream: { ...stream, earlier } };
+  return startStream(deps, record, restarted, plan, markdown(advanced.text), base.through);
 }
 
 /**
- * Starts the stream message. Marked in flight before (the request's end then looks for a message
- * whose starter died before recording it); a request that ended meanwhile has it stopped and
- * deleted at once, like a late status post.
+ * Starts a stream message. Its intent (a nonce, the time) is recorded before, and the stream's
+ * first line is a status line carrying the nonce, never answer text: whoever comes after a
+ * starter that died before recording the stream finds exactly that stream (stream-orphan.ts,
+ * and the request's end). The answer's text is appended once the stream is recorded. A request
+ * that ended meanwhile, or a start another instance has superseded (this one stalled past its
+ * lock), has the stream stopped and deleted at once, like a late status post.
  */
 async function startStream(
   deps: StreamProgressDeps,
   record: BotRequestRecord,
   next: StatusMessage,
-  chunks: NativeStreamChunk[],
+  plan: NativeStreamChunk[],
+  text: NativeStreamChunk[],
+  textAfter: number,
 ): Promise<StreamProgressOutcome> {
   const now = deps.now();
-  const marked: StatusMessage =
-    next.postingSince === undefined
-      ? { ...next, postingSince: now }
-      : { ...next, strayPossible: true };
+  const intent = newStreamIntent(record.id, now, textAfter);
+  const marked: StatusMessage = {
+    ...next,
+    postingSince: next.postingSince ?? now,
+    streamIntent: intent,
+  };
   await deps.statusMessages.set(record.id, marked);
-  const messageId = await deps.nativeStreams.start(await streamTarget(deps, record), chunks);
+  const marker = { type: "markdown_text" as const, text: streamMarkerText(intent) };
+  const target = await streamTarget(deps, record);
+  const messageId = await deps.nativeStreams.start(target, [marker, ...plan]);
   const after = await deps.statusMessages.get(record.id);
-  if (after?.closed) {
-    await deps.nativeStreams.stop(record.threadId, messageId);
-    await deleteMessage(deps.chat.thread(record.threadId), messageId, {
-      logger: deps.logger,
-      context: { botRequestId: record.id },
-    });
+  if (after?.messageId === messageId) return "shown"; // adopted meanwhile by whoever superseded us
+  if (after?.closed || after?.streamIntent?.nonce !== intent.nonce) {
+    await dropStream(deps, record, messageId);
     return "stale";
   }
   await deps.statusMessages.set(record.id, { ...marked, messageId, editedAt: now });
+  if (text.length > 0) await deps.nativeStreams.append(record.threadId, messageId, text);
   return "shown";
+}
+
+function markdown(text: string): NativeStreamChunk[] {
+  return text ? [{ type: "markdown_text", text }] : [];
 }
 
 /** The requester, and their workspace from the stored message (Slack's raw `team`). */
