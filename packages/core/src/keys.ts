@@ -146,6 +146,12 @@ export const STREAM_START_SETTLE_MS = 2_000;
 export const STREAM_UNFOUND_INTENTS_MAX = 8;
 /** How long ending a request waits for a progress update being shown before closing the status. */
 export const PROGRESS_CLOSE_WAIT_MS = 3_000;
+/**
+ * A request's end that went on without the progress lock (an update was still under way) has its
+ * status looked at once more this much later, by the sweeper: the update's post or stream start
+ * may have landed after the end looked, or its write gone over the closed status.
+ */
+export const STATUS_RECHECK_DELAY_MS = 30_000;
 
 /** Button action ids on the status message and the answer; the button's value is the request id. */
 export const CANCEL_ACTION_ID = "baton-cancel";

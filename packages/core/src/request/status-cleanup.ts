@@ -1,10 +1,11 @@
 import type { Lock, Thread } from "chat";
-import { PROGRESS_CLOSE_WAIT_MS, STREAM_START_SETTLE_MS } from "../keys";
+import { PROGRESS_CLOSE_WAIT_MS, STATUS_RECHECK_DELAY_MS, STREAM_START_SETTLE_MS } from "../keys";
 import { deleteMessage } from "../platform/platform-calls";
 import type { BotRequestRecord } from "./bot-request-record";
 import type { RequestDeps } from "./request-stores";
 import type { StatusMessage } from "./status-message-store";
 import { findStrayStatusMessages, findStreamOrphans } from "./stray-status";
+import type { StreamIntent } from "./stream-intent";
 
 const LOCK_POLL_MS = 100;
 
@@ -21,12 +22,46 @@ export async function clearStatusMessage(
   const lock = await waitForProgressLock(deps, record.id);
   try {
     const current = await deps.statusMessages.get(record.id);
-    await deps.statusMessages.close(record.id);
+    // Without the lock an update is still under way: what it starts may land after this look,
+    // so the closed status keeps its starts and the sweeper looks once more (recheckStatusPosts).
+    await deps.statusMessages.close(record.id, lock ? [] : streamIntentsOf(current));
+    if (!lock) await deps.deadlines.add(record.id, deps.now() + STATUS_RECHECK_DELAY_MS);
     const reply = needsStraySearch(current) ? await deps.replies.load(record.id) : undefined;
     await deleteStatusPosts(deps, record, current, reply?.postedIds ?? []);
   } finally {
     if (lock) await deps.statusMessages.unlock(lock);
   }
+}
+
+/**
+ * The sweeper's second look at an ended request whose end went on without the progress lock:
+ * an update that outlived the end wrote over the closed status (its message or stream goes like
+ * any status's), or a stream it started landed after the end looked (found by its nonce).
+ */
+export async function recheckStatusPosts(
+  deps: RequestDeps,
+  record: BotRequestRecord,
+): Promise<void> {
+  const current = await deps.statusMessages.get(record.id);
+  if (!current) return;
+  if (!current.closed) {
+    const reply = await deps.replies.load(record.id);
+    await deleteStatusPosts(deps, record, current, reply?.postedIds ?? []);
+    await deps.statusMessages.close(record.id);
+    return;
+  }
+  if (!current.unfoundIntents?.length) return;
+  const thread = deps.chat.thread(record.threadId);
+  const orphans = await findStreamOrphans(thread, current.unfoundIntents, new Set());
+  await removeAll(deps, record, thread, orphans, orphans);
+  await deps.statusMessages.close(record.id);
+}
+
+function streamIntentsOf(current: StatusMessage | undefined): StreamIntent[] {
+  return [
+    ...(current?.unfoundIntents ?? []),
+    ...(current?.streamIntent ? [current.streamIntent] : []),
+  ];
 }
 
 /** Whether a status message (or a stream) may have landed without its id being recorded. */

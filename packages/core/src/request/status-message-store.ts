@@ -79,8 +79,11 @@ export interface StatusMessageStore {
   get(botRequestId: string): Promise<StatusMessage | undefined>;
   set(botRequestId: string, status: StatusMessage): Promise<void>;
   delete(botRequestId: string): Promise<void>;
-  /** Marks the request's status as ended (kept until its TTL, so late progress sees it). */
-  close(botRequestId: string): Promise<void>;
+  /**
+   * Marks the request's status as ended (kept until its TTL, so late progress sees it). `unsettled`:
+   * stream starts that may still land after the caller looked (kept for a later look).
+   */
+  close(botRequestId: string, unsettled?: readonly StreamIntent[]): Promise<void>;
   /**
    * Null while another update of the same request is being shown. Renewed while held, so a dead
    * holder's lock lapses within PROGRESS_LOCK_TTL_MS.
@@ -131,7 +134,12 @@ export function createStatusMessageStore(
     }),
     set: (botRequestId, status) => state.set(progressKey(botRequestId), status, ttlMs),
     delete: (botRequestId) => state.delete(progressKey(botRequestId)),
-    close: (botRequestId) => state.set(progressKey(botRequestId), closed, ttlMs),
+    close: (botRequestId, unsettled = []) =>
+      state.set(
+        progressKey(botRequestId),
+        unsettled.length > 0 ? { ...closed, unfoundIntents: [...unsettled] } : closed,
+        ttlMs,
+      ),
     lock: (botRequestId) =>
       acquireRenewedLock(state, progressLockId(botRequestId), PROGRESS_LOCK_TTL_MS),
     unlock(lock) {

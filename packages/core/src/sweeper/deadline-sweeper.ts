@@ -19,6 +19,7 @@ import { USER_NOTICES } from "../platform/user-notices";
 import type { BotRequestRecord } from "../request/bot-request-record";
 import { deferToSweeper, finishRequest, SWEEPER_RETRY_DELAY_MS } from "../request/lifecycle";
 import { beginResume } from "../request/resume-claim";
+import { recheckStatusPosts } from "../request/status-cleanup";
 import { corruptValueReporter } from "../state/corrupt-report";
 import { readStored } from "../state/stored-value";
 import { createSweepFailures, type SweepFailures } from "./sweep-failures";
@@ -166,7 +167,13 @@ async function settleIfDue(
   ]);
   // A record that cannot be read belongs to this request alone: reported, looked at again later.
   if (loaded.kind === "corrupt") return { failed: loaded.reason };
-  if (loaded.kind !== "found" || loaded.record.finalizedAt !== undefined) return "not-due";
+  if (loaded.kind !== "found") return "not-due";
+  if (loaded.record.finalizedAt !== undefined) {
+    // Filed again by an end that went on without the progress lock (or simply its deadline):
+    // a status post or stream that landed after the end is cleaned up now.
+    await recheckStatusPosts(deps, loaded.record);
+    return "not-due";
+  }
   const deadlineAt = Math.max(loaded.record.deadlineAt, extended ?? 0);
   if (!hasReply && deadlineAt > now) {
     // Checked once, when its bucket has passed: the current bucket is read on every sweep.

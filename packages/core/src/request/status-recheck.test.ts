@@ -1,0 +1,71 @@
+import { FIXTURE_WORKSPACE } from "@baton/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { DEADLINE_BUCKET_MS, STATUS_RECHECK_DELAY_MS } from "../keys";
+import { sweepDeadlines } from "../sweeper/deadline-sweeper";
+import {
+  type FlowHarness,
+  requestIdOf,
+  sendCallback,
+  startFlowHarness,
+} from "../test-support/flow-harness";
+import { newStreamIntent, streamMarkerText } from "./stream-intent";
+
+const channel = FIXTURE_WORKSPACE.channel.id;
+
+describe("an end that went on without the progress lock", () => {
+  let harness: FlowHarness | undefined;
+  afterEach(async () => {
+    await harness?.stop();
+    harness = undefined;
+  });
+
+  it("has its status looked at again by the sweeper: a stream start that landed after the end goes", async () => {
+    harness = await startFlowHarness();
+    const { ts, outcome } = await harness.mention(
+      "[never] pourquoi `pnpm turbo run build --filter=web...` échoue-t-il ?",
+    );
+    const id = requestIdOf(outcome);
+    const { deps } = harness.flows;
+    // A progress update is under way (it holds the lock) and has recorded its stream's start.
+    const held = await deps.statusMessages.lock(id);
+    if (!held) throw new Error("the progress lock was not free");
+    const intent = newStreamIntent(id, Date.now(), 0);
+    await deps.statusMessages.set(id, {
+      sequence: 2,
+      postingSince: intent.since,
+      streamIntent: intent,
+      stream: { through: 1, pending: [] },
+    });
+    try {
+      // The answer arrives; its end waits for the lock, then goes on without it.
+      const answered = await sendCallback(harness, id, {
+        type: "completed",
+        sequence: 3,
+        text: "Le filtre `--filter=web...` inclut les dépendances ; voici pourquoi.",
+      });
+      expect(answered.status).toBe(200);
+      await harness.finalRecord(id);
+      // Only then does the stalled update's stream start land in the thread.
+      const threadId = `slack:${channel}:${ts}`;
+      const adapter = harness.chat.getAdapter("slack");
+      const late = await adapter.postMessage(threadId, {
+        markdown: `${streamMarkerText(intent)}1. Lire la config`,
+      });
+      const botTexts = () =>
+        harness?.slack
+          .repliesIn(channel, ts)
+          .filter((m) => m.isBot)
+          .map((m) => m.ts) ?? [];
+      expect(botTexts()).toContain(late.id);
+
+      // Before the recheck is due nothing is looked at; after it, the late stream is gone.
+      const due = Date.now() + STATUS_RECHECK_DELAY_MS + DEADLINE_BUCKET_MS;
+      await sweepDeadlines({ ...deps, now: () => due });
+      expect(botTexts()).not.toContain(late.id);
+      const answers = harness.slack.repliesIn(channel, ts).filter((m) => m.isBot);
+      expect(answers.map((m) => m.text)).toEqual([expect.stringContaining("--filter=web...")]);
+    } finally {
+      await deps.statusMessages.unlock(held);
+    }
+  });
+});
