@@ -1,6 +1,7 @@
 import type { Lock, Thread } from "chat";
 import { PROGRESS_CLOSE_WAIT_MS, STATUS_RECHECK_DELAY_MS, STREAM_START_SETTLE_MS } from "../keys";
 import { deleteMessage } from "../platform/platform-calls";
+import { classifyPostFailure } from "../platform/post-failure";
 import type { BotRequestRecord } from "./bot-request-record";
 import type { RequestDeps } from "./request-stores";
 import type { StatusMessage } from "./status-message-store";
@@ -22,87 +23,111 @@ export async function clearStatusMessage(
   const lock = await waitForProgressLock(deps, record.id);
   try {
     const current = await deps.statusMessages.get(record.id);
-    // Without the lock an update is still under way: what it starts may land after this look,
-    // so the closed status keeps its starts and the sweeper looks once more (recheckStatusPosts).
-    await deps.statusMessages.close(record.id, lock ? [] : streamIntentsOf(current));
+    await deps.statusMessages.close(record.id);
+    // Without the lock an update is still under way: what it posts or starts may land after
+    // this look, so the sweeper looks once more (recheckStatusPosts), whatever is found now.
     if (!lock) await deps.deadlines.add(record.id, deps.now() + STATUS_RECHECK_DELAY_MS);
     const reply = needsStraySearch(current) ? await deps.replies.load(record.id) : undefined;
-    await deleteStatusPosts(deps, record, current, reply?.postedIds ?? []);
+    await deleteStatusPosts(deps, record, current, reply?.postedIds ?? [], { settled: !!lock });
   } finally {
     if (lock) await deps.statusMessages.unlock(lock);
   }
 }
 
 /**
- * The sweeper's second look at an ended request whose end went on without the progress lock:
- * an update that outlived the end wrote over the closed status (its message or stream goes like
- * any status's), or a stream it started landed after the end looked (found by its nonce).
+ * The sweeper's second look at an ended request's status: a clean-up cut short (its instance
+ * died, or a removal failed) is finished; an update that outlived the end and wrote over the
+ * closed status has its message or stream removed like any status's; a stream start that landed
+ * after the end is found by its nonce. No search for plain status lines here: by now the
+ * thread's next request may be showing its own.
  */
 export async function recheckStatusPosts(
   deps: RequestDeps,
   record: BotRequestRecord,
 ): Promise<void> {
   const current = await deps.statusMessages.get(record.id);
-  if (!current) return;
-  if (!current.closed) {
-    const reply = await deps.replies.load(record.id);
-    await deleteStatusPosts(deps, record, current, reply?.postedIds ?? []);
+  if (!current || (current.closed && !current.cleanupPending)) return;
+  if (!hasPosts(current)) {
     await deps.statusMessages.close(record.id);
     return;
   }
-  if (!current.unfoundIntents?.length) return;
-  const thread = deps.chat.thread(record.threadId);
-  const orphans = await findStreamOrphans(thread, current.unfoundIntents, new Set());
-  await removeAll(deps, record, thread, orphans, orphans);
-  await deps.statusMessages.close(record.id);
+  await deleteStatusPosts(deps, record, current, [], { settled: true, strays: false });
 }
 
-function streamIntentsOf(current: StatusMessage | undefined): StreamIntent[] {
+/** The start of every stream the status may have: recorded, unrecorded, or not found yet. */
+function streamIntentsOf(current: StatusMessage): StreamIntent[] {
   return [
-    ...(current?.unfoundIntents ?? []),
-    ...(current?.streamIntent ? [current.streamIntent] : []),
+    ...(current.unfoundIntents ?? []),
+    ...(current.streamIntent ? [current.streamIntent] : []),
   ];
+}
+
+/** Whether the status may have put anything in the thread. */
+function hasPosts(current: StatusMessage): boolean {
+  return (
+    current.messageId !== undefined ||
+    (current.stream?.earlier?.length ?? 0) > 0 ||
+    current.postingSince !== undefined ||
+    streamIntentsOf(current).length > 0
+  );
 }
 
 /** Whether a status message (or a stream) may have landed without its id being recorded. */
 export function needsStraySearch(current: StatusMessage | undefined): boolean {
-  if (current === undefined || current.closed) return false;
+  if (current === undefined || (current.closed && !current.cleanupPending)) return false;
   if ((current.streamIntent && !current.messageId) || current.unfoundIntents?.length) return true;
   return (
     current.postingSince !== undefined && (!current.messageId || current.strayPossible === true)
   );
 }
 
+export interface StatusPostsCleanup {
+  /** Nothing can still land (the progress lock was held): the clean-up may be marked done. */
+  settled: boolean;
+  /** Look for plain status lines its poster left unrecorded (default true). */
+  strays?: boolean;
+}
+
 /**
  * Deletes the status message `current` (read just before its status was closed) recorded, and
  * the strays its poster may have left; `answerIds` (the answer's messages) are never deleted.
+ * What is to go is written into the closed status first, and the request filed for the sweeper's
+ * second look: an instance that dies half-way (seen: between stopping a stream and deleting it)
+ * leaves the rest to that look. Marked done once every removal went through.
  */
 export async function deleteStatusPosts(
   deps: RequestDeps,
   record: BotRequestRecord,
   current: StatusMessage | undefined,
   answerIds: readonly string[],
+  cleanup: StatusPostsCleanup = { settled: true },
 ): Promise<void> {
-  if (!current || current.closed) return;
+  if (!current || (current.closed && !current.cleanupPending) || !hasPosts(current)) return;
+  const pending: StatusMessage = { ...current, unfoundIntents: streamIntentsOf(current) };
+  await Promise.all([
+    deps.statusMessages.close(record.id, pending),
+    deps.deadlines.add(record.id, deps.now() + STATUS_RECHECK_DELAY_MS),
+  ]);
   const thread = deps.chat.thread(record.threadId);
   const recorded = [
     ...(current.stream?.earlier ?? []),
     ...(current.messageId ? [current.messageId] : []),
   ];
   // Each stream is stopped right before it is deleted (no client keeps showing it as live), and
-  // the recorded ones go before any search: an instance that dies in between leaves one stopped
-  // message at most, not every stream it had stopped.
+  // the recorded ones go before any search.
   const live = current.stream && current.messageId ? [current.messageId] : [];
-  await removeAll(deps, record, thread, recorded, live);
-  if (!needsStraySearch(current)) return;
-  const known = new Set([...recorded, ...answerIds]);
-  if (current.stream) {
-    const orphans = await findUnrecordedStreams(deps, thread, current, known);
-    await removeAll(deps, record, thread, orphans, orphans);
-  } else {
-    const strays = await findStrayStatusMessages(thread, current.postingSince ?? 0, known);
-    await removeAll(deps, record, thread, strays, []);
+  let done = await removeAll(deps, record, thread, recorded, live);
+  if (needsStraySearch(current)) {
+    const known = new Set([...recorded, ...answerIds]);
+    if (current.stream || streamIntentsOf(current).length > 0) {
+      const orphans = await findUnrecordedStreams(deps, thread, current, known);
+      done = (await removeAll(deps, record, thread, orphans, orphans)) && done;
+    } else if (cleanup.strays !== false) {
+      const strays = await findStrayStatusMessages(thread, current.postingSince ?? 0, known);
+      done = (await removeAll(deps, record, thread, strays, [])) && done;
+    }
   }
+  if (done && cleanup.settled) await deps.statusMessages.close(record.id);
 }
 
 /** Deletes `ids`, stopping each of `streams` first. */
@@ -112,7 +137,8 @@ async function removeAll(
   thread: Thread,
   ids: readonly string[],
   streams: readonly string[],
-): Promise<void> {
+): Promise<boolean> {
+  let removed = true;
   for (const messageId of ids) {
     if (streams.includes(messageId)) await stopStream(deps, record, messageId);
     try {
@@ -121,13 +147,18 @@ async function removeAll(
         context: { botRequestId: record.id },
       });
     } catch (error) {
-      // A leftover status line is cosmetic; the request's outcome does not depend on it.
+      // Already gone (an earlier look deleted it): nothing left to do for this one.
+      if (classifyPostFailure(error).code === "message_not_found") continue;
+      // A leftover status line is cosmetic; the request's outcome does not depend on it. It is
+      // left to the sweeper's second look.
+      removed = false;
       deps.logger.warn("could not delete the progress message", {
         botRequestId: record.id,
         error,
       });
     }
   }
+  return removed;
 }
 
 /**

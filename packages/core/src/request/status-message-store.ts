@@ -69,6 +69,11 @@ export interface StatusMessage {
   unfoundIntents?: StreamIntent[];
   /** The request ended: nothing is shown any more, a late post is deleted by its poster. */
   closed?: true;
+  /**
+   * Closed, and its posts (the fields above) are being removed: set before the first removal
+   * and cleared once all went, so a clean-up cut short is finished by the sweeper's second look.
+   */
+  cleanupPending?: true;
 }
 
 /**
@@ -80,10 +85,10 @@ export interface StatusMessageStore {
   set(botRequestId: string, status: StatusMessage): Promise<void>;
   delete(botRequestId: string): Promise<void>;
   /**
-   * Marks the request's status as ended (kept until its TTL, so late progress sees it). `unsettled`:
-   * stream starts that may still land after the caller looked (kept for a later look).
+   * Marks the request's status as ended (kept until its TTL, so late progress sees it). With
+   * `pending`, the posts it names are still to be removed (`cleanupPending`).
    */
-  close(botRequestId: string, unsettled?: readonly StreamIntent[]): Promise<void>;
+  close(botRequestId: string, pending?: StatusMessage): Promise<void>;
   /**
    * Null while another update of the same request is being shown. Renewed while held, so a dead
    * holder's lock lapses within PROGRESS_LOCK_TTL_MS.
@@ -134,10 +139,10 @@ export function createStatusMessageStore(
     }),
     set: (botRequestId, status) => state.set(progressKey(botRequestId), status, ttlMs),
     delete: (botRequestId) => state.delete(progressKey(botRequestId)),
-    close: (botRequestId, unsettled = []) =>
+    close: (botRequestId, pending) =>
       state.set(
         progressKey(botRequestId),
-        unsettled.length > 0 ? { ...closed, unfoundIntents: [...unsettled] } : closed,
+        pending ? { ...pending, ...closed, cleanupPending: true } : closed,
         ttlMs,
       ),
     lock: (botRequestId) =>

@@ -12,14 +12,14 @@ import { newStreamIntent, streamMarkerText } from "./stream-intent";
 
 const channel = FIXTURE_WORKSPACE.channel.id;
 
-describe("an end that went on without the progress lock", () => {
+describe("the sweeper's second look at an ended request's status", () => {
   let harness: FlowHarness | undefined;
   afterEach(async () => {
     await harness?.stop();
     harness = undefined;
   });
 
-  it("has its status looked at again by the sweeper: a stream start that landed after the end goes", async () => {
+  it("after an end without the progress lock: a stream start that landed after the end goes", async () => {
     harness = await startFlowHarness();
     const { ts, outcome } = await harness.mention(
       "[never] pourquoi `pnpm turbo run build --filter=web...` échoue-t-il ?",
@@ -67,5 +67,44 @@ describe("an end that went on without the progress lock", () => {
     } finally {
       await deps.statusMessages.unlock(held);
     }
+  });
+  it("finishes a clean-up cut short: a status message the end could not delete goes", async () => {
+    harness = await startFlowHarness();
+    const { ts, outcome } = await harness.mention(
+      "[never] relis `docs/deploy.md` et dis-moi si `--max-old-space-size=4096` suffit",
+    );
+    const id = requestIdOf(outcome);
+    const { deps } = harness.flows;
+    const threadId = `slack:${channel}:${ts}`;
+    const status = await harness.chat
+      .getAdapter("slack")
+      .postMessage(threadId, { markdown: "_Working (1/2): lecture de la doc…_" });
+    await deps.statusMessages.set(id, { sequence: 1, messageId: status.id, postingSince: 1 });
+    // The end's delete is refused once (as if its instance died there): the status stays.
+    harness.slack.injectFault("chat.delete", { slackError: "cant_delete_message", times: 1 });
+    const answered = await sendCallback(harness, id, {
+      type: "completed",
+      sequence: 2,
+      text: "Oui : 4 Go suffisent pour `next build` ici.",
+    });
+    expect(answered.status).toBe(200);
+    await harness.finalRecord(id);
+    const botTs = () =>
+      harness?.slack
+        .repliesIn(channel, ts)
+        .filter((m) => m.isBot)
+        .map((m) => m.ts) ?? [];
+    expect(botTs()).toContain(status.id);
+
+    const due = Date.now() + STATUS_RECHECK_DELAY_MS + DEADLINE_BUCKET_MS;
+    await sweepDeadlines({ ...deps, now: () => due });
+    expect(botTs()).not.toContain(status.id);
+    const left = harness.slack.repliesIn(channel, ts).filter((m) => m.isBot);
+    expect(left.map((m) => m.text)).toEqual([expect.stringContaining("4 Go")]);
+    // Done: the status is closed with nothing pending, so a later look changes nothing.
+    expect(await deps.statusMessages.get(id)).toEqual({
+      sequence: Number.MAX_SAFE_INTEGER,
+      closed: true,
+    });
   });
 });
