@@ -25,7 +25,10 @@ export interface OpenedBackend {
  * A throwaway backend for a bench: a redis-server of its own, or a SQLite file in a temp dir
  * (`synchronous: NORMAL`: a commit survives a process crash, not a power cut; the seed is throwaway).
  */
-export async function openBenchBackend(name: string): Promise<OpenedBackend> {
+export async function openBenchBackend(
+  name: string,
+  sqlite: { synchronous?: "NORMAL" | "FULL"; batches?: boolean } = { synchronous: "NORMAL" },
+): Promise<OpenedBackend> {
   if (name === "redis") {
     const server = await startRedisServer();
     const state = createRedisState({ url: server.url, logger: new ConsoleLogger("error") });
@@ -40,7 +43,7 @@ export async function openBenchBackend(name: string): Promise<OpenedBackend> {
   }
   const dir = mkdtempSync(join(tmpdir(), "baton-bench-"));
   const state = guardStateAdapter(
-    createSqliteState({ path: join(dir, "s.sqlite"), synchronous: "NORMAL" }),
+    createSqliteState({ path: join(dir, "s.sqlite"), ...sqlite }),
     "sqlite",
   );
   await state.connect();
