@@ -43,6 +43,8 @@ export interface Execution {
   /** Stops the work and abandons its deliveries, sending nothing more. */
   shutdown(): void;
   isFinished(): boolean;
+  /** Whether `settled` has settled. */
+  isSettled(): boolean;
   /** Settles when the work has ended and its callbacks are delivered or given up. */
   readonly settled: Promise<void>;
 }
@@ -87,7 +89,11 @@ export function startExecution(options: ExecutionOptions): Execution {
   };
   armDeadline();
 
-  const settled = run(executorRequest).finally(() => clearTimeout(deadlineTimer));
+  let isSettled = false;
+  const settled = run(executorRequest).finally(() => {
+    isSettled = true;
+    clearTimeout(deadlineTimer);
+  });
 
   async function run(request: ExecutorRequest): Promise<void> {
     logger.info("execution started", { ...fields, executor: executor.name, turn: turn.number });
@@ -166,6 +172,7 @@ export function startExecution(options: ExecutionOptions): Execution {
       outbox.close();
     },
     isFinished: () => workEnded,
+    isSettled: () => isSettled,
     settled,
   };
 }

@@ -194,6 +194,30 @@ describe("lifecycle and limits", () => {
     await expect(fetch(`${h.agent.url}/healthz`)).rejects.toThrow();
   });
 
+  it("stop() does not wait for ever on work that ignores its abort, and names it", async () => {
+    // A callback request that never settles, whatever its signal says.
+    let calls = 0;
+    const hung: typeof fetch = () => {
+      calls += 1;
+      return new Promise<Response>(() => {});
+    };
+    const h = await startHarness({
+      demo: { delayMs: 0, progressSteps: 0 },
+      fetch: hung,
+      shutdownSettleTimeoutMs: 200,
+    });
+    const request = h.build();
+    await h.dispatch(request);
+    await expect.poll(() => calls).toBe(1);
+
+    const started = Date.now();
+    await h.agent.stop();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const logged = h.logger.entries.find((e) => e.message.includes("still settling"));
+    expect(logged?.level).toBe("error");
+    expect(logged?.fields.unsettled).toEqual([request.botRequestId]);
+  });
+
   it("starts once", async () => {
     const agent = createLocalAgent();
     const handle = await agent.start();

@@ -34,6 +34,11 @@ export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_MAX_REMEMBERED_REQUESTS = 10_000;
 /** Entries kept in each test-hook list (dispatches, cancels, deliveries). */
 export const DEFAULT_MAX_RECORDS = 1_000;
+/**
+ * At shutdown every execution is stopped and its deliveries abandoned at once; one still not
+ * settled after this long (a request that ignored its abort) is logged and left behind.
+ */
+export const SHUTDOWN_SETTLE_TIMEOUT_MS = 10_000;
 
 export interface LocalAgentOptions {
   /** 0 (the default) picks a free port. */
@@ -48,6 +53,8 @@ export interface LocalAgentOptions {
   demo?: DemoExecutorOptions;
   /** Callback delivery retries (see retry-policy.ts for the defaults). */
   retry?: Partial<RetryPolicy>;
+  /** How long stop() waits for stopped work to settle (default SHUTDOWN_SETTLE_TIMEOUT_MS). */
+  shutdownSettleTimeoutMs?: number;
   /** A follow-up for a session that is still running: refused with 409 `session_busy` unless true. */
   allowConcurrentSessionRuns?: boolean;
   maxRememberedRequests?: number;
@@ -121,6 +128,7 @@ export function createLocalAgent(options: LocalAgentOptions = {}): LocalAgent {
     filesUrl: () => `${listeningUrl}/files`,
   };
   const isAuthorized = createBearerCheck(options.authToken);
+  const settleTimeoutMs = options.shutdownSettleTimeoutMs ?? SHUTDOWN_SETTLE_TIMEOUT_MS;
   let started = false;
   let listeningUrl = "http://127.0.0.1";
 
@@ -178,11 +186,26 @@ export function createLocalAgent(options: LocalAgentOptions = {}): LocalAgent {
         port,
         stop() {
           stopping ??= (async () => {
-            for (const execution of context.executions.values()) execution.shutdown();
+            const stopped = [...context.executions.values()];
+            for (const execution of stopped) execution.shutdown();
             const closed = new Promise<void>((resolve) => server.close(() => resolve()));
             server.closeAllConnections();
-            await Promise.all([closed, settledAll()]);
-            logger.info("local agent stopped", { url });
+            let timer: NodeJS.Timeout | undefined;
+            const expired = new Promise<"expired">((resolve) => {
+              timer = setTimeout(() => resolve("expired"), settleTimeoutMs);
+            });
+            const outcome = await Promise.race([Promise.all([closed, settledAll()]), expired]);
+            clearTimeout(timer);
+            if (outcome === "expired") {
+              // A defect: stopped work must let go at once (a request that ignored its abort).
+              logger.error("local agent stopped with work still settling", {
+                url,
+                afterMs: settleTimeoutMs,
+                unsettled: stopped.filter((e) => !e.isSettled()).map((e) => e.botRequestId),
+              });
+            } else {
+              logger.info("local agent stopped", { url });
+            }
           })();
           return stopping;
         },

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import {
+  createJsonLogger,
   createLocalAgent,
   type DispatchRecord,
   type LocalAgentHandle,
@@ -32,6 +33,7 @@ import type { RoundRobinProxyHandle } from "./round-robin-proxy";
 import { type SentryReceiverHandle, startSentryReceiver } from "./sentry-receiver";
 import { type StackBackend, type StackBackendName, startStackBackend } from "./stack-backend";
 import { waitUntil } from "./wait-until";
+import { within } from "./within";
 
 export interface LocalStackOptions {
   backend: StackBackendName;
@@ -119,14 +121,30 @@ export interface LocalStack {
 const STOP_ORDER = ["agent", "servers", "reader", "sentry", "backend", "slack"] as const;
 type Started = Partial<Record<(typeof STOP_ORDER)[number], () => Promise<unknown>>>;
 
+/**
+ * A part that takes longer to stop is reported by name and left behind, so the rest still stops
+ * (each part bounds its own stop well below this; this catches one that hangs regardless).
+ */
+export const STACK_PART_STOP_TIMEOUT_MS = 30_000;
+
+class StackPartStopTimeoutError extends Error {
+  readonly code = "STACK_PART_STOP_TIMEOUT";
+
+  constructor(part: string) {
+    super(`the stack's ${part} did not stop within ${STACK_PART_STOP_TIMEOUT_MS} ms`);
+    this.name = "StackPartStopTimeoutError";
+  }
+}
+
 /** Stops what was started, each once, carrying on past failures and reporting them all. */
 async function stopAll(started: Started): Promise<void> {
   const failures: unknown[] = [];
   for (const part of STOP_ORDER) {
     const stop = started[part];
     delete started[part];
+    if (!stop) continue;
     try {
-      await stop?.();
+      await within(stop(), STACK_PART_STOP_TIMEOUT_MS, () => new StackPartStopTimeoutError(part));
     } catch (error) {
       failures.push(error);
     }
@@ -171,6 +189,11 @@ async function compose(options: LocalStackOptions, started: Started): Promise<Lo
   let batonUrl = "";
   const agent = await createLocalAgent({
     accountLink: { linkSecret, batonUrl: () => batonUrl },
+    // The agent's own defects reach the test output; its routine warnings (a failed run) do not.
+    logger: createJsonLogger({
+      level: "error",
+      write: (line) => process.stderr.write(`[local agent] ${line}\n`),
+    }),
     ...options.agent,
     fetch: recorder.fetch,
   }).start();

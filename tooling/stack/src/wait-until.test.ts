@@ -39,4 +39,15 @@ describe("waitUntil", () => {
     await expect(wait).rejects.toThrow("the process exited");
     expect(Date.now() - started).toBeLessThan(1_000);
   });
+
+  it("times out when a check never settles, instead of waiting on it for ever", async () => {
+    const started = Date.now();
+    const wait = waitUntil(() => new Promise<boolean>(() => {}), {
+      what: "a hung request",
+      timeoutMs: 50,
+    });
+    await expect(wait).rejects.toBeInstanceOf(WaitTimeoutError);
+    await expect(wait).rejects.toThrow(/a hung request[\s\S]*still pending/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
 });

@@ -1,3 +1,5 @@
+import { within } from "./within";
+
 /** Thrown when a polled condition did not hold in time; `what` says which one. */
 export class WaitTimeoutError extends Error {
   readonly code = "WAIT_TIMEOUT";
@@ -47,7 +49,13 @@ export async function waitUntil<T>(
     const abandoned = options.abandonIf?.();
     if (abandoned) throw new WaitAbandonedError(options.what, abandoned, options.describe?.());
     try {
-      const value = await check();
+      // Raced against the deadline: a check that never settles (a request whose abort signal was
+      // lost) must end the wait with a timeout, not hang it.
+      const value = await within(
+        check(),
+        deadline - Date.now(),
+        () => new CheckStillPendingError(),
+      );
       if (value !== undefined && value !== null && value !== false) {
         return value as Exclude<T, undefined | null | false>;
       }
@@ -62,5 +70,12 @@ export async function waitUntil<T>(
       throw new WaitTimeoutError(options.what, timeoutMs, details.join("\n") || undefined);
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? DEFAULT_INTERVAL_MS));
+  }
+}
+
+class CheckStillPendingError extends Error {
+  constructor() {
+    super("the last check was still pending at the deadline");
+    this.name = "CheckStillPendingError";
   }
 }
