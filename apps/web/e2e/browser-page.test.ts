@@ -70,7 +70,8 @@ describe("the emulator page, as a user sees Baton in Slack", () => {
 
     const answer = bot().filter({ has: page.locator("button", { hasText: "Retry" }) });
     await answer.waitFor({ timeout: STEP_MS });
-    expect(await count(bot())).toBe(1);
+    // The answer is posted first, then the stream is stopped and deleted: never nothing shown.
+    await expect.poll(() => count(bot()), { timeout: STEP_MS }).toBe(1);
     expect(await answer.getAttribute("class")).not.toContain("streaming");
     expect(await count(answer.locator("strong", { hasText: "Baton demo agent" }))).toBe(1);
     expect(await answer.locator(".text").textContent()).not.toContain("**");
