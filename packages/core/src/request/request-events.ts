@@ -1,6 +1,7 @@
 import type { StateAdapter } from "chat";
 import { z } from "zod";
 import { BOT_REQUEST_RECORD_TTL_MS, REQUEST_EVENTS_MAX, requestEventsKey } from "../keys";
+import { runStateBatch } from "../state/state-batch";
 import { readStoredList } from "../state/stored-value";
 
 /** One timeline entry that no record keeps. Codes only: never a message text or a secret. */
@@ -31,11 +32,19 @@ export function createRequestEvents(
   ttlMs = BOT_REQUEST_RECORD_TTL_MS,
 ): RequestEvents {
   return {
-    append: (botRequestId, event) =>
-      state.appendToList(requestEventsKey(botRequestId), event, {
-        maxLength: REQUEST_EVENTS_MAX,
-        ttlMs,
-      }),
+    // As a one-op batch: on Redis the script loaded at connect (EVALSHA), not the adapter's
+    // EVAL that sends its whole script with every callback's entry.
+    append: async (botRequestId, event) => {
+      await runStateBatch(state, [
+        {
+          kind: "appendToList",
+          key: requestEventsKey(botRequestId),
+          value: event,
+          maxLength: REQUEST_EVENTS_MAX,
+          ttlMs,
+        },
+      ]);
+    },
     async list(botRequestId) {
       const read = await readStoredList<unknown>(state, requestEventsKey(botRequestId));
       return read.items.flatMap((item) => {
