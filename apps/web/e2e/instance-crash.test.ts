@@ -239,9 +239,14 @@ async function describeLeftovers(
       })
       .join("; ");
     const status = entries.find((e) => e.key.includes(`bot-request-progress:${requestId}`));
+    // Every stored key that names the thread: another request in it would show here.
+    const naming = entries
+      .filter((e) => e.key.includes(threadTs) || JSON.stringify(e.value).includes(threadTs))
+      .map((e) => e.key);
     console.log(
       `[${stack.backend} SIGKILL] left in ${threadTs}: ${m.ts} streaming=${m.streaming} ` +
-        `text=${JSON.stringify(m.text.slice(0, 60))}; ${calls}; status record ${JSON.stringify(status?.value ?? null).slice(0, 400)}`,
+        `text=${JSON.stringify(m.text.slice(0, 60))}; ${calls}; status record ${JSON.stringify(status?.value ?? null).slice(0, 400)}; ` +
+        `request ${requestId}; keys naming the thread ${JSON.stringify(naming)}`,
     );
   }
 }
