@@ -1,3 +1,4 @@
+import { STATUS_RECHECK_DELAY_MS } from "../keys";
 import type { BatchOp } from "../state/state-batch";
 import { readAt } from "../state/state-batch";
 import { type BotRequestRecord, type FinalOutcome, requestLabels } from "./bot-request-record";
@@ -9,7 +10,7 @@ import {
   finishResume,
   finishResumeAfter,
 } from "./resume-claim";
-import { clearStatusMessage, deleteStatusPosts } from "./status-cleanup";
+import { clearStatusMessage, deleteStatusPosts, hasPosts, pendingCleanup } from "./status-cleanup";
 
 /** When a claimed request cannot go on now, the sweeper looks at it again this much later. */
 export const SWEEPER_RETRY_DELAY_MS = 30_000;
@@ -27,12 +28,18 @@ export async function finishRequest(
   outcome: FinalOutcome,
 ): Promise<FinalizeResult> {
   const id = start.record.id;
+  // The posts the claim saw stay named in the closed status, and the sweeper's second look is
+  // filed, in this same batch: an instance that dies before the clean-up below has recorded
+  // what it is about to remove (seen: a stream left live, its id lost with the bare close).
+  const seen =
+    start.status && !start.status.closed && hasPosts(start.status) ? start.status : undefined;
   const statusOps: BatchOp[] = [
     deps.statusMessages.lockOp(id),
     deps.statusMessages.getOp(id),
     // Read before it is dropped: the answer's messages are never taken for stray status lines.
     deps.replies.loadOp(id),
-    deps.statusMessages.closeOp(id),
+    deps.statusMessages.closeOp(id, seen ? pendingCleanup(seen) : undefined),
+    ...(seen ? [deps.deadlines.addOp(id, deps.now() + STATUS_RECHECK_DELAY_MS)] : []),
     { kind: "releaseLock", acquiredAt: 0 },
   ];
   const { finalized, results } = await finishResumeAfter(deps, start, outcome, statusOps);

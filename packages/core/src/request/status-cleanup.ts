@@ -54,6 +54,14 @@ export async function recheckStatusPosts(
   await deleteStatusPosts(deps, record, current, [], { settled: true, strays: false });
 }
 
+/**
+ * What a status's clean-up must remove, as kept in the closed status until it is done: its
+ * recorded posts and the start of every stream it may have.
+ */
+export function pendingCleanup(current: StatusMessage): StatusMessage {
+  return { ...current, unfoundIntents: streamIntentsOf(current) };
+}
+
 /** The start of every stream the status may have: recorded, unrecorded, or not found yet. */
 function streamIntentsOf(current: StatusMessage): StreamIntent[] {
   return [
@@ -63,7 +71,7 @@ function streamIntentsOf(current: StatusMessage): StreamIntent[] {
 }
 
 /** Whether the status may have put anything in the thread. */
-function hasPosts(current: StatusMessage): boolean {
+export function hasPosts(current: StatusMessage): boolean {
   return (
     current.messageId !== undefined ||
     (current.stream?.earlier?.length ?? 0) > 0 ||
@@ -103,9 +111,8 @@ export async function deleteStatusPosts(
   cleanup: StatusPostsCleanup = { settled: true },
 ): Promise<void> {
   if (!current || (current.closed && !current.cleanupPending) || !hasPosts(current)) return;
-  const pending: StatusMessage = { ...current, unfoundIntents: streamIntentsOf(current) };
   await Promise.all([
-    deps.statusMessages.close(record.id, pending),
+    deps.statusMessages.close(record.id, pendingCleanup(current)),
     deps.deadlines.add(record.id, deps.now() + STATUS_RECHECK_DELAY_MS),
   ]);
   const thread = deps.chat.thread(record.threadId);

@@ -98,7 +98,8 @@ export interface StatusMessageStore {
   /** The same steps as batch ops (state-batch.ts); `fromRead` classifies a `getOp`'s read. */
   getOp(botRequestId: string): BatchOp;
   fromRead(botRequestId: string, read: StoredRead<unknown>): StatusMessage | undefined;
-  closeOp(botRequestId: string): BatchOp;
+  /** `close` as a batch op; with `pending`, its posts are named as still to be removed. */
+  closeOp(botRequestId: string, pending?: StatusMessage): BatchOp;
   /** The lock, and nothing after it in the batch runs unless it is won. */
   lockOp(botRequestId: string): BatchOp;
 }
@@ -120,15 +121,17 @@ export function createStatusMessageStore(
     return undefined;
   };
   const closed = { sequence: Number.MAX_SAFE_INTEGER, closed: true } satisfies StatusMessage;
+  const closedValue = (pending?: StatusMessage): StatusMessage =>
+    pending ? { ...pending, ...closed, cleanupPending: true } : closed;
   return {
     get: async (botRequestId) =>
       fromRead(botRequestId, await readStored(state, progressKey(botRequestId))),
     getOp: (botRequestId) => ({ kind: "get", key: progressKey(botRequestId) }),
     fromRead,
-    closeOp: (botRequestId) => ({
+    closeOp: (botRequestId, pending) => ({
       kind: "set",
       key: progressKey(botRequestId),
-      value: closed,
+      value: closedValue(pending),
       ttlMs,
     }),
     lockOp: (botRequestId) => ({
@@ -140,11 +143,7 @@ export function createStatusMessageStore(
     set: (botRequestId, status) => state.set(progressKey(botRequestId), status, ttlMs),
     delete: (botRequestId) => state.delete(progressKey(botRequestId)),
     close: (botRequestId, pending) =>
-      state.set(
-        progressKey(botRequestId),
-        pending ? { ...pending, ...closed, cleanupPending: true } : closed,
-        ttlMs,
-      ),
+      state.set(progressKey(botRequestId), closedValue(pending), ttlMs),
     lock: (botRequestId) =>
       acquireRenewedLock(state, progressLockId(botRequestId), PROGRESS_LOCK_TTL_MS),
     unlock(lock) {

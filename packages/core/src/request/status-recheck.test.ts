@@ -1,4 +1,5 @@
 import { FIXTURE_WORKSPACE } from "@baton/testing";
+import { createMemoryState } from "@chat-adapter/state-memory";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEADLINE_BUCKET_MS, STATUS_RECHECK_DELAY_MS } from "../keys";
 import { sweepDeadlines } from "../sweeper/deadline-sweeper";
@@ -106,5 +107,64 @@ describe("the sweeper's second look at an ended request's status", () => {
       sequence: Number.MAX_SAFE_INTEGER,
       closed: true,
     });
+  });
+
+  it("an end whose instance dies right after its finish batch: the posts the claim saw go", async () => {
+    // The instance "dies" at its first write after the finish batch: the clean-up's own write.
+    let progressWrites = 0;
+    let dieAtWrite = Number.POSITIVE_INFINITY;
+    const memory = createMemoryState();
+    const state = new Proxy(memory, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (property !== "set" || typeof value !== "function") {
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return (key: string, ...rest: unknown[]) => {
+          if (key.includes("bot-request-progress:") && ++progressWrites === dieAtWrite) {
+            return Promise.reject(new Error("the instance died here"));
+          }
+          return value.call(target, key, ...rest);
+        };
+      },
+    });
+    harness = await startFlowHarness({ state });
+    const { ts, outcome } = await harness.mention(
+      "[never] compare `git log --oneline --first-parent main` avec la prod",
+    );
+    const id = requestIdOf(outcome);
+    const { deps } = harness.flows;
+    const threadId = `slack:${channel}:${ts}`;
+    const status = await harness.chat
+      .getAdapter("slack")
+      .postMessage(threadId, { markdown: "_Working (1/2): lecture du log…_" });
+    await deps.statusMessages.set(id, { sequence: 1, messageId: status.id, postingSince: 1 });
+    // Write 1 is the finish batch's close; write 2, the clean-up's, never happens.
+    progressWrites = 0;
+    dieAtWrite = 2;
+    await sendCallback(harness, id, {
+      type: "completed",
+      sequence: 2,
+      text: "Trois commits d'écart : `a1b2c3d`, `e4f5a6b`, `c7d8e9f`.",
+    });
+    await harness.finalRecord(id);
+    const botTs = () =>
+      harness?.slack
+        .repliesIn(channel, ts)
+        .filter((m) => m.isBot)
+        .map((m) => m.ts) ?? [];
+    expect(botTs()).toContain(status.id);
+    expect(await deps.statusMessages.get(id)).toMatchObject({
+      closed: true,
+      cleanupPending: true,
+      messageId: status.id,
+    });
+
+    dieAtWrite = Number.POSITIVE_INFINITY;
+    const due = Date.now() + STATUS_RECHECK_DELAY_MS + DEADLINE_BUCKET_MS;
+    await sweepDeadlines({ ...deps, now: () => due });
+    expect(botTs()).not.toContain(status.id);
+    const left = harness.slack.repliesIn(channel, ts).filter((m) => m.isBot);
+    expect(left.map((m) => m.text)).toEqual([expect.stringContaining("Trois commits")]);
   });
 });
