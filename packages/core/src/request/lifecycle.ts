@@ -46,7 +46,12 @@ export async function finishRequest(
   if (results[0]?.kind === "lock" && results[0].lock) {
     const current = deps.statusMessages.fromRead(id, readAt(results, 1));
     const reply = deps.replies.fromRead(id, readAt(results, 2));
-    await deleteStatusPosts(deps, start.record, current, reply?.postedIds ?? []);
+    // Unchanged since the claim (no update in between): the batch named its posts already.
+    const named = seen !== undefined && JSON.stringify(current) === JSON.stringify(seen);
+    await deleteStatusPosts(deps, start.record, current, reply?.postedIds ?? [], {
+      settled: true,
+      named,
+    });
     return reportFinished(deps, finalized, outcome);
   }
   // A progress update holds the status lock (nothing of the batch ran): wait for it, then finish.

@@ -94,6 +94,11 @@ export interface StatusPostsCleanup {
   settled: boolean;
   /** Look for plain status lines its poster left unrecorded (default true). */
   strays?: boolean;
+  /**
+   * The closed status already names exactly these posts and the second look is filed (the
+   * finish batch did both): they are not written again.
+   */
+  named?: boolean;
 }
 
 /**
@@ -111,10 +116,12 @@ export async function deleteStatusPosts(
   cleanup: StatusPostsCleanup = { settled: true },
 ): Promise<void> {
   if (!current || (current.closed && !current.cleanupPending) || !hasPosts(current)) return;
-  await Promise.all([
-    deps.statusMessages.close(record.id, pendingCleanup(current)),
-    deps.deadlines.add(record.id, deps.now() + STATUS_RECHECK_DELAY_MS),
-  ]);
+  if (!cleanup.named) {
+    await Promise.all([
+      deps.statusMessages.close(record.id, pendingCleanup(current)),
+      deps.deadlines.add(record.id, deps.now() + STATUS_RECHECK_DELAY_MS),
+    ]);
+  }
   const thread = deps.chat.thread(record.threadId);
   const recorded = [
     ...(current.stream?.earlier ?? []),

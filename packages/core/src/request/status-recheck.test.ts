@@ -13,6 +13,32 @@ import { newStreamIntent, streamMarkerText } from "./stream-intent";
 
 const channel = FIXTURE_WORKSPACE.channel.id;
 
+/** The ts of every bot message in the thread. */
+const botTsIn = (harness: FlowHarness, ts: string) =>
+  harness.slack
+    .repliesIn(channel, ts)
+    .filter((m) => m.isBot)
+    .map((m) => m.ts);
+
+/** A sweep once the second look filed at the request's end is due. */
+function sweepWhenRecheckDue(harness: FlowHarness) {
+  const due = Date.now() + STATUS_RECHECK_DELAY_MS + DEADLINE_BUCKET_MS;
+  return sweepDeadlines({ ...harness.flows.deps, now: () => due });
+}
+
+/** A status line in the thread, recorded as the request's status message. */
+async function showStatusLine(harness: FlowHarness, id: string, ts: string, markdown: string) {
+  const status = await harness.chat
+    .getAdapter("slack")
+    .postMessage(`slack:${channel}:${ts}`, { markdown });
+  await harness.flows.deps.statusMessages.set(id, {
+    sequence: 1,
+    messageId: status.id,
+    postingSince: 1,
+  });
+  return status;
+}
+
 describe("the sweeper's second look at an ended request's status", () => {
   let harness: FlowHarness | undefined;
   afterEach(async () => {
@@ -52,16 +78,11 @@ describe("the sweeper's second look at an ended request's status", () => {
       const late = await adapter.postMessage(threadId, {
         markdown: `${streamMarkerText(intent)}1. Lire la config`,
       });
-      const botTexts = () =>
-        harness?.slack
-          .repliesIn(channel, ts)
-          .filter((m) => m.isBot)
-          .map((m) => m.ts) ?? [];
+      const botTexts = () => (harness ? botTsIn(harness, ts) : []);
       expect(botTexts()).toContain(late.id);
 
       // Before the recheck is due nothing is looked at; after it, the late stream is gone.
-      const due = Date.now() + STATUS_RECHECK_DELAY_MS + DEADLINE_BUCKET_MS;
-      await sweepDeadlines({ ...deps, now: () => due });
+      await sweepWhenRecheckDue(harness);
       expect(botTexts()).not.toContain(late.id);
       const answers = harness.slack.repliesIn(channel, ts).filter((m) => m.isBot);
       expect(answers.map((m) => m.text)).toEqual([expect.stringContaining("--filter=web...")]);
@@ -76,11 +97,7 @@ describe("the sweeper's second look at an ended request's status", () => {
     );
     const id = requestIdOf(outcome);
     const { deps } = harness.flows;
-    const threadId = `slack:${channel}:${ts}`;
-    const status = await harness.chat
-      .getAdapter("slack")
-      .postMessage(threadId, { markdown: "_Working (1/2): lecture de la doc…_" });
-    await deps.statusMessages.set(id, { sequence: 1, messageId: status.id, postingSince: 1 });
+    const status = await showStatusLine(harness, id, ts, "_Working (1/2): lecture de la doc…_");
     // The end's delete is refused once (as if its instance died there): the status stays.
     harness.slack.injectFault("chat.delete", { slackError: "cant_delete_message", times: 1 });
     const answered = await sendCallback(harness, id, {
@@ -90,15 +107,10 @@ describe("the sweeper's second look at an ended request's status", () => {
     });
     expect(answered.status).toBe(200);
     await harness.finalRecord(id);
-    const botTs = () =>
-      harness?.slack
-        .repliesIn(channel, ts)
-        .filter((m) => m.isBot)
-        .map((m) => m.ts) ?? [];
+    const botTs = () => (harness ? botTsIn(harness, ts) : []);
     expect(botTs()).toContain(status.id);
 
-    const due = Date.now() + STATUS_RECHECK_DELAY_MS + DEADLINE_BUCKET_MS;
-    await sweepDeadlines({ ...deps, now: () => due });
+    await sweepWhenRecheckDue(harness);
     expect(botTs()).not.toContain(status.id);
     const left = harness.slack.repliesIn(channel, ts).filter((m) => m.isBot);
     expect(left.map((m) => m.text)).toEqual([expect.stringContaining("4 Go")]);
@@ -134,25 +146,19 @@ describe("the sweeper's second look at an ended request's status", () => {
     );
     const id = requestIdOf(outcome);
     const { deps } = harness.flows;
-    const threadId = `slack:${channel}:${ts}`;
-    const status = await harness.chat
-      .getAdapter("slack")
-      .postMessage(threadId, { markdown: "_Working (1/2): lecture du log…_" });
-    await deps.statusMessages.set(id, { sequence: 1, messageId: status.id, postingSince: 1 });
-    // Write 1 is the finish batch's close; write 2, the clean-up's, never happens.
+    const status = await showStatusLine(harness, id, ts, "_Working (1/2): lecture du log…_");
+    // Write 1 is the finish batch's close; nothing after it happens: neither the clean-up's
+    // own write (where there is one) nor its delete.
     progressWrites = 0;
     dieAtWrite = 2;
+    harness.slack.injectFault("chat.delete", { slackError: "cant_delete_message", times: 1 });
     await sendCallback(harness, id, {
       type: "completed",
       sequence: 2,
       text: "Trois commits d'écart : `a1b2c3d`, `e4f5a6b`, `c7d8e9f`.",
     });
     await harness.finalRecord(id);
-    const botTs = () =>
-      harness?.slack
-        .repliesIn(channel, ts)
-        .filter((m) => m.isBot)
-        .map((m) => m.ts) ?? [];
+    const botTs = () => (harness ? botTsIn(harness, ts) : []);
     expect(botTs()).toContain(status.id);
     expect(await deps.statusMessages.get(id)).toMatchObject({
       closed: true,
@@ -161,8 +167,7 @@ describe("the sweeper's second look at an ended request's status", () => {
     });
 
     dieAtWrite = Number.POSITIVE_INFINITY;
-    const due = Date.now() + STATUS_RECHECK_DELAY_MS + DEADLINE_BUCKET_MS;
-    await sweepDeadlines({ ...deps, now: () => due });
+    await sweepWhenRecheckDue(harness);
     expect(botTs()).not.toContain(status.id);
     const left = harness.slack.repliesIn(channel, ts).filter((m) => m.isBot);
     expect(left.map((m) => m.text)).toEqual([expect.stringContaining("Trois commits")]);
