@@ -15,7 +15,12 @@ import { verifyFileAccess } from "./file-access";
 import { DEFAULT_TOLERANCE_SECONDS, MAX_CALLBACK_BODY_BYTES } from "./limits";
 import type { ParseFailureCode, ParseIssue } from "./parse-body";
 import { isBotRequestId, utf8ByteLength } from "./primitives";
-import { assertServerSecrets, decodeSigningSecret, deriveRequestSecret } from "./request-secret";
+import {
+  assertServerSecrets,
+  deriveRequestSecret,
+  requestSecretKey,
+  serverSecretKey,
+} from "./request-secret";
 import { type HeaderSource, readSignatureHeaders } from "./webhook-headers";
 import { matchingKeyIndex, timestampProblem } from "./webhook-signature";
 
@@ -74,6 +79,7 @@ export interface CallbackVerifier {
 export function createCallbackVerifier(options: CallbackVerifierOptions): CallbackVerifier {
   assertServerSecrets(options.serverSecrets);
   const serverSecrets = [...options.serverSecrets];
+  const serverKeys = serverSecrets.map(serverSecretKey);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   if (!Number.isInteger(tolerance) || tolerance < 0) {
     throw new ProtocolArgumentError("toleranceSeconds", "toleranceSeconds must be an integer >= 0");
@@ -125,10 +131,8 @@ export function createCallbackVerifier(options: CallbackVerifierOptions): Callba
     body: string,
   ): number {
     const keyAt = (index: number) => {
-      const serverSecret = serverSecrets[index];
-      return serverSecret === undefined
-        ? undefined
-        : decodeSigningSecret(deriveRequestSecret(serverSecret, botRequestId));
+      const serverKey = serverKeys[index];
+      return serverKey === undefined ? undefined : requestSecretKey(serverKey, botRequestId);
     };
     return matchingKeyIndex(keyAt, headers, body);
   }

@@ -5,7 +5,7 @@
  * from any other HMAC made with it; the NUL cannot occur in a botRequestId, so the input is
  * unambiguous.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import {
   ProtocolArgumentError,
   ServerSecretError,
@@ -56,10 +56,27 @@ export function deriveRequestSecret(serverSecret: string, botRequestId: string):
   if (typeof botRequestId !== "string" || !isBotRequestId(botRequestId)) {
     throw new ProtocolArgumentError("botRequestId", "botRequestId has an invalid format");
   }
-  const key = createHmac("sha256", Buffer.from(serverSecret, "utf8"))
+  const key = requestSecretKey(serverSecretKey(serverSecret), botRequestId);
+  return `${SIGNING_SECRET_PREFIX}${key.toString("base64")}`;
+}
+
+/**
+ * A checked server secret as an HMAC key object, made once: a verifier that derives a request's
+ * key on every callback then skips the secret's checks and the key's set-up.
+ */
+export function serverSecretKey(serverSecret: string): KeyObject {
+  assertServerSecret(serverSecret);
+  return createSecretKey(Buffer.from(serverSecret, "utf8"));
+}
+
+/**
+ * The raw HMAC key inside a request's `whsec_` secret (what `decodeSigningSecret` gives back),
+ * without the text round trip. The caller has checked `botRequestId`.
+ */
+export function requestSecretKey(serverKey: KeyObject, botRequestId: string): Buffer {
+  return createHmac("sha256", serverKey)
     .update(`${REQUEST_SECRET_LABEL}\0${botRequestId}`, "utf8")
     .digest();
-  return `${SIGNING_SECRET_PREFIX}${key.toString("base64")}`;
 }
 
 /** Why a `whsec_` secret is unusable, or undefined when it is fine. */

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { type BatchOp, type BatchResult, storedReadFromText } from "@baton/core";
 import type { Lock } from "chat";
+import { newLockToken } from "./lock-token";
 
 /**
  * Runs a batch of StateAdapter ops (core's state-batch) in one round trip and atomically. KEYS[i]
@@ -119,8 +120,7 @@ function encodeOp(
     case "subscribe":
       return [keys.subscriptions(), "b", op.threadId, 0];
     case "acquireLock": {
-      // 128 random bits, as unguessable as any lock token must be.
-      const token = `ioredis_${randomBytes(16).toString("base64url")}`;
+      const token = newLockToken();
       tokens.set(index, { threadId: op.lockId, token, expiresAt: now + op.ttlMs });
       return [keys.lock(op.lockId), op.stopIfRefused ? "L" : "l", token, op.ttlMs];
     }

@@ -2,15 +2,22 @@
  * Where the Next server's CPU goes per callback: one server, both routes warmed up, then a CPU
  * profile window over callbacks at 16 connections and another over the bare route, each
  * summarized by origin (package), top self-time frames and inclusive time of the callback's
- * stages. The profiler is preloaded into the server and toggled by signal (Node 20 refuses
+ * stages; then the floor route (the bare route plus one Slack post), whose cost the callback's
+ * target is measured against. `--keep` copies the raw `.cpuprofile` files into the results
+ * folder, for a closer look in a profile viewer. The profiler is preloaded into the server and toggled by signal (Node 20 refuses
  * --cpu-prof in NODE_OPTIONS), so start-up and warm-up stay out of the figures.
  *
- *   pnpm --filter @baton/bench callback-profile [redis|sqlite] [callbacks=3000]
+ *   pnpm --filter @baton/bench callback-profile [redis|sqlite] [callbacks=3000] [--keep]
  *
  * Profiling slows the server; use the figures as shares, and callback-throughput for rates.
  */
+import { copyFileSync } from "node:fs";
 import { type BackendName, type BenchStack, startBenchStack } from "./callback-load/bench-stack";
-import { prepareCallbackBatch } from "./callback-load/callback-batch";
+import {
+  type CallbackBatch,
+  prepareCallbackBatch,
+  preparePostFloorBatch,
+} from "./callback-load/callback-batch";
 import {
   type OriginGroups,
   type ProfileSummary,
@@ -23,7 +30,7 @@ import { createServerProfiler } from "./callback-load/server-profiler";
 import { bareRequestLike, signedCompletedCallback } from "./callback-load/signed-callbacks";
 import { verifyOutcomes } from "./callback-load/verify-outcomes";
 import { ensureFreshBuild } from "./callback-load/web-build";
-import { printTable, writeResults } from "./results";
+import { printTable, resultsPath, writeResults } from "./results";
 
 const CONNECTIONS = 16;
 const WARMUP_REQUESTS = 1_000;
@@ -32,8 +39,11 @@ const BARE_SECONDS = 10;
 /** Before each run, wait (in all at most this long) for other work on the machine to stop. */
 const quiet = createQuietWait(60_000);
 
-const backend: BackendName = process.argv[2] === "sqlite" ? "sqlite" : "redis";
-const callbacks = Number(process.argv[3] ?? 3_000);
+const args = process.argv.slice(2);
+const keepProfiles = args.includes("--keep");
+const positional = args.filter((arg) => !arg.startsWith("--"));
+const backend: BackendName = positional[0] === "sqlite" ? "sqlite" : "redis";
+const callbacks = Number(positional[1] ?? 3_000);
 
 /** Origins grouped by what they do, to find out who calls them. */
 const GROUPS: OriginGroups = {
@@ -77,16 +87,38 @@ function assertAllOk(run: MeasuredRun): MeasuredRun {
   return run;
 }
 
-async function callbackRun(stack: BenchStack, count: number, sent: PendingRequest[]) {
-  const batch = await prepareCallbackBatch(stack, count);
+/** Runs every request of a prepared batch (callbacks or floor posts) at CONNECTIONS. */
+async function batchRun(stack: BenchStack, route: "callback" | "post", batch: CallbackBatch) {
   const run = await measuredRun(
     stack,
-    "callback",
+    route,
     { connections: CONNECTIONS, length: { amount: batch.size }, next: () => batch.next() },
     quiet,
   );
-  sent.push(...batch.sent());
   return assertAllOk(run);
+}
+
+async function callbackRun(stack: BenchStack, count: number, sent: PendingRequest[]) {
+  const batch = await prepareCallbackBatch(stack, count);
+  try {
+    return await batchRun(stack, "callback", batch);
+  } finally {
+    sent.push(...batch.sent());
+  }
+}
+
+async function floorRun(stack: BenchStack, count: number) {
+  return batchRun(stack, "post", await preparePostFloorBatch(stack, count));
+}
+
+/** Summarizes a profile window, keeping its raw file when asked to. */
+function summarize(path: string, name: string): ProfileSummary {
+  if (keepProfiles) {
+    const kept = resultsPath(`callback-profile-${backend}-${name}.cpuprofile`);
+    copyFileSync(path, kept);
+    console.log(`kept ${kept}`);
+  }
+  return summarizeCpuProfile(path, GROUPS);
 }
 
 function bareRun(stack: BenchStack, length: { durationS: number }) {
@@ -115,13 +147,17 @@ const sent: PendingRequest[] = [];
 try {
   await bareRun(stack, { durationS: WARMUP_SECONDS });
   await callbackRun(stack, WARMUP_REQUESTS, sent);
+  await floorRun(stack, WARMUP_REQUESTS);
 
   await profiler.start(pid);
   const callback = await callbackRun(stack, callbacks, sent);
-  const callbackProfile = summarizeCpuProfile(await profiler.stop(pid), GROUPS);
+  const callbackProfile = summarize(await profiler.stop(pid), "callback");
+  await profiler.start(pid);
+  const floor = await floorRun(stack, callbacks);
+  const floorProfile = summarize(await profiler.stop(pid), "floor");
   await profiler.start(pid);
   const bare = await bareRun(stack, { durationS: BARE_SECONDS });
-  const bareProfile = summarizeCpuProfile(await profiler.stop(pid), GROUPS);
+  const bareProfile = summarize(await profiler.stop(pid), "bare");
 
   const outcomes = await verifyOutcomes(stack.state, stack.emulator, sent);
   if (!outcomes.ok) throw new Error(`outcomes: ${outcomes.problems.join("; ")}`);
@@ -129,6 +165,11 @@ try {
     `callback route, ${callback.requests} callbacks at ${callback.rps.toFixed(0)} req/s`,
     callbackProfile,
     callback.requests,
+  );
+  print(
+    `floor route (bare + one Slack post), ${floor.requests} requests at ${floor.rps.toFixed(0)} req/s`,
+    floorProfile,
+    floor.requests,
   );
   print(
     `bare route, ${bare.requests} requests at ${bare.rps.toFixed(0)} req/s`,
@@ -139,6 +180,7 @@ try {
     backend,
     connections: CONNECTIONS,
     callback: { run: callback, profile: callbackProfile },
+    floor: { run: floor, profile: floorProfile },
     bare: { run: bare, profile: bareProfile },
   });
   console.log(`\nresults: ${path}`);

@@ -4,10 +4,15 @@ import { fileURLToPath } from "node:url";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
 
+/** Where a benchmark's file named `fileName` goes (the folder is made if missing). */
+export function resultsPath(fileName: string): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  return join(RESULTS_DIR, fileName);
+}
+
 /** Writes a benchmark's figures beside the printed table, with when and where they were taken. */
 export function writeResults(name: string, figures: unknown): string {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const path = join(RESULTS_DIR, `${name}.json`);
+  const path = resultsPath(`${name}.json`);
   const document = {
     benchmark: name,
     measuredAt: new Date().toISOString(),
