@@ -7,6 +7,7 @@ import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle"
 import type { ReplyRecord } from "../request/reply-store";
 import type { RequestDeps } from "../request/request-stores";
 import type { ClaimedRequest } from "../request/resume-claim";
+import type { BatchOp } from "../state/state-batch";
 import { deliverReply } from "./reply-delivery";
 import type { FetchedReplyFile } from "./reply-files";
 
@@ -14,6 +15,13 @@ export type Delivery =
   | { kind: "posted"; finished?: BotRequestRecord }
   | { kind: "post-failed"; finished?: BotRequestRecord }
   | { kind: "retry-later"; code: string; retryAfterSeconds: number };
+
+export interface DeliverOptions {
+  /** The reply's files, fetched already while the reply was prepared. */
+  prefetched?: ReadonlyMap<string, FetchedReplyFile>;
+  /** Writes that go with the request's end, in its batch, given how the delivery ended. */
+  alongside?: (kind: "posted" | "post-failed") => readonly BatchOp[];
+}
 
 /**
  * Posts a claimed request's recorded reply and finalises it. A transient failure gives the claim
@@ -25,7 +33,7 @@ export async function deliverClaimed(
   deps: RequestDeps,
   start: ClaimedRequest,
   reply: ReplyRecord,
-  prefetched?: ReadonlyMap<string, FetchedReplyFile>,
+  { prefetched, alongside }: DeliverOptions = {},
 ): Promise<Delivery> {
   const { record } = start;
   const startedAt = deps.now();
@@ -63,12 +71,18 @@ export async function deliverClaimed(
       },
       context: { botRequestId: record.id },
     });
-    const failed = await finishRequest(deps, start, {
-      status: "error",
-      error: { code: `post_failed:${failure.code}`, message: "the platform refused the reply" },
-    });
+    const failed = await finishRequest(
+      deps,
+      start,
+      {
+        status: "error",
+        error: { code: `post_failed:${failure.code}`, message: "the platform refused the reply" },
+      },
+      alongside?.("post-failed"),
+    );
     return { kind: "post-failed", finished: finishedBy(failed) };
   }
   deps.telemetry.replyPosted(requestLabels(record), deps.now() - startedAt);
-  return { kind: "posted", finished: finishedBy(await finishRequest(deps, start, reply.outcome)) };
+  const finished = await finishRequest(deps, start, reply.outcome, alongside?.("posted"));
+  return { kind: "posted", finished: finishedBy(finished) };
 }

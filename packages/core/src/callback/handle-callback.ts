@@ -6,6 +6,7 @@ import {
 import { handOnAfterFinish } from "../dispatch/hand-on";
 import { isValidBotRequestId } from "../keys";
 import { classifyPostFailure } from "../platform/post-failure";
+import type { RequestEvent } from "../request/request-events";
 import type { CallbackDeps } from "./callback-deps";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
 import { extendDeadline } from "./deadline-extension";
@@ -40,10 +41,15 @@ export async function handleCallback(
   delivery: CallbackDelivery,
 ): Promise<CallbackAnswer> {
   const arrivedAt = deps.now();
-  const answer = await answerCallback(deps, delivery);
+  const { recorded, ...answer } = await answerCallback(deps, delivery, arrivedAt);
   if (answer.status >= 400 && answer.status < 500) logRefusal(deps, delivery, answer);
-  recordForTimeline(deps, delivery, answer, arrivedAt);
+  if (!recorded) recordForTimeline(deps, delivery, answer, arrivedAt);
   return answer;
+}
+
+/** The timeline entry of an accepted callback: its outcome, at the time it arrived. */
+function acceptedEntry(arrivedAt: number, outcome: string): RequestEvent {
+  return { at: arrivedAt, kind: "callback", code: outcome, status: 200 };
 }
 
 /** A refusal worth a timeline entry: the request exists and this is its agent, out of step. */
@@ -106,7 +112,8 @@ function logRefusal(deps: CallbackDeps, delivery: CallbackDelivery, answer: Call
 async function answerCallback(
   deps: CallbackDeps,
   delivery: CallbackDelivery,
-): Promise<CallbackAnswer> {
+  arrivedAt: number,
+): Promise<CallbackAnswer & { recorded?: true }> {
   if (!isJson(contentType(delivery.headers))) return refused(415, "unsupported_media_type");
   const verified = deps.verifier.verify(delivery);
   if (!verified.ok) return refused(callbackRejectionStatus(verified.code), verified.code);
@@ -120,16 +127,21 @@ async function answerCallback(
     if (!(await deps.replays.firstSighting(sighting))) return refused(409, "replayed");
     return forgetIfRefused(deps, sighting, await handleProgress(deps, callback));
   }
-  // A terminal callback's replay guard goes in the same round trip as its claim.
-  const { response, finished, replayed } = await handleTerminalCallback(
-    deps,
-    callback,
-    deps.replays.sightingOp(sighting),
-  );
+  // A terminal callback's replay guard goes in the same round trip as its claim, and the
+  // timeline entry of its answer in the same as the request's end.
+  const id = callback.botRequestId;
+  const { response, finished, replayed, recorded } = await handleTerminalCallback(deps, callback, {
+    replayGuard: deps.replays.sightingOp(sighting),
+    timelineEntry: (outcome) => deps.events.appendOp(id, acceptedEntry(arrivedAt, outcome)),
+  });
   // Refused as a replay: the sighting is the first delivery's, never forgotten here.
   if (replayed) return response;
   await forgetIfRefused(deps, sighting, response);
-  return finished ? { ...response, handOff: () => handOnAfterFinish(deps, finished) } : response;
+  return {
+    ...response,
+    ...(recorded ? { recorded } : {}),
+    ...(finished ? { handOff: () => handOnAfterFinish(deps, finished) } : {}),
+  };
 }
 
 /** A refused callback (the request is gone) leaves nothing behind; its replay is refused alike. */

@@ -21,6 +21,16 @@ export interface TerminalAnswer {
   finished?: BotRequestRecord;
   /** Refused by the replay guard: nothing was done. */
   replayed?: true;
+  /** The answer's timeline entry went with the request's end, in its batch. */
+  recorded?: true;
+}
+
+/** What a terminal callback's own writes add to its round trips. */
+export interface TerminalWrites {
+  /** The replay guard, in the claim's batch: refused, nothing else is done. */
+  replayGuard?: BatchOp;
+  /** The timeline entry of an accepted answer with this outcome, for the finish's batch. */
+  timelineEntry?: (outcome: string) => BatchOp;
 }
 
 /**
@@ -28,6 +38,9 @@ export interface TerminalAnswer {
  * agent's usual retry budget (8 attempts) outlasts the claim TTL, should the holder have died.
  */
 const BUSY_RETRY_AFTER_SECONDS = 2;
+
+/** The outcome answered when the request ended because its message state was lost. */
+const STATE_LOST = "state-lost";
 
 /**
  * completed / failed / cancelled: pass the replay guard (`replayGuard`, in the claim's round
@@ -38,10 +51,10 @@ const BUSY_RETRY_AFTER_SECONDS = 2;
 export async function handleTerminalCallback(
   deps: RequestDeps,
   callback: TerminalCallback,
-  replayGuard?: BatchOp,
+  writes: TerminalWrites = {},
 ): Promise<TerminalAnswer> {
   const id = callback.botRequestId;
-  const start = await beginGuardedResume(deps, id, replayGuard);
+  const start = await beginGuardedResume(deps, id, writes.replayGuard);
   switch (start.kind) {
     case "guard-refused":
       return { response: refused(409, "replayed"), replayed: true };
@@ -74,7 +87,7 @@ export async function handleTerminalCallback(
     }
     case "claimed":
       try {
-        return await resumeClaimed(deps, callback, start);
+        return await resumeClaimed(deps, callback, start, writes.timelineEntry);
       } catch (error) {
         // The store failed while we held the claim: the caller answers 503, and the agent's
         // retry must find the claim free once the store is back, not minutes later.
@@ -90,29 +103,43 @@ async function resumeClaimed(
   deps: RequestDeps,
   callback: TerminalCallback,
   start: ClaimedRequest,
+  timelineEntry: TerminalWrites["timelineEntry"],
 ): Promise<TerminalAnswer> {
   const mismatch = executionMismatch(start.record, callback);
   if (mismatch) {
     await abandonResume(deps, start);
     return { response: mismatch };
   }
-  if (start.messageState.kind !== "found") return reportLostState(deps, start);
+  if (start.messageState.kind !== "found") return reportLostState(deps, start, timelineEntry);
   // The first recorded result wins: a retry continues it, whatever the retry carries.
   const { reply, fetched } = start.reply
     ? { reply: start.reply, fetched: undefined }
     : await prepareReply(callback, start.record.platform);
-  const delivered = await deliverClaimed(deps, start, reply, fetched);
+  // Every delivery that ends the request answers 200 with its kind as the outcome: that answer's
+  // timeline entry is written by the end's batch, not by a round trip of its own.
+  const delivered = await deliverClaimed(deps, start, reply, {
+    ...(fetched ? { prefetched: fetched } : {}),
+    ...(timelineEntry ? { alongside: (kind) => [timelineEntry(kind)] } : {}),
+  });
   if (delivered.kind === "retry-later") {
     return { response: retryLater(`platform_${delivered.code}`, delivered.retryAfterSeconds) };
   }
-  return { response: accepted(delivered.kind), finished: delivered.finished };
+  return {
+    response: accepted(delivered.kind),
+    finished: delivered.finished,
+    ...(timelineEntry ? { recorded: true as const } : {}),
+  };
 }
 
 /**
  * The message state is missing (expired, deleted) or unreadable: the answer cannot be posted in
  * context. Finalise `error`, tell the operators, and still tell the user through the thread id.
  */
-async function reportLostState(deps: RequestDeps, start: ClaimedRequest): Promise<TerminalAnswer> {
+async function reportLostState(
+  deps: RequestDeps,
+  start: ClaimedRequest,
+  timelineEntry: TerminalWrites["timelineEntry"],
+): Promise<TerminalAnswer> {
   const { record, messageState } = start;
   const reason = messageState.kind === "corrupt" ? "state-corrupt" : "state-missing";
   deps.reporter.report(new RequestFailureError("REHYDRATION_FAILED", reason), {
@@ -143,9 +170,18 @@ async function reportLostState(deps: RequestDeps, start: ClaimedRequest): Promis
       code: failure.code,
     });
   }
-  const finished = await finishRequest(deps, start, {
-    status: "error",
-    error: { code: reason, message: "the message state needed to reply was not available" },
-  });
-  return { response: accepted("state-lost"), finished: finishedBy(finished) };
+  const finished = await finishRequest(
+    deps,
+    start,
+    {
+      status: "error",
+      error: { code: reason, message: "the message state needed to reply was not available" },
+    },
+    timelineEntry ? [timelineEntry(STATE_LOST)] : [],
+  );
+  return {
+    response: accepted(STATE_LOST),
+    finished: finishedBy(finished),
+    ...(timelineEntry ? { recorded: true as const } : {}),
+  };
 }

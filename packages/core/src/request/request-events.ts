@@ -1,7 +1,7 @@
 import type { StateAdapter } from "chat";
 import { z } from "zod";
 import { BOT_REQUEST_RECORD_TTL_MS, REQUEST_EVENTS_MAX, requestEventsKey } from "../keys";
-import { runStateBatch } from "../state/state-batch";
+import { type BatchOp, runStateBatch } from "../state/state-batch";
 import { readStoredList } from "../state/stored-value";
 
 /** One timeline entry that no record keeps. Codes only: never a message text or a secret. */
@@ -23,6 +23,8 @@ export type RequestEvent = z.infer<typeof requestEventSchema>;
  */
 export interface RequestEvents {
   append(botRequestId: string, event: RequestEvent): Promise<void>;
+  /** `append` as an op, for a batch that writes anyway (a terminal callback's finish). */
+  appendOp(botRequestId: string, event: RequestEvent): BatchOp;
   /** Oldest first; entries of the wrong shape are left out (a timeline shows what it can). */
   list(botRequestId: string): Promise<RequestEvent[]>;
 }
@@ -31,19 +33,19 @@ export function createRequestEvents(
   state: StateAdapter,
   ttlMs = BOT_REQUEST_RECORD_TTL_MS,
 ): RequestEvents {
+  const appendOp = (botRequestId: string, event: RequestEvent): BatchOp => ({
+    kind: "appendToList",
+    key: requestEventsKey(botRequestId),
+    value: event,
+    maxLength: REQUEST_EVENTS_MAX,
+    ttlMs,
+  });
   return {
+    appendOp,
     // As a one-op batch: on Redis the script loaded at connect (EVALSHA), not the adapter's
     // EVAL that sends its whole script with every callback's entry.
     append: async (botRequestId, event) => {
-      await runStateBatch(state, [
-        {
-          kind: "appendToList",
-          key: requestEventsKey(botRequestId),
-          value: event,
-          maxLength: REQUEST_EVENTS_MAX,
-          ttlMs,
-        },
-      ]);
+      await runStateBatch(state, [appendOp(botRequestId, event)]);
     },
     async list(botRequestId) {
       const read = await readStoredList<unknown>(state, requestEventsKey(botRequestId));

@@ -123,13 +123,18 @@ function classify(
   return { kind: "claimed", claim, record: live.record, ...loaded };
 }
 
-/** Records the outcome (exactly once), drops the resume and reply state, releases the claim. */
+/**
+ * Records the outcome (exactly once), drops the resume and reply state, releases the claim.
+ * `alongside`: writes of the caller's that go with the outcome, in the same batch (a callback's
+ * timeline entry).
+ */
 export async function finishResume(
   stores: ResumeStores,
   start: ClaimedRequest,
   outcome: FinalOutcome,
+  alongside: readonly BatchOp[] = [],
 ): Promise<FinalizeResult> {
-  return (await finishResumeAfter(stores, start, outcome, [])).finalized;
+  return (await finishResumeAfter(stores, start, outcome, [], alongside)).finalized;
 }
 
 /**
@@ -141,6 +146,7 @@ export async function finishResumeAfter(
   start: ClaimedRequest,
   outcome: FinalOutcome,
   before: readonly BatchOp[],
+  alongside: readonly BatchOp[] = [],
 ): Promise<{ finalized: FinalizeResult; results: BatchResult[] }> {
   const id = start.record.id;
   const finalize = stores.requests.finalizeOps(start.record, outcome);
@@ -149,6 +155,8 @@ export async function finishResumeAfter(
     ...finalize.ops,
     { kind: "delete", key: stores.messageStates.keyOf(id) },
     stores.replies.deleteOp(id),
+    ...alongside,
+    // Last: whether it ran tells whether the claim went back.
     stores.requests.releaseOp(start.claim),
   ]);
   if (results.at(-1)?.kind !== "skipped") stores.requests.released(start.claim);
