@@ -241,6 +241,7 @@ export {
   releasedLock as batchReleasedLock,
   runStateBatch,
   type StateBatchCapability,
+  storedListFromTexts,
   storedReadFromText,
 } from "./state/state-batch";
 export { createValueRules, type ValueRuleCode, type ValueRuleError } from "./state/value-rules";

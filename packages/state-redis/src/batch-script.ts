@@ -1,12 +1,18 @@
 import { createHash } from "node:crypto";
-import { type BatchOp, type BatchResult, storedReadFromText } from "@baton/core";
+import {
+  type BatchOp,
+  type BatchResult,
+  storedListFromTexts,
+  storedReadFromText,
+} from "@baton/core";
 import type { Lock } from "chat";
 import { newLockToken } from "./lock-token";
 
 /**
  * Runs a batch of StateAdapter ops (core's state-batch) in one round trip and atomically. KEYS[i]
  * is op i's key; ARGV holds four values per op: a code, a value (JSON text, a lock token or a
- * thread id), a TTL in ms (0: none) and a list's length cap (0: none). Codes: g get; s set;
+ * thread id), a TTL in ms (0: none) and a list's length cap (0: none). Codes: g get; r a list's
+ * items; s set;
  * n set-if-absent; l lock (a set-if-absent of the token); u unlock (delete only if the token
  * matches); d delete; a append to a list; b subscribe a thread. An upper-case N or L stops the
  * batch when refused: the rest answer -1. The commands and their options are the ones the Chat
@@ -25,6 +31,8 @@ for i = 1, #KEYS do
     out[i] = -1
   elseif code == "g" then
     out[i] = redis.call("GET", key)
+  elseif code == "r" then
+    out[i] = redis.call("LRANGE", key, 0, -1)
   elseif code == "s" then
     if ttl > 0 then redis.call("SET", key, value, "PX", ttl) else redis.call("SET", key, value) end
     out[i] = 1
@@ -109,6 +117,8 @@ function encodeOp(
   switch (op.kind) {
     case "get":
       return [keys.cache(op.key), "g", "", 0];
+    case "getList":
+      return [keys.list(op.key), "r", "", 0];
     case "set":
       return [keys.cache(op.key), "s", JSON.stringify(op.value), op.ttlMs];
     case "setIfNotExists":
@@ -150,6 +160,15 @@ export function decodeBatch(
         results.push({
           kind: "read",
           read: storedReadFromText(typeof raw === "string" ? raw : null, op.key),
+        });
+        return;
+      case "getList":
+        results.push({
+          kind: "list",
+          read: storedListFromTexts(
+            Array.isArray(raw) ? raw.filter((item) => typeof item === "string") : [],
+            op.key,
+          ),
         });
         return;
       case "setIfNotExists":

@@ -4,6 +4,7 @@ import {
   type BatchResult,
   batchOpRefused,
   batchReleasedLock,
+  storedListFromTexts,
   storedReadFromText,
 } from "@baton/core";
 import type { Database } from "better-sqlite3";
@@ -38,6 +39,11 @@ export function createSqliteBatch(
         return {
           kind: "read",
           read: storedReadFromText(statements.cacheGet.get({ key: op.key, now: at }), op.key),
+        };
+      case "getList":
+        return {
+          kind: "list",
+          read: storedListFromTexts(statements.listRead.all({ key: op.key, now: at }), op.key),
         };
       case "set": {
         const ttl = optionalTtl(op.ttlMs, "set");

@@ -6,8 +6,7 @@ import { type BotRequestRecord, requestLabels } from "../request/bot-request-rec
 import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle";
 import type { ReplyRecord } from "../request/reply-store";
 import type { RequestDeps } from "../request/request-stores";
-import type { ClaimedRequest } from "../request/resume-claim";
-import type { BatchOp } from "../state/state-batch";
+import type { ClaimedRequest, FinishExtras } from "../request/resume-claim";
 import { deliverReply } from "./reply-delivery";
 import type { FetchedReplyFile } from "./reply-files";
 
@@ -19,8 +18,8 @@ export type Delivery =
 export interface DeliverOptions {
   /** The reply's files, fetched already while the reply was prepared. */
   prefetched?: ReadonlyMap<string, FetchedReplyFile>;
-  /** Writes that go with the request's end, in its batch, given how the delivery ended. */
-  alongside?: (kind: "posted" | "post-failed") => readonly BatchOp[];
+  /** The caller's ops for the batch that ends the request, given how the delivery ended. */
+  atFinish?: (kind: "posted" | "post-failed") => FinishExtras;
 }
 
 /**
@@ -33,7 +32,7 @@ export async function deliverClaimed(
   deps: RequestDeps,
   start: ClaimedRequest,
   reply: ReplyRecord,
-  { prefetched, alongside }: DeliverOptions = {},
+  { prefetched, atFinish }: DeliverOptions = {},
 ): Promise<Delivery> {
   const { record } = start;
   const startedAt = deps.now();
@@ -78,11 +77,11 @@ export async function deliverClaimed(
         status: "error",
         error: { code: `post_failed:${failure.code}`, message: "the platform refused the reply" },
       },
-      alongside?.("post-failed"),
+      atFinish?.("post-failed"),
     );
     return { kind: "post-failed", finished: finishedBy(failed) };
   }
   deps.telemetry.replyPosted(requestLabels(record), deps.now() - startedAt);
-  const finished = await finishRequest(deps, start, reply.outcome, alongside?.("posted"));
+  const finished = await finishRequest(deps, start, reply.outcome, atFinish?.("posted"));
   return { kind: "posted", finished: finishedBy(finished) };
 }

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { threadLockId } from "../keys";
 import {
+  completeByHand,
   type FlowHarness,
   requestIdOf,
   signedHarnessCallback,
@@ -59,13 +61,27 @@ describe("a terminal callback and the thread's next follow-up", () => {
     const h = harness;
     const only = await h.mention("[never] a lone question");
     const id = requestIdOf(only.outcome);
-    const { body, headers } = signedHarnessCallback(id, {
-      type: "completed",
-      sequence: 2,
-      text: "done",
-    });
-    const answer = await h.flows.handleCallback({ botRequestId: id, headers, body });
+    const answer = await completeByHand(h, id, "done");
     expect(answer).toMatchObject({ status: 200, body: { outcome: "posted" } });
+    // The request's end saw the thread's queue empty under the thread lock: no after-step.
+    expect(answer.handOff).toBeUndefined();
+    await expect(h.finalRecord(id)).resolves.toMatchObject({ status: "completed" });
+  });
+
+  it("leaves the hand-on to the after-step when the thread lock was busy at the request's end", async () => {
+    harness = await startFlowHarness();
+    const h = harness;
+    const only = await h.mention("[never] a question whose thread is busy when it ends");
+    const id = requestIdOf(only.outcome);
+    const loaded = await h.flows.deps.requests.get(id);
+    if (loaded.kind !== "found") throw new Error(`request ${loaded.kind}`);
+    // As an admission half-way would: it holds the lock until its follow-up is queued.
+    const held = await h.state.acquireLock(threadLockId(loaded.record.threadId), 5_000);
+    expect(held).not.toBeNull();
+    const answer = await completeByHand(h, id, "done while the thread was busy");
+    expect(answer).toMatchObject({ status: 200, body: { outcome: "posted" } });
+    expect(answer.handOff).toBeTypeOf("function");
+    if (held) await h.state.releaseLock(held);
     await answer.handOff?.();
     await expect(h.finalRecord(id)).resolves.toMatchObject({ status: "completed" });
   });

@@ -23,9 +23,10 @@ export interface CallbackDelivery {
 
 /**
  * The answer to the agent, and the step that follows it without making the agent wait: when the
- * callback ended its request, `handOff` dispatches the thread's next follow-up. The caller runs
- * it after answering (the route in Next's `after()`, in a background scope of its own); it never
- * rejects. A caller that never runs it leaves the follow-up to its dispatch check.
+ * callback ended its request, `handOff` dispatches the thread's next follow-up (absent when the
+ * request's end saw nothing queued). The caller runs it after answering (the route in Next's
+ * `after()`, in a background scope of its own); it never rejects. A caller that never runs it
+ * leaves the follow-up to its dispatch check.
  */
 export interface CallbackAnswer extends CallbackResponse {
   handOff?: () => Promise<void>;
@@ -127,20 +128,30 @@ async function answerCallback(
     if (!(await deps.replays.firstSighting(sighting))) return refused(409, "replayed");
     return forgetIfRefused(deps, sighting, await handleProgress(deps, callback));
   }
-  // A terminal callback's replay guard goes in the same round trip as its claim, and the
-  // timeline entry of its answer in the same as the request's end.
-  const id = callback.botRequestId;
-  const { response, finished, replayed, recorded } = await handleTerminalCallback(deps, callback, {
+  // A terminal callback's replay guard goes in the same round trip as its claim; its answer's
+  // timeline entry and its thread's idle check in the same as the request's end.
+  const atEnd = { recorded: false, idle: false };
+  const { response, finished, replayed } = await handleTerminalCallback(deps, callback, {
     replayGuard: deps.replays.sightingOp(sighting),
-    timelineEntry: (outcome) => deps.events.appendOp(id, acceptedEntry(arrivedAt, outcome)),
+    atFinish: (outcome, record) => ({
+      ops: (at) => [
+        deps.events.appendOp(record.id, acceptedEntry(arrivedAt, outcome)),
+        ...deps.queue.idleCheckOps(record.threadId, at + 1),
+      ],
+      ran: (results, at) => {
+        atEnd.recorded = true;
+        atEnd.idle = deps.queue.idleIn(results, at + 1);
+      },
+    }),
   });
   // Refused as a replay: the sighting is the first delivery's, never forgotten here.
   if (replayed) return response;
   await forgetIfRefused(deps, sighting, response);
   return {
     ...response,
-    ...(recorded ? { recorded } : {}),
-    ...(finished ? { handOff: () => handOnAfterFinish(deps, finished) } : {}),
+    ...(atEnd.recorded ? { recorded: true as const } : {}),
+    // Nothing queued behind it (seen under the thread lock): nothing to hand on.
+    ...(finished && !atEnd.idle ? { handOff: () => handOnAfterFinish(deps, finished) } : {}),
   };
 }
 

@@ -7,7 +7,12 @@ import type { BotRequestRecord } from "../request/bot-request-record";
 import { releaseClaimWhenStoreIsBack } from "../request/claim-release";
 import { deferToSweeper, finishedBy, finishRequest } from "../request/lifecycle";
 import type { RequestDeps } from "../request/request-stores";
-import { abandonResume, beginGuardedResume, type ClaimedRequest } from "../request/resume-claim";
+import {
+  abandonResume,
+  beginGuardedResume,
+  type ClaimedRequest,
+  type FinishExtras,
+} from "../request/resume-claim";
 import { corruptValueReporter } from "../state/corrupt-report";
 import type { BatchOp } from "../state/state-batch";
 import { accepted, type CallbackResponse, refused, retryLater } from "./callback-response";
@@ -21,16 +26,17 @@ export interface TerminalAnswer {
   finished?: BotRequestRecord;
   /** Refused by the replay guard: nothing was done. */
   replayed?: true;
-  /** The answer's timeline entry went with the request's end, in its batch. */
-  recorded?: true;
 }
 
-/** What a terminal callback's own writes add to its round trips. */
+/** The caller's ops that ride on the resume's own round trips. */
 export interface TerminalWrites {
   /** The replay guard, in the claim's batch: refused, nothing else is done. */
   replayGuard?: BatchOp;
-  /** The timeline entry of an accepted answer with this outcome, for the finish's batch. */
-  timelineEntry?: (outcome: string) => BatchOp;
+  /**
+   * For the batch that ends the request, when the answer will be `accepted(outcome)`: every end
+   * of a terminal callback answers 200 with how it ended as the outcome.
+   */
+  atFinish?: (outcome: string, record: BotRequestRecord) => FinishExtras;
 }
 
 /**
@@ -87,7 +93,7 @@ export async function handleTerminalCallback(
     }
     case "claimed":
       try {
-        return await resumeClaimed(deps, callback, start, writes.timelineEntry);
+        return await resumeClaimed(deps, callback, start, writes.atFinish);
       } catch (error) {
         // The store failed while we held the claim: the caller answers 503, and the agent's
         // retry must find the claim free once the store is back, not minutes later.
@@ -103,32 +109,26 @@ async function resumeClaimed(
   deps: RequestDeps,
   callback: TerminalCallback,
   start: ClaimedRequest,
-  timelineEntry: TerminalWrites["timelineEntry"],
+  atFinish: TerminalWrites["atFinish"],
 ): Promise<TerminalAnswer> {
   const mismatch = executionMismatch(start.record, callback);
   if (mismatch) {
     await abandonResume(deps, start);
     return { response: mismatch };
   }
-  if (start.messageState.kind !== "found") return reportLostState(deps, start, timelineEntry);
+  if (start.messageState.kind !== "found") return reportLostState(deps, start, atFinish);
   // The first recorded result wins: a retry continues it, whatever the retry carries.
   const { reply, fetched } = start.reply
     ? { reply: start.reply, fetched: undefined }
     : await prepareReply(callback, start.record.platform);
-  // Every delivery that ends the request answers 200 with its kind as the outcome: that answer's
-  // timeline entry is written by the end's batch, not by a round trip of its own.
   const delivered = await deliverClaimed(deps, start, reply, {
     ...(fetched ? { prefetched: fetched } : {}),
-    ...(timelineEntry ? { alongside: (kind) => [timelineEntry(kind)] } : {}),
+    ...(atFinish ? { atFinish: (kind) => atFinish(kind, start.record) } : {}),
   });
   if (delivered.kind === "retry-later") {
     return { response: retryLater(`platform_${delivered.code}`, delivered.retryAfterSeconds) };
   }
-  return {
-    response: accepted(delivered.kind),
-    finished: delivered.finished,
-    ...(timelineEntry ? { recorded: true as const } : {}),
-  };
+  return { response: accepted(delivered.kind), finished: delivered.finished };
 }
 
 /**
@@ -138,7 +138,7 @@ async function resumeClaimed(
 async function reportLostState(
   deps: RequestDeps,
   start: ClaimedRequest,
-  timelineEntry: TerminalWrites["timelineEntry"],
+  atFinish: TerminalWrites["atFinish"],
 ): Promise<TerminalAnswer> {
   const { record, messageState } = start;
   const reason = messageState.kind === "corrupt" ? "state-corrupt" : "state-missing";
@@ -177,11 +177,7 @@ async function reportLostState(
       status: "error",
       error: { code: reason, message: "the message state needed to reply was not available" },
     },
-    timelineEntry ? [timelineEntry(STATE_LOST)] : [],
+    atFinish?.(STATE_LOST, record),
   );
-  return {
-    response: accepted(STATE_LOST),
-    finished: finishedBy(finished),
-    ...(timelineEntry ? { recorded: true as const } : {}),
-  };
+  return { response: accepted(STATE_LOST), finished: finishedBy(finished) };
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { messageStateKey, requestEventsKey } from "../keys";
 import { type BatchOp, runStateBatch } from "../state/state-batch";
 import {
+  completeByHand,
   type FlowHarness,
   requestIdOf,
   signedHarnessCallback,
@@ -52,12 +53,7 @@ describe("a terminal callback's timeline entry", () => {
     harness = await startFlowHarness({ state });
     const id = await pendingRequest(batches, "[never] résumé des incidents — `--dry-run -v`");
 
-    const { body, headers } = signedHarnessCallback(id, {
-      type: "completed",
-      sequence: 2,
-      text: "the answer",
-    });
-    const answer = await harness.flows.handleCallback({ botRequestId: id, headers, body });
+    const answer = await completeByHand(harness, id, "the answer");
     expect(answer).toMatchObject({ status: 200, body: { outcome: "posted" } });
 
     const withEntry = batches.filter(appendsTo(requestEventsKey(id)));
@@ -94,12 +90,7 @@ describe("a terminal callback's timeline entry", () => {
     const id = await pendingRequest(batches, "[never] a question whose state goes missing");
     await state.delete(messageStateKey(id));
 
-    const { body, headers } = signedHarnessCallback(id, {
-      type: "completed",
-      sequence: 2,
-      text: "an answer with nowhere to go",
-    });
-    const answer = await harness.flows.handleCallback({ botRequestId: id, headers, body });
+    const answer = await completeByHand(harness, id, "an answer with nowhere to go");
     expect(answer).toMatchObject({ status: 200, body: { outcome: "state-lost" } });
 
     const withEntry = batches.filter(appendsTo(requestEventsKey(id)));

@@ -18,6 +18,11 @@ export function threadLockOp(threadId: string): BatchOp {
   };
 }
 
+/** Taking the thread's lock inside a batch that goes on when it is refused. */
+export function threadLockTryOp(threadId: string): BatchOp {
+  return { kind: "acquireLock", lockId: threadLockId(threadId), ttlMs: THREAD_LOCK_TTL_MS };
+}
+
 /** Runs `work` under the thread's lock (the thread queue's one writer at a time). */
 export async function withThreadLock<T>(
   state: StateAdapter,

@@ -9,7 +9,14 @@ import type { ErrorReporter } from "../ports";
 import type { BotRequestStore } from "../request/bot-request-store";
 import { releaseClaimWhenStoreIsBack } from "../request/claim-release";
 import { corruptValueReporter } from "../state/corrupt-report";
-import { type BatchOp, type BatchResult, idAt, lockAt, runStateBatch } from "../state/state-batch";
+import {
+  type BatchOp,
+  type BatchResult,
+  idAt,
+  listAt,
+  lockAt,
+  runStateBatch,
+} from "../state/state-batch";
 import { readStoredId, readStoredList } from "../state/stored-value";
 import {
   acquireDispatchLock,
@@ -23,6 +30,7 @@ import {
   THREAD_LOCK_RETRY_MS,
   threadLocked,
   threadLockOp,
+  threadLockTryOp,
   withThreadLock,
 } from "./thread-lock";
 
@@ -87,6 +95,15 @@ export interface ThreadQueue {
     at: number,
   ): Promise<Admission>;
   abandon(admission: OpenAdmission): Promise<void>;
+  /**
+   * Ops for the batch that ends a request, placed from index `at` after its finalisation: the
+   * thread's queue read under the thread lock. An admission holds that lock from reading the
+   * active request to queueing behind it, so none is half-way then. `idleIn` is true when the
+   * lock was had and nothing was queued: nothing to hand on, and a follow-up admitted later
+   * finds the ended request finished and runs at once. False tells nothing: hand on as usual.
+   */
+  idleCheckOps(threadId: string, at: number): BatchOp[];
+  idleIn(results: readonly BatchResult[], at: number): boolean;
 }
 
 /** An admission under way: the thread lock is held and what admitting will do is decided. */
@@ -235,6 +252,17 @@ export function createThreadQueue(
     },
 
     abandon: (admission) => giveBackThreadLock(state, admission.threadLock),
+
+    idleCheckOps: (threadId, at) => [
+      threadLockTryOp(threadId),
+      { kind: "getList", key: threadQueueKey(threadId) },
+      { kind: "releaseLock", acquiredAt: at },
+    ],
+
+    idleIn(results, at) {
+      const queued = listAt(results, at + 1);
+      return lockAt(results, at) !== null && queued?.corrupt === false && queued.items.length === 0;
+    },
 
     release: (turn) => releaseDispatchLock(state, turn.lock),
 

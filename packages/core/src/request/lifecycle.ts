@@ -7,6 +7,7 @@ import type { RequestDeps } from "./request-stores";
 import {
   abandonResume,
   type ClaimedRequest,
+  type FinishExtras,
   finishResume,
   finishResumeAfter,
 } from "./resume-claim";
@@ -21,13 +22,13 @@ export const SWEEPER_RETRY_DELAY_MS = 30_000;
  * then the status message goes (the answer or notice just posted replaces it). When a progress
  * update is being shown right now, its lock is not free: the status is closed the slow way first
  * (waiting for it). Handing the thread to its next follow-up is the caller's next, explicit step.
- * `alongside`: the caller's writes that go with the outcome, in its batch.
+ * `extras`: the caller's ops that go in the batch that records the outcome.
  */
 export async function finishRequest(
   deps: RequestDeps,
   start: ClaimedRequest,
   outcome: FinalOutcome,
-  alongside: readonly BatchOp[] = [],
+  extras?: FinishExtras,
 ): Promise<FinalizeResult> {
   const id = start.record.id;
   // The posts the claim saw stay named in the closed status, and the sweeper's second look is
@@ -44,13 +45,7 @@ export async function finishRequest(
     ...(seen ? [deps.deadlines.addOp(id, deps.now() + STATUS_RECHECK_DELAY_MS)] : []),
     { kind: "releaseLock", acquiredAt: 0 },
   ];
-  const { finalized, results } = await finishResumeAfter(
-    deps,
-    start,
-    outcome,
-    statusOps,
-    alongside,
-  );
+  const { finalized, results } = await finishResumeAfter(deps, start, outcome, statusOps, extras);
   if (results[0]?.kind === "lock" && results[0].lock) {
     const current = deps.statusMessages.fromRead(id, readAt(results, 1));
     const reply = deps.replies.fromRead(id, readAt(results, 2));
@@ -64,7 +59,7 @@ export async function finishRequest(
   }
   // A progress update holds the status lock (nothing of the batch ran): wait for it, then finish.
   await clearStatusMessage(deps, start.record);
-  return reportFinished(deps, await finishResume(deps, start, outcome, alongside), outcome);
+  return reportFinished(deps, await finishResume(deps, start, outcome, extras), outcome);
 }
 
 function reportFinished(

@@ -124,42 +124,52 @@ function classify(
 }
 
 /**
- * Records the outcome (exactly once), drops the resume and reply state, releases the claim.
- * `alongside`: writes of the caller's that go with the outcome, in the same batch (a callback's
- * timeline entry).
+ * The caller's ops for the batch that ends a request (a callback's timeline entry, its thread's
+ * idle check), placed after the finalisation and the claim's release: built knowing the index
+ * they start at, and handed that batch's results once it ran.
  */
+export interface FinishExtras {
+  ops(at: number): readonly BatchOp[];
+  ran?(results: readonly BatchResult[], at: number): void;
+}
+
+/** Records the outcome (exactly once), drops the resume and reply state, releases the claim. */
 export async function finishResume(
   stores: ResumeStores,
   start: ClaimedRequest,
   outcome: FinalOutcome,
-  alongside: readonly BatchOp[] = [],
+  extras?: FinishExtras,
 ): Promise<FinalizeResult> {
-  return (await finishResumeAfter(stores, start, outcome, [], alongside)).finalized;
+  return (await finishResumeAfter(stores, start, outcome, [], extras)).finalized;
 }
 
 /**
  * `finishResume` in one batch after `before`, ops of the caller's (closing the status): when one
- * of them stops the batch, nothing is finalised and the claim is still held.
+ * of them stops the batch, nothing is finalised, the claim is still held and `extras` did not run.
  */
 export async function finishResumeAfter(
   stores: ResumeStores,
   start: ClaimedRequest,
   outcome: FinalOutcome,
   before: readonly BatchOp[],
-  alongside: readonly BatchOp[] = [],
+  extras?: FinishExtras,
 ): Promise<{ finalized: FinalizeResult; results: BatchResult[] }> {
   const id = start.record.id;
   const finalize = stores.requests.finalizeOps(start.record, outcome);
-  const results = await stores.requests.runBatch([
+  const ops: BatchOp[] = [
     ...before,
     ...finalize.ops,
     { kind: "delete", key: stores.messageStates.keyOf(id) },
     stores.replies.deleteOp(id),
-    ...alongside,
-    // Last: whether it ran tells whether the claim went back.
     stores.requests.releaseOp(start.claim),
-  ]);
-  if (results.at(-1)?.kind !== "skipped") stores.requests.released(start.claim);
+  ];
+  const releasedAt = ops.length - 1;
+  const at = ops.length;
+  const results = await stores.requests.runBatch([...ops, ...(extras?.ops(at) ?? [])]);
+  if (results[releasedAt]?.kind !== "skipped") {
+    stores.requests.released(start.claim);
+    extras?.ran?.(results, at);
+  }
   return { finalized: finalize.result(results, before.length), results };
 }
 

@@ -1,7 +1,13 @@
 import type { Lock, StateAdapter } from "chat";
 import { StateValueCorruptError } from "../errors";
-import { decodeStored } from "./decode-stored";
-import { readStored, type StoredRead, UNDECODABLE } from "./stored-value";
+import { decodeStored, decodeStoredList } from "./decode-stored";
+import {
+  readStored,
+  readStoredList,
+  type StoredListRead,
+  type StoredRead,
+  UNDECODABLE,
+} from "./stored-value";
 
 /**
  * One StateAdapter operation inside a batch. A refused `setIfNotExists` or `acquireLock` marked
@@ -10,6 +16,8 @@ import { readStored, type StoredRead, UNDECODABLE } from "./stored-value";
  */
 export type BatchOp =
   | { kind: "get"; key: string }
+  /** `getList`: a list's items, oldest first (a follow-up queue). */
+  | { kind: "getList"; key: string }
   | { kind: "set"; key: string; value: unknown; ttlMs?: number }
   | { kind: "setIfNotExists"; key: string; value: unknown; ttlMs?: number; stopIfRefused?: true }
   | { kind: "delete"; key: string }
@@ -24,6 +32,7 @@ export type BatchOp =
 /** What each op gave, in order. `skipped`: an earlier `stopIfRefused` op was refused. */
 export type BatchResult =
   | { kind: "read"; read: StoredRead<unknown> }
+  | { kind: "list"; read: StoredListRead<unknown> }
   | { kind: "stored"; stored: boolean }
   | { kind: "lock"; lock: Lock | null }
   | { kind: "done" }
@@ -86,7 +95,7 @@ async function runSequentially(state: StateAdapter, ops: readonly BatchOp[]) {
 
 /** Ops that may go out at once on the generic path: neither depends on the other's answer. */
 function concurrencyGroup(op: BatchOp | undefined): "read" | "drop" | undefined {
-  if (op?.kind === "get") return "read";
+  if (op?.kind === "get" || op?.kind === "getList") return "read";
   if (op?.kind === "delete" || (op?.kind === "releaseLock" && "lock" in op)) return "drop";
   return undefined;
 }
@@ -112,6 +121,8 @@ async function runOne(
   switch (op.kind) {
     case "get":
       return { kind: "read", read: await readStored(state, op.key) };
+    case "getList":
+      return { kind: "list", read: await readStoredList(state, op.key) };
     case "set":
       await state.set(op.key, op.value, op.ttlMs);
       return { kind: "done" };
@@ -173,6 +184,21 @@ export function storedReadFromText(
   }
 }
 
+/** A backend's raw list items as a read: undecodable items left out and flagged, as `getList`. */
+export function storedListFromTexts(
+  texts: readonly string[],
+  key: string,
+): StoredListRead<unknown> {
+  try {
+    return { items: decodeStoredList<unknown>(texts, key), corrupt: false };
+  } catch (error) {
+    if (error instanceof StateValueCorruptError) {
+      return { items: [...(error.readable ?? [])], corrupt: true };
+    }
+    throw error;
+  }
+}
+
 /** Typed accessors: a batch's results are positional, each op's kind fixes its result's kind. */
 export function readAt(results: readonly BatchResult[], index: number): StoredRead<unknown> {
   const result = results[index];
@@ -186,6 +212,15 @@ export function idAt(results: readonly BatchResult[], index: number): StoredRead
     return { kind: "corrupt", reason: `not-a-string:${typeof read.value}` };
   }
   return read as StoredRead<string>;
+}
+
+/** The list a `getList` read; undefined when the op did not run (its batch was stopped). */
+export function listAt(
+  results: readonly BatchResult[],
+  index: number,
+): StoredListRead<unknown> | undefined {
+  const result = results[index];
+  return result?.kind === "list" ? result.read : undefined;
 }
 
 export function lockAt(results: readonly BatchResult[], index: number): Lock | null {

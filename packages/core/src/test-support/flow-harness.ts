@@ -368,3 +368,18 @@ export function sendCallback(
   const { body, headers } = signedHarnessCallback(botRequestId, fields, options);
   return fetch(`${harness.callbackBaseUrl}/${botRequestId}`, { method: "POST", headers, body });
 }
+
+/** The test plays the agent's `completed` callback for a request; resolves with Baton's answer. */
+export function completeByHand(
+  harness: FlowHarness,
+  botRequestId: string,
+  text: string,
+  options: HarnessCallbackOptions = {},
+) {
+  const { body, headers } = signedHarnessCallback(
+    botRequestId,
+    { type: "completed", sequence: 2, text },
+    options,
+  );
+  return harness.flows.handleCallback({ botRequestId, headers, body });
+}

@@ -112,6 +112,34 @@ describe.each(BACKENDS)("state batch on $name", ({ name, start }) => {
       expect(await state.isSubscribed(`${threadId}:other`)).toBe(false);
     });
 
+    it("reads a list as getList does: in order, empty when absent, after an append in the same batch", async () => {
+      const state = wrap(await open());
+      const key = `batch-list:${randomUUID()}`;
+      await state.appendToList(key, "br_1");
+      await state.appendToList(key, { id: "br_2", text: "Grüße — `--force`" });
+      const results = await runStateBatch(state, [
+        { kind: "getList", key },
+        { kind: "getList", key: `${key}:absent` },
+        { kind: "appendToList", key, value: REPLY },
+        { kind: "getList", key },
+      ]);
+      expect(results).toEqual([
+        {
+          kind: "list",
+          read: { items: ["br_1", { id: "br_2", text: "Grüße — `--force`" }], corrupt: false },
+        },
+        { kind: "list", read: { items: [], corrupt: false } },
+        { kind: "done" },
+        {
+          kind: "list",
+          read: {
+            items: ["br_1", { id: "br_2", text: "Grüße — `--force`" }, REPLY],
+            corrupt: false,
+          },
+        },
+      ]);
+    });
+
     it("a list's TTL set in a batch expires it", async () => {
       const state = wrap(await open());
       const key = `batch-list:${randomUUID()}`;
