@@ -3,7 +3,7 @@ import { after } from "next/server";
 import { withBaton } from "../../../../../http/with-baton";
 import { inBackgroundScope } from "../../../../../observability/background-scope";
 import { processTelemetry } from "../../../../../observability/process-telemetry";
-import { flushReports } from "../../../../../observability/sentry-reporter";
+import { flushReports, reportsPending } from "../../../../../observability/sentry-reporter";
 
 interface RouteContext {
   params: Promise<{ botRequestId: string }>;
@@ -43,10 +43,12 @@ async function respond(request: Request, botRequestId: string): Promise<Response
     // The agent is answered now; the thread's next follow-up is dispatched after the response.
     // Reports made while handling (lost state, refused posts) must leave before the work ends.
     const { handOff } = answer;
-    after(async () => {
-      if (handOff) await inBackgroundScope("hand thread on", handOff);
-      await flushReports();
-    });
+    if (handOff || reportsPending()) {
+      after(async () => {
+        if (handOff) await inBackgroundScope("hand thread on", handOff);
+        await flushReports();
+      });
+    }
     return Response.json(answer.body, { status: answer.status, headers: answer.headers });
   });
 }
