@@ -5,6 +5,7 @@
  * and with the floor route (`post`): the bare route plus one Slack post through the same adapter,
  * and nothing else, which is what any reply posted inside the callback request costs at least.
  * Target: the callback route keeps >= 85% of the floor route's req/s at 16 and 64 connections.
+ * Floor and callback run in halves, floor-callback-callback-floor, summed per route.
  *
  *   pnpm --filter @baton/bench callback-throughput [redis|sqlite] [--emulator=process|inline]
  *   pnpm --filter @baton/bench callback-throughput [redis|sqlite] --telemetry=compare
@@ -29,6 +30,7 @@ import {
   prepareCallbackBatch,
   preparePostFloorBatch,
 } from "./callback-load/callback-batch";
+import { combinedRun } from "./callback-load/combined-run";
 import type { LoadLength } from "./callback-load/load-run";
 import { type MeasuredRun, measuredRun } from "./callback-load/measured-run";
 import { createQuietWait } from "./callback-load/quiet-machine";
@@ -119,6 +121,8 @@ function describe(run: MeasuredRun): string {
 interface Figures {
   warmup: MeasuredRun[];
   runs: MeasuredRun[];
+  /** Each level's floor and callback req/s, half by half, in the order A then B. */
+  halves: { connections: number; floor: number[]; callback: number[] }[];
   outcomes: OutcomeCheck;
 }
 
@@ -136,6 +140,7 @@ async function measure(stack: BenchStack): Promise<Figures> {
   const warmRatio = bareWarm && callbackWarm ? callbackWarm.rps / bareWarm.rps : 1;
 
   const runs: MeasuredRun[] = [];
+  const halves: Figures["halves"] = [];
   for (const connections of LEVELS) {
     const bare = await runBare(stack, connections, { durationS: LEVEL_SECONDS });
     log(describe(bare));
@@ -146,14 +151,30 @@ async function measure(stack: BenchStack): Promise<Figures> {
       Math.round((callbackWarm?.rps ?? 0) * 2 * LEVEL_SECONDS),
     );
     const count = Math.max(MIN_CALLBACKS, Math.min(ceiling, estimate));
-    const floor = await runPostFloor(stack, connections, count);
-    log(describe(floor));
-    const callback = await runCallbacks(stack, connections, count, sent);
-    log(describe(callback));
+    // Floor and callback in halves, A B B A: a drift of the machine's speed during the level
+    // (seen on this VM: ±10 % between minutes) weighs on both routes alike.
+    const half = Math.ceil(count / 2);
+    const floorA = await runPostFloor(stack, connections, half);
+    const callbackA = await runCallbacks(stack, connections, half, sent);
+    const callbackB = await runCallbacks(stack, connections, half, sent);
+    const floorB = await runPostFloor(stack, connections, half);
+    for (const part of [floorA, callbackA, callbackB, floorB]) log(`half: ${describe(part)}`);
+    const floor = combinedRun([floorA, floorB]);
+    const callback = combinedRun([callbackA, callbackB]);
+    halves.push({
+      connections,
+      floor: [floorA.rps, floorB.rps],
+      callback: [callbackA.rps, callbackB.rps],
+    });
     runs.push(bare, floor, callback);
   }
   log(`verifying ${sent.length} requests and their replies`);
-  return { warmup, runs, outcomes: await verifyOutcomes(stack.state, stack.emulator, sent) };
+  return {
+    warmup,
+    runs,
+    halves,
+    outcomes: await verifyOutcomes(stack.state, stack.emulator, sent),
+  };
 }
 
 function report(figures: Figures) {
@@ -205,6 +226,17 @@ function report(figures: Figures) {
         ]),
       ),
       "other processes (cores)": (run.coresBusy.others ?? 0).toFixed(2),
+    })),
+  );
+  console.log("\nFloor and callback req/s by half (run floor A, callback A, callback B, floor B):");
+  printTable(
+    figures.halves.map(({ connections, floor, callback }) => ({
+      connections,
+      "floor A / B": floor.map((rps) => rps.toFixed(0)).join(" / "),
+      "callback A / B": callback.map((rps) => rps.toFixed(0)).join(" / "),
+      "% of floor A / B": callback
+        .map((rps, i) => `${((rps / (floor[i] ?? Number.NaN)) * 100).toFixed(0)}%`)
+        .join(" / "),
     })),
   );
   const redisRun = figures.runs.find(
@@ -263,6 +295,7 @@ try {
     target: { ratio: TARGET_RATIO, levels: TARGET_LEVELS },
     rows: rows.map((row, i) => ({ ...row, run: figures.runs[i] })),
     warmup: figures.warmup,
+    halves: figures.halves,
     outcomes,
     emulatorStats,
   });
