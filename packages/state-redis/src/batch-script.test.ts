@@ -3,6 +3,7 @@ import { batchCapability, runStateBatch } from "@baton/core";
 import { createRecordingLogger, type RedisServerHandle, startRedisServer } from "@baton/testing";
 import type Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BATCH_SCRIPT } from "./batch-script";
 import { createRedisState, type RedisState } from "./create-redis-state";
 import { createRedisClient } from "./redis-client";
 import { createRedisClusterClient } from "./redis-cluster-client";
@@ -80,6 +81,23 @@ describe("redis batch script", () => {
     expect(await runStateBatch(state, [{ kind: "get", key: "probe" }])).toEqual([
       { kind: "read", read: { kind: "corrupt", reason: "undecodable" } },
     ]);
+  });
+
+  it("refuses a batch whose description does not match its keys before running any op", async () => {
+    const key = `batch:${randomUUID()}:written`;
+    // Two ops described, one key: nothing may run, not even the first op's write.
+    await expect(
+      admin.eval(BATCH_SCRIPT, 1, key, "s0,0;g0,0;", JSON.stringify("Grüße"), ""),
+    ).rejects.toThrow(/describes 2 ops/);
+    // An unknown code, after a valid write: refused whole.
+    await expect(admin.eval(BATCH_SCRIPT, 2, key, key, "s0,0;x0,0;", '"a"', "")).rejects.toThrow(
+      /unknown batch op x/,
+    );
+    expect(await admin.exists(key)).toBe(0);
+    // Well described, the same write goes through.
+    await admin.eval(BATCH_SCRIPT, 1, key, "s60000,0;", JSON.stringify("Grüße"));
+    expect(JSON.parse((await admin.get(key)) ?? "null")).toBe("Grüße");
+    expect(await admin.pttl(key)).toBeGreaterThan(0);
   });
 
   it("is not offered with a Cluster client: one batch's keys live on different nodes", () => {

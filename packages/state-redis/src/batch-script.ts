@@ -10,23 +10,32 @@ import { newLockToken } from "./lock-token";
 
 /**
  * Runs a batch of StateAdapter ops (core's state-batch) in one round trip and atomically. KEYS[i]
- * is op i's key; ARGV holds four values per op: a code, a value (JSON text, a lock token or a
- * thread id), a TTL in ms (0: none) and a list's length cap (0: none). Codes: g get; r a list's
- * items; s set;
- * n set-if-absent; l lock (a set-if-absent of the token); u unlock (delete only if the token
- * matches); d delete; a append to a list; b subscribe a thread. An upper-case N or L stops the
- * batch when refused: the rest answer -1. The commands and their options are the ones the Chat
- * SDK's ioredis adapter sends, so a batch and single calls store exactly the same thing.
+ * is op i's key and ARGV[i + 1] its value (JSON text, a lock token or a thread id; empty for
+ * none). ARGV[1] describes every op as `<code><ttl ms>,<list cap>;` (0: none), so a batch sends
+ * one argument per op beside its key, not four: the client's work grows with its arguments.
+ * Codes: g get; r a list's items; s set; n set-if-absent; l lock (a set-if-absent of the token);
+ * u unlock (delete only if the token matches); d delete; a append to a list; b subscribe a
+ * thread. An upper-case N or L stops the batch when refused: the rest answer -1. The whole batch
+ * is checked before any op runs. The commands and their options are the ones the Chat SDK's
+ * ioredis adapter sends, so a batch and single calls store exactly the same thing.
  */
 export const BATCH_SCRIPT = `
+local ops = {}
+for code, ttl, max in string.gmatch(ARGV[1], "(%a)(%d+),(%d+);") do
+  if not string.find("grsnNlLudab", code, 1, true) then
+    return redis.error_reply("unknown batch op " .. code)
+  end
+  ops[#ops + 1] = { code, tonumber(ttl), tonumber(max) }
+end
+if #ops ~= #KEYS or #ARGV ~= #KEYS + 1 then
+  return redis.error_reply("batch of " .. #KEYS .. " keys and " .. #ARGV .. " args describes " .. #ops .. " ops")
+end
 local out = {}
 local stopped = false
-for i = 1, #KEYS do
-  local code = ARGV[4 * i - 3]
-  local value = ARGV[4 * i - 2]
-  local ttl = tonumber(ARGV[4 * i - 1])
-  local max = tonumber(ARGV[4 * i])
+for i = 1, #ops do
+  local code, ttl, max = ops[i][1], ops[i][2], ops[i][3]
   local key = KEYS[i]
+  local value = ARGV[i + 1]
   if stopped then
     out[i] = -1
   elseif code == "g" then
@@ -63,8 +72,6 @@ for i = 1, #KEYS do
   elseif code == "b" then
     redis.call("SADD", key, value)
     out[i] = 1
-  else
-    return redis.error_reply("unknown batch op " .. tostring(code))
   end
 end
 return out
@@ -92,18 +99,17 @@ export interface EncodedBatch {
 }
 
 export function encodeBatch(ops: readonly BatchOp[], keys: BatchKeys, now: number): EncodedBatch {
-  const encoded: EncodedBatch = { keys: [], args: [], tokens: new Map() };
+  const encoded: EncodedBatch = { keys: [], args: [""], tokens: new Map() };
+  let header = "";
   for (const [index, op] of ops.entries()) {
     const [key, code, value, ttlMs] = encodeOp(op, index, keys, now, encoded.tokens);
     const max = op.kind === "appendToList" ? (op.maxLength ?? 0) : 0;
+    const ttl = ttlMs && ttlMs > 0 ? Math.ceil(ttlMs) : 0;
+    header += `${code}${ttl},${max > 0 ? Math.floor(max) : 0};`;
     encoded.keys.push(key);
-    encoded.args.push(
-      code,
-      value,
-      String(ttlMs && ttlMs > 0 ? Math.ceil(ttlMs) : 0),
-      String(max > 0 ? Math.floor(max) : 0),
-    );
+    encoded.args.push(value);
   }
+  encoded.args[0] = header;
   return encoded;
 }
 

@@ -3,15 +3,18 @@
  * profile window over callbacks at 16 connections and another over the bare route, each
  * summarized by origin (package), top self-time frames and inclusive time of the callback's
  * stages; then the floor route (the bare route plus one Slack post), whose cost the callback's
- * target is measured against. `--keep` copies the raw `.cpuprofile` files into the results
- * folder, for a closer look in a profile viewer. The profiler is preloaded into the server and toggled by signal (Node 20 refuses
- * --cpu-prof in NODE_OPTIONS), so start-up and warm-up stay out of the figures.
+ * target is measured against. `--heap` samples allocations instead of CPU time (bytes per
+ * request by package and by frame: the garbage collector's work follows them). `--keep` copies
+ * the raw profiles into the results folder, for a closer look in a profile viewer. The profiler
+ * is preloaded into the server and toggled by signal (Node 20 refuses --cpu-prof in
+ * NODE_OPTIONS), so start-up and warm-up stay out of the figures.
  *
- *   pnpm --filter @baton/bench callback-profile [redis|sqlite] [callbacks=3000] [--keep]
+ *   pnpm --filter @baton/bench callback-profile [redis|sqlite] [callbacks=3000] [--heap] [--keep]
  *
  * Profiling slows the server; use the figures as shares, and callback-throughput for rates.
  */
 import { copyFileSync } from "node:fs";
+import { extname } from "node:path";
 import { type BackendName, type BenchStack, startBenchStack } from "./callback-load/bench-stack";
 import {
   type CallbackBatch,
@@ -23,10 +26,14 @@ import {
   type ProfileSummary,
   summarizeCpuProfile,
 } from "./callback-load/cpu-profile-summary";
+import {
+  type HeapProfileSummary,
+  summarizeHeapProfile,
+} from "./callback-load/heap-profile-summary";
 import { type MeasuredRun, measuredRun } from "./callback-load/measured-run";
 import { createQuietWait } from "./callback-load/quiet-machine";
 import type { PendingRequest } from "./callback-load/seed-requests";
-import { createServerProfiler } from "./callback-load/server-profiler";
+import { createServerProfiler, type ProfileKind } from "./callback-load/server-profiler";
 import { bareRequestLike, signedCompletedCallback } from "./callback-load/signed-callbacks";
 import { verifyOutcomes } from "./callback-load/verify-outcomes";
 import { ensureFreshBuild } from "./callback-load/web-build";
@@ -41,6 +48,7 @@ const quiet = createQuietWait(60_000);
 
 const args = process.argv.slice(2);
 const keepProfiles = args.includes("--keep");
+const kind: ProfileKind = args.includes("--heap") ? "heap" : "cpu";
 const positional = args.filter((arg) => !arg.startsWith("--"));
 const backend: BackendName = positional[0] === "sqlite" ? "sqlite" : "redis";
 const callbacks = Number(positional[1] ?? 3_000);
@@ -112,13 +120,36 @@ async function floorRun(stack: BenchStack, count: number) {
 }
 
 /** Summarizes a profile window, keeping its raw file when asked to. */
-function summarize(path: string, name: string): ProfileSummary {
+function summarize(path: string, name: string): ProfileSummary | HeapProfileSummary {
   if (keepProfiles) {
-    const kept = resultsPath(`callback-profile-${backend}-${name}.cpuprofile`);
+    const kept = resultsPath(`callback-profile-${backend}-${name}.${extname(path).slice(1)}`);
     copyFileSync(path, kept);
     console.log(`kept ${kept}`);
   }
-  return summarizeCpuProfile(path, GROUPS);
+  return kind === "heap" ? summarizeHeapProfile(path) : summarizeCpuProfile(path, GROUPS);
+}
+
+function printAllocations(title: string, summary: HeapProfileSummary, requests: number) {
+  const perRequest = (bytes: number) => (bytes / requests / 1024).toFixed(1);
+  console.log(`\n== ${title}: ${perRequest(summary.totalBytes)} KB allocated per request`);
+  const table = (heading: string, rows: HeapProfileSummary["topSelf"], limit: number) => {
+    console.log(`-- ${heading}`);
+    printTable(
+      rows.slice(0, limit).map(({ name, pct, bytes }) => ({
+        name,
+        pct,
+        "KB/req": perRequest(bytes),
+      })),
+    );
+  };
+  table("allocated by origin", summary.selfByOrigin, 15);
+  table("allocated with a Baton file on the stack", summary.inclusiveByBatonFile, 15);
+  table("top allocating frames", summary.topSelf, 25);
+}
+
+function show(title: string, summary: ProfileSummary | HeapProfileSummary, requests: number) {
+  if ("totalBytes" in summary) printAllocations(title, summary, requests);
+  else print(title, summary, requests);
 }
 
 function bareRun(stack: BenchStack, length: { durationS: number }) {
@@ -139,7 +170,7 @@ function bareRun(stack: BenchStack, length: { durationS: number }) {
 }
 
 await ensureFreshBuild();
-const profiler = createServerProfiler();
+const profiler = createServerProfiler(kind);
 const stack = await startBenchStack({ backend, emulator: "process", serverEnv: profiler.env });
 const pid = stack.server.pid;
 if (pid === undefined) throw new Error("server has no pid");
@@ -161,22 +192,22 @@ try {
 
   const outcomes = await verifyOutcomes(stack.state, stack.emulator, sent);
   if (!outcomes.ok) throw new Error(`outcomes: ${outcomes.problems.join("; ")}`);
-  print(
+  show(
     `callback route, ${callback.requests} callbacks at ${callback.rps.toFixed(0)} req/s`,
     callbackProfile,
     callback.requests,
   );
-  print(
+  show(
     `floor route (bare + one Slack post), ${floor.requests} requests at ${floor.rps.toFixed(0)} req/s`,
     floorProfile,
     floor.requests,
   );
-  print(
+  show(
     `bare route, ${bare.requests} requests at ${bare.rps.toFixed(0)} req/s`,
     bareProfile,
     bare.requests,
   );
-  const path = writeResults("callback-profile", {
+  const path = writeResults(kind === "heap" ? "callback-allocations" : "callback-profile", {
     backend,
     connections: CONNECTIONS,
     callback: { run: callback, profile: callbackProfile },

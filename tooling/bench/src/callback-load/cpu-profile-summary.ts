@@ -40,7 +40,7 @@ export type OriginGroups = Record<string, (origin: string) => boolean>;
 /** Frames of the caller chain shown above a group's outermost frame. */
 const CALLER_DEPTH = 3;
 
-interface Frame {
+export interface Frame {
   origin: string;
   label: string;
   /** `core/src/flow/callback-flow.ts` for Baton's own files. */
@@ -62,7 +62,8 @@ export function originOfPath(path: string): string {
   return path.replace(/^.*\/(\.next[^/]*)\//, "$1/");
 }
 
-function frameOf(
+/** A profiled frame: where its code comes from, and a label naming it (original source). */
+export function frameOf(
   callFrame: CpuProfile["nodes"][number]["callFrame"],
   resolve: FrameResolver,
 ): Frame {

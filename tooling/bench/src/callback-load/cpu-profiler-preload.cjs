@@ -7,7 +7,11 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const SAMPLING_INTERVAL_US = 250;
+/** Heap sampling: one sample per this many bytes allocated, on average. */
+const HEAP_SAMPLING_INTERVAL_BYTES = 1024;
 const dir = process.env.BENCH_CPU_PROFILE_DIR;
+// "heap": the window samples allocations (HeapProfiler) instead of CPU time.
+const heap = process.env.BENCH_PROFILE_KIND === "heap";
 
 if (dir) {
   const session = new inspector.Session();
@@ -21,15 +25,25 @@ if (dir) {
   const toggle = async () => {
     if (!running) {
       running = true;
-      await post("Profiler.enable", {});
-      await post("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
-      await post("Profiler.start", {});
+      if (heap) {
+        await post("HeapProfiler.enable", {});
+        // Collected objects too: the profile then says what was allocated, not what survived.
+        await post("HeapProfiler.startSampling", {
+          samplingInterval: HEAP_SAMPLING_INTERVAL_BYTES,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        });
+      } else {
+        await post("Profiler.enable", {});
+        await post("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
+        await post("Profiler.start", {});
+      }
       fs.writeFileSync(path.join(dir, `started-${process.pid}-${written}`), "");
       return;
     }
-    const { profile } = await post("Profiler.stop", {});
+    const { profile } = await post(heap ? "HeapProfiler.stopSampling" : "Profiler.stop", {});
     running = false;
-    const name = `server-${process.pid}-${written++}.cpuprofile`;
+    const name = `server-${process.pid}-${written++}.${heap ? "heapprofile" : "cpuprofile"}`;
     // Written under a temporary name first: the benchmark waits for the final name.
     fs.writeFileSync(path.join(dir, `${name}.partial`), JSON.stringify(profile));
     fs.renameSync(path.join(dir, `${name}.partial`), path.join(dir, name));

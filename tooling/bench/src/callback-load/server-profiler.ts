@@ -23,24 +23,35 @@ export interface ServerProfiler {
   /** Environment to start the server with. */
   readonly env: Record<string, string>;
   start(pid: number): Promise<void>;
-  /** Stops the window and returns the `.cpuprofile` path. */
+  /** Stops the window and returns the profile's path. */
   stop(pid: number): Promise<string>;
   dispose(): void;
 }
 
-export function createServerProfiler(): ServerProfiler {
+/** What a window samples: CPU time (`.cpuprofile`) or allocations (`.heapprofile`). */
+export type ProfileKind = "cpu" | "heap";
+
+export function createServerProfiler(kind: ProfileKind = "cpu"): ServerProfiler {
   if (!existsSync(PRELOAD)) throw new Error(`missing ${PRELOAD}`);
   const dir = mkdtempSync(join(tmpdir(), "baton-cpu-prof-"));
+  const extension = kind === "heap" ? "heapprofile" : "cpuprofile";
   let windows = 0;
   return {
-    env: { NODE_OPTIONS: `--require ${PRELOAD}`, BENCH_CPU_PROFILE_DIR: dir },
+    env: {
+      NODE_OPTIONS: `--require ${PRELOAD}`,
+      BENCH_CPU_PROFILE_DIR: dir,
+      BENCH_PROFILE_KIND: kind,
+    },
     async start(pid) {
       process.kill(pid, "SIGUSR2");
       await waitForFile(dir, (name) => name === `started-${pid}-${windows}`);
     },
     async stop(pid) {
       process.kill(pid, "SIGUSR2");
-      const path = await waitForFile(dir, (name) => name === `server-${pid}-${windows}.cpuprofile`);
+      const path = await waitForFile(
+        dir,
+        (name) => name === `server-${pid}-${windows}.${extension}`,
+      );
       windows += 1;
       return path;
     },
