@@ -12,7 +12,24 @@ import { type Content, type Message, type Root, stringifyMarkdown } from "chat";
  */
 export function messageMarkdown(message: Message): string {
   const root: Root = { type: "root", children: message.formatted.children.map(withCodeLanguage) };
-  return bulletsToListItems(stringifyMarkdown(root, { bullet: "-" })).replace(/\s+$/, "");
+  // `handlers` reaches the SDK's remark-stringify, though the SDK's option type does not name
+  // it; message-markdown.test.ts fails if an SDK upgrade stops passing it on.
+  const options = { bullet: "-", handlers: { text: asTyped } } as StringifyOptions;
+
+  const markdown = stringifyMarkdown(root, options);
+  return bulletsToListItems(markdown).replace(/\s+$/, "");
+}
+
+/**
+ * Plain text as the person typed it. The stringifier would escape whatever could read as Markdown
+ * syntax (`[file]` became `\[file]`, `snake_case_` and `1.` at a line's start alike), so the
+ * agent would read characters nobody wrote; formatting the platform did parse (bold, code, links,
+ * lists) is rendered by its own nodes, not by this text.
+ */
+type StringifyOptions = Parameters<typeof stringifyMarkdown>[1];
+
+function asTyped(node: { value: string }): string {
+  return node.value;
 }
 
 /** Fence languages people type; a bare first word outside this list stays code. */
