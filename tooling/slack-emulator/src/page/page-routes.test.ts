@@ -16,6 +16,7 @@ interface PageState {
     ts: string;
     text: string;
     isBot: boolean;
+    files?: string[];
     replies: { text: string; isBot: boolean }[];
   }[];
   ephemerals: { threadTs?: string; user: string; text: string }[];
@@ -100,6 +101,38 @@ describe("the web page", () => {
       `${emulator.url}/emulator/state?channel=C0000000001&since=${state.version}`,
     );
     expect(await again.json()).toEqual({ version: state.version, unchanged: true });
+  });
+
+  it("POST /emulator/messages shares files with the message, and refuses files it cannot share", async () => {
+    const content =
+      "# Runbook — Schritt 3\n\n```sh\nkubectl rollout undo deploy/api --to-revision=41\n```\n";
+    const response = await postFromPage({
+      channel: "C0000000001",
+      user: "U0000000001",
+      text: "@baton see the runbook",
+      files: [{ name: "runbook – ü.md", mimetype: "text/markdown", content }],
+    });
+    expect(response.status).toBe(200);
+    const out = (await response.json()) as { delivery: { ts: string } };
+    const state = (await (
+      await fetch(`${emulator.url}/emulator/state?channel=C0000000001`)
+    ).json()) as PageState;
+    expect(state.messages.find((m) => m.ts === out.delivery.ts)?.files).toEqual(["runbook – ü.md"]);
+
+    for (const files of [
+      [{ name: "no-content.txt" }],
+      [{ content: "no name" }],
+      "not a list",
+      Array.from({ length: 11 }, (_, i) => ({ name: `f${i}.txt`, content: "x" })),
+    ]) {
+      const refused = await postFromPage({
+        channel: "C0000000001",
+        user: "U0000000001",
+        text: "@baton files",
+        files,
+      });
+      expect(refused.status).toBe(400);
+    }
   });
 
   it("shows a message only one user sees, marked with whom, in its thread", async () => {

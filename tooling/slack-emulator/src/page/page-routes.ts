@@ -4,6 +4,7 @@ import type { EventActions } from "../events/event-actions";
 import { foldStreamChunks } from "../model/stream-plan";
 import type { StoredMessage, WorkspaceModel } from "../model/workspace-model";
 import type { Recorder } from "../recorder";
+import type { EmulatorFile } from "../types";
 import type { EphemeralMessage } from "../web-api/method-context";
 import { mrkdwnToDisplay, typedTextToMrkdwn } from "./page-text";
 import { renderWebPage } from "./web-page";
@@ -34,6 +35,31 @@ interface PostedMessage {
   text?: unknown;
   threadTs?: unknown;
   mention?: unknown;
+  /** Files shared with the message: `{ name, mimetype?, content }`, the content as UTF-8 text. */
+  files?: unknown;
+}
+
+/** Files one page message may share, and the text each may hold. */
+const MAX_PAGE_FILES = 10;
+const MAX_PAGE_FILE_BYTES = 1024 * 1024;
+
+/** The files of a page message as the emulator shares them, or why they cannot be. */
+function pageFiles(files: unknown, nextId: () => string): EmulatorFile[] | string {
+  if (files === undefined) return [];
+  if (!Array.isArray(files) || files.length > MAX_PAGE_FILES) {
+    return `files must be a list of at most ${MAX_PAGE_FILES}`;
+  }
+  const shared: EmulatorFile[] = [];
+  for (const file of files as { name?: unknown; mimetype?: unknown; content?: unknown }[]) {
+    if (typeof file?.name !== "string" || !file.name || typeof file.content !== "string") {
+      return "each file needs a name and a text content";
+    }
+    const bytes = Buffer.byteLength(file.content, "utf8");
+    if (bytes > MAX_PAGE_FILE_BYTES) return `a file holds at most ${MAX_PAGE_FILE_BYTES} bytes`;
+    const mimetype = typeof file.mimetype === "string" ? file.mimetype : "text/plain";
+    shared.push({ id: nextId(), name: file.name, mimetype, size: bytes, content: file.content });
+  }
+  return shared;
 }
 
 /** The names of the files a message shares (an upload's message has no text of its own). */
@@ -141,6 +167,7 @@ export function createPageRoutes(options: PageRoutesOptions) {
     };
   }
 
+  let sharedFiles = 0;
   async function postMessage(res: ServerResponse, body: string): Promise<void> {
     let input: PostedMessage;
     try {
@@ -157,6 +184,8 @@ export function createPageRoutes(options: PageRoutesOptions) {
     ) {
       return sendJson(res, 400, { error: "channel, user and text are required" });
     }
+    const files = pageFiles(input.files, () => `F0PAGE${String(++sharedFiles).padStart(5, "0")}`);
+    if (typeof files === "string") return sendJson(res, 400, { error: files });
     const threadTs =
       typeof input.threadTs === "string" && input.threadTs ? input.threadTs : undefined;
     const mrkdwn = typedTextToMrkdwn(text, model.listUsers());
@@ -164,8 +193,8 @@ export function createPageRoutes(options: PageRoutesOptions) {
     const asMention = input.mention === true || (input.mention !== false && mentionsBot);
     try {
       const delivery = asMention
-        ? await options.actions.mention({ channel, user, text: mrkdwn, threadTs })
-        : await options.actions.message({ channel, user, text: mrkdwn, threadTs });
+        ? await options.actions.mention({ channel, user, text: mrkdwn, threadTs, files })
+        : await options.actions.message({ channel, user, text: mrkdwn, threadTs, files });
       return sendJson(res, 200, { kind: asMention ? "mention" : "message", delivery });
     } catch (error) {
       return sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
