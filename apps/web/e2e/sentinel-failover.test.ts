@@ -2,10 +2,10 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEADLINE_BUCKET_MS, DISPATCH_CHECK_DELAY_MS } from "@baton/core";
-import { type LocalStack, startLocalStack, waitUntil } from "@baton/stack";
+import { type LocalStack, startLocalStack } from "@baton/stack";
 import { failoverThroughSentinels } from "@baton/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchesByThread } from "./support/dispatches";
+import { firstDispatchOf } from "./support/dispatches";
 import { countBy, seconds } from "./support/figures";
 import { countReplies, formatCounts, tallyRecords } from "./support/outcome-census";
 import { mentionWithRetries, type WebhookAnswer } from "./support/slack-retries";
@@ -88,14 +88,12 @@ describe.each([{ wait: "1", label: "REDIS_WAIT_REPLICAS=1" }])(
         });
         if (mention.final.status !== 200) return { threadTs: mention.threadTs, mention };
         phase.set(i, "dispatch");
-        const dispatch = await waitUntil(
-          () => dispatchesByThread(stack).get(mention.threadTs)?.[0],
-          {
-            what: `the dispatch of request ${i}`,
-            timeoutMs: DISPATCH_WAIT_MS,
-            intervalMs: 100,
-          },
-        ).catch(() => undefined);
+        const dispatch = await firstDispatchOf(
+          stack,
+          mention.threadTs,
+          `the dispatch of request ${i}`,
+          DISPATCH_WAIT_MS,
+        );
         if (!dispatch) return { threadTs: mention.threadTs, mention };
         phase.set(i, "callback");
         await sleep(CALLBACK_DELAY_MS);

@@ -1,7 +1,7 @@
 import { DEADLINE_BUCKET_MS, DISPATCH_CHECK_DELAY_MS, SWEEP_INTERVAL_MS } from "@baton/core";
 import { type LocalStack, startLocalStack, waitUntil } from "@baton/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchesByThread } from "./support/dispatches";
+import { firstDispatchOf } from "./support/dispatches";
 import { countBy, maxOf, relativeMs, seconds } from "./support/figures";
 import { countReplies, formatCounts, tallyRecords } from "./support/outcome-census";
 import { mentionWithRetries, type WebhookAnswer } from "./support/slack-retries";
@@ -75,14 +75,12 @@ describe("redis-server stopped for 10 s while mentions and callbacks are in flig
           maxTotalMs: MAX_RETRY_MS,
         });
         if (mention.final.status !== 200) return { threadTs: mention.threadTs, mention };
-        const dispatch = await waitUntil(
-          () => dispatchesByThread(stack).get(mention.threadTs)?.[0],
-          {
-            what: `the dispatch of request ${i}`,
-            timeoutMs: MAX_DISPATCH_WAIT_MS,
-            intervalMs: 100,
-          },
-        ).catch(() => undefined);
+        const dispatch = await firstDispatchOf(
+          stack,
+          mention.threadTs,
+          `the dispatch of request ${i}`,
+          MAX_DISPATCH_WAIT_MS,
+        );
         if (!dispatch) return { threadTs: mention.threadTs, mention };
         await sleep(CALLBACK_DELAY_MS);
         const callback = agent.completedFor(dispatch, answerFor(dispatch.botRequestId));

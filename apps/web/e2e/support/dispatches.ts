@@ -38,3 +38,17 @@ export async function waitForDispatches(
     },
   );
 }
+
+/** The first accepted dispatch of one thread, or undefined when none came within `timeoutMs`. */
+export function firstDispatchOf(
+  stack: LocalStack,
+  threadTs: string,
+  what: string,
+  timeoutMs: number,
+): Promise<StackDispatch | undefined> {
+  return waitUntil(() => dispatchesByThread(stack).get(threadTs)?.[0], {
+    what,
+    timeoutMs,
+    intervalMs: 100,
+  }).catch(() => undefined);
+}

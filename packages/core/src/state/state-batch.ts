@@ -2,6 +2,7 @@ import type { Lock, StateAdapter } from "chat";
 import { StateValueCorruptError } from "../errors";
 import { decodeStored, decodeStoredList } from "./decode-stored";
 import {
+  corruptListRead,
   readStored,
   readStoredList,
   type StoredListRead,
@@ -192,9 +193,7 @@ export function storedListFromTexts(
   try {
     return { items: decodeStoredList<unknown>(texts, key), corrupt: false };
   } catch (error) {
-    if (error instanceof StateValueCorruptError) {
-      return { items: [...(error.readable ?? [])], corrupt: true };
-    }
+    if (error instanceof StateValueCorruptError) return corruptListRead(error);
     throw error;
   }
 }

@@ -41,11 +41,14 @@ export async function readStoredList<T = unknown>(
   try {
     return { items: await state.getList<T>(key), corrupt: false };
   } catch (error) {
-    if (error instanceof StateValueCorruptError) {
-      return { items: [...(error.readable ?? [])] as T[], corrupt: true };
-    }
+    if (error instanceof StateValueCorruptError) return corruptListRead<T>(error);
     throw error;
   }
+}
+
+/** A list some of whose items did not decode: the ones that did, flagged. */
+export function corruptListRead<T>(error: StateValueCorruptError): StoredListRead<T> {
+  return { items: [...(error.readable ?? [])] as T[], corrupt: true };
 }
 
 /** A stored id (a string value); anything else stored there is corrupt. */

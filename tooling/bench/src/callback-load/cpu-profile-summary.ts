@@ -94,19 +94,28 @@ export function frameOf(
   };
 }
 
-function add(map: Map<string, number>, key: string, ms: number) {
-  map.set(key, (map.get(key) ?? 0) + ms);
+/** Adds `amount` to `key`'s running total. */
+export function add(totals: Map<string, number>, key: string, amount: number) {
+  totals.set(key, (totals.get(key) ?? 0) + amount);
+}
+
+/** The largest totals, rounded, each with its share (in %, one decimal) of `whole`. */
+export function topShares(
+  totals: Map<string, number>,
+  whole: number,
+): { name: string; amount: number; pct: number }[] {
+  return [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP)
+    .map(([name, amount]) => ({
+      name,
+      amount: Math.round(amount),
+      pct: Math.round((amount / Math.max(1, whole)) * 1000) / 10,
+    }));
 }
 
 function shares(times: Map<string, number>, busyMs: number): ProfileShare[] {
-  return [...times]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, TOP)
-    .map(([name, ms]) => ({
-      name,
-      ms: Math.round(ms),
-      pct: Math.round((ms / busyMs) * 1000) / 10,
-    }));
+  return topShares(times, busyMs).map(({ name, amount, pct }) => ({ name, ms: amount, pct }));
 }
 
 /** Reads a `.cpuprofile` of the Next server and says where its busy time went. */

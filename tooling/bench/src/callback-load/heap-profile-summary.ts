@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type Frame, frameOf } from "./cpu-profile-summary";
+import { add, type Frame, frameOf, topShares } from "./cpu-profile-summary";
 import { createFrameResolver } from "./source-map-frames";
 
 /** The parts of a V8 sampling heap profile (`.heapprofile`) this summary reads. */
@@ -26,17 +26,8 @@ export interface HeapProfileSummary {
   inclusiveByBatonFile: AllocationShare[];
 }
 
-const TOP = 25;
-
 function shares(bytes: Map<string, number>, total: number): AllocationShare[] {
-  return [...bytes]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, TOP)
-    .map(([name, value]) => ({
-      name,
-      bytes: Math.round(value),
-      pct: Math.round((value / Math.max(1, total)) * 1000) / 10,
-    }));
+  return topShares(bytes, total).map(({ name, amount, pct }) => ({ name, bytes: amount, pct }));
 }
 
 /**
@@ -50,8 +41,6 @@ export function summarizeHeapProfile(path: string): HeapProfileSummary {
   const selfByFrame = new Map<string, number>();
   const byBatonFile = new Map<string, number>();
   let totalBytes = 0;
-  const add = (map: Map<string, number>, key: string, bytes: number) =>
-    map.set(key, (map.get(key) ?? 0) + bytes);
   const walk = (node: HeapProfileNode, stack: readonly Frame[]) => {
     const frame = frameOf(node.callFrame, resolve);
     const onStack = [...stack, frame];
